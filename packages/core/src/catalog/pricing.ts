@@ -1,0 +1,109 @@
+// Prices and costs from either price list: the catalog's per-million prices or /v1/models per-token ones.
+import { InvalidArgumentError } from "../errors.ts";
+import type { InferenceModel, ModelApi, Usage } from "../types.ts";
+import { addDecimal, type Decimal, formatDecimal, mulDecimal, parseDecimal, shiftDecimal } from "./decimal.ts";
+
+/** Dollars per million tokens, as exact decimal strings. */
+export interface Prices {
+  inputPerMillion: string;
+  outputPerMillion: string;
+  /** Null when the source has no separate price for cached input tokens. */
+  cachedInputPerMillion: string | null;
+}
+
+/** Token counts of one request. `inputTokens` includes the cached ones, as `prompt_tokens` does. */
+export interface TokenCounts {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens?: number;
+}
+
+/** What a request cost, in dollars, as exact decimal strings. */
+export interface CostEstimate {
+  inputUsd: string;
+  cachedInputUsd: string;
+  outputUsd: string;
+  totalUsd: string;
+}
+
+/**
+ * Converts a per-token price (inference `/v1/models`) to per million tokens (the catalog's unit).
+ *
+ * @example
+ * ```ts
+ * import { perTokenToPerMillion } from "@baseten-edge/core";
+ * perTokenToPerMillion("0.0000001"); // "0.1"
+ * ```
+ */
+export function perTokenToPerMillion(price: number | string): string {
+  return formatDecimal(shiftDecimal(parseDecimal(price), 6));
+}
+
+/** Converts a per-million price (the catalog) to per token (inference `/v1/models`). */
+export function perMillionToPerToken(price: number | string): string {
+  return formatDecimal(shiftDecimal(parseDecimal(price), -6));
+}
+
+/** The prices of a catalog row, an inference model, or already-normalised prices. */
+export function pricesOf(model: ModelApi | InferenceModel | Prices): Prices {
+  if ("inputPerMillion" in model) return model;
+  if ("cost_per_million_input_tokens" in model) {
+    return {
+      inputPerMillion: formatDecimal(parseDecimal(model.cost_per_million_input_tokens)),
+      outputPerMillion: formatDecimal(parseDecimal(model.cost_per_million_output_tokens)),
+      cachedInputPerMillion: null,
+    };
+  }
+  const { pricing } = model;
+  if (!pricing) throw new InvalidArgumentError(`Model ${model.id} has no pricing.`);
+  return {
+    inputPerMillion: perTokenToPerMillion(pricing.prompt),
+    outputPerMillion: perTokenToPerMillion(pricing.completion),
+    cachedInputPerMillion:
+      pricing.input_cache_read === undefined ? null : perTokenToPerMillion(pricing.input_cache_read),
+  };
+}
+
+/**
+ * The exact cost of a request. Cached input tokens are charged at the cached price when the
+ * source has one, else at the input price.
+ *
+ * @example
+ * ```ts
+ * import { estimateCost } from "@baseten-edge/core";
+ * const prices = { inputPerMillion: "0.13", outputPerMillion: "0.50", cachedInputPerMillion: null };
+ * estimateCost(prices, { inputTokens: 1_000_000, outputTokens: 0 }).totalUsd; // "0.13"
+ * ```
+ */
+export function estimateCost(model: ModelApi | InferenceModel | Prices, tokens: TokenCounts): CostEstimate {
+  const { inputTokens, outputTokens, cachedInputTokens = 0 } = tokens;
+  for (const [label, count] of Object.entries({ inputTokens, outputTokens, cachedInputTokens })) {
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new InvalidArgumentError(`${label} must be a whole number >= 0, got ${String(count)}.`);
+    }
+  }
+  if (cachedInputTokens > inputTokens) {
+    throw new InvalidArgumentError("cachedInputTokens cannot exceed inputTokens (which includes them).");
+  }
+  const prices = pricesOf(model);
+  const cost = (perMillion: string, count: number): Decimal =>
+    shiftDecimal(mulDecimal(parseDecimal(perMillion), parseDecimal(count)), -6);
+  const input = cost(prices.inputPerMillion, inputTokens - cachedInputTokens);
+  const cached = cost(prices.cachedInputPerMillion ?? prices.inputPerMillion, cachedInputTokens);
+  const output = cost(prices.outputPerMillion, outputTokens);
+  return {
+    inputUsd: formatDecimal(input),
+    cachedInputUsd: formatDecimal(cached),
+    outputUsd: formatDecimal(output),
+    totalUsd: formatDecimal(addDecimal(addDecimal(input, cached), output)),
+  };
+}
+
+/** The token counts in a Baseten `usage` object, ready for `estimateCost`. */
+export function tokensFromUsage(usage: Usage): Required<TokenCounts> {
+  return {
+    inputTokens: usage.prompt_tokens ?? 0,
+    outputTokens: usage.completion_tokens ?? 0,
+    cachedInputTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+  };
+}

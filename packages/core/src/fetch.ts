@@ -1,0 +1,121 @@
+// The fetch wrapper every client call goes through: per-attempt timeouts, retries with backoff.
+import { ConnectionError, TimeoutError, retryAfterMs } from "./errors.ts";
+
+/** A `fetch` as the clients call it: one `Request` in, one `Response` out. */
+export type FetchLike = (request: Request) => Promise<Response>;
+
+export interface FetchPolicy {
+  fetch: FetchLike;
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** Time allowed for each attempt until the response headers arrive. */
+  timeoutMs: number;
+  /** Aborts every request of the client. */
+  signal?: AbortSignal | undefined;
+  /** Waits `ms`; replaceable so tests can count waits without real time. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Jitter source in [0, 1). */
+  random?: () => number;
+}
+
+const MAX_RETRY_AFTER_MS = 60_000;
+const INITIAL_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 8_000;
+const RETRYABLE_STATUS = new Set([408, 409, 429]);
+
+/**
+ * Wraps `policy.fetch` so that each attempt has a timeout (combined with the caller's signal) and
+ * failed attempts are retried:
+ * - GET/HEAD: connection errors, timeouts, 408, 409, 429 and 5xx.
+ * - Anything else (POST): only when the upstream provably did not start on the request: the
+ *   connection was refused or the host unknown, a 429, or a 503 that says when to come back.
+ * A response is returned as soon as its headers arrive, so a body that has started is never retried.
+ */
+export function withPolicy(policy: FetchPolicy): FetchLike {
+  const sleep = policy.sleep ?? abortableSleep;
+  const random = policy.random ?? Math.random;
+
+  return async function policyFetch(request) {
+    const idempotent = request.method === "GET" || request.method === "HEAD";
+    // Bodies are JSON the client built, so holding them lets every attempt send the same bytes.
+    const body = request.body ? await request.arrayBuffer() : null;
+    const callerSignals = [request.signal, policy.signal].filter((s): s is AbortSignal => !!s);
+    const caller = callerSignals.length === 1 ? callerSignals[0]! : AbortSignal.any(callerSignals);
+
+    for (let attempt = 0; ; attempt++) {
+      const retriesLeft = attempt < policy.maxRetries;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
+      let response: Response;
+      try {
+        response = await policy.fetch(
+          new Request(request, { body, signal: AbortSignal.any([caller, timeout.signal]) }),
+        );
+      } catch (error) {
+        if (caller.aborted) throw caller.reason ?? error;
+        const failure = timeout.signal.aborted
+          ? new TimeoutError(policy.timeoutMs)
+          : new ConnectionError(describe(error), { cause: error });
+        const retry = idempotent || (!timeout.signal.aborted && neverReachedServer(error));
+        if (!retry || !retriesLeft) throw failure;
+        await sleep(backoffMs(attempt, random), caller);
+        continue;
+      } finally {
+        clearTimeout(timer);
+      }
+
+      if (!retriesLeft || !shouldRetry(response, idempotent)) return response;
+      const asked = retryAfterMs(response.headers);
+      await response.body?.cancel().catch(() => {});
+      const wait = asked !== null && asked <= MAX_RETRY_AFTER_MS ? asked : backoffMs(attempt, random);
+      await sleep(wait, caller);
+    }
+  };
+}
+
+function shouldRetry(response: Response, idempotent: boolean): boolean {
+  const { status, headers } = response;
+  if (idempotent) return RETRYABLE_STATUS.has(status) || status >= 500;
+  // A rate limiter's 429, or a 503 with Retry-After, means the request was turned away unprocessed.
+  return status === 429 || (status === 503 && headers.has("retry-after"));
+}
+
+/** Exponential backoff 0.5 s → 8 s, minus up to 25 % jitter so clients do not retry in lockstep. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(INITIAL_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS);
+  return base * (1 - 0.25 * random());
+}
+
+/** True when the error proves the request never reached a server (refused, or no such host). */
+function neverReachedServer(error: unknown): boolean {
+  const pattern = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ConnectionRefused|connection refused/i;
+  const seen = new Set<unknown>();
+  const visit = (value: unknown): boolean => {
+    if (typeof value !== "object" || value === null || seen.has(value)) return false;
+    seen.add(value);
+    const { code, message, cause, errors } = value as Record<string, unknown>;
+    if (pattern.test(String(code ?? "")) || pattern.test(String(message ?? ""))) return true;
+    return visit(cause) || (Array.isArray(errors) && errors.some(visit));
+  };
+  return visit(error);
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `Connection error: ${message}`;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,80 @@
+// The inference client: OpenAI-compatible chat completions (typed from openapi/baseten/inference.json).
+import createClient, { type Client } from "openapi-fetch";
+import { InvalidArgumentError } from "./errors.ts";
+import { type ClientOptions, resolveOptions, signalOf } from "./options.ts";
+import { ChatCompletionStream } from "./stream.ts";
+import type { ChatCompletion, ChatCompletionRequest, InferenceModel, InferencePaths } from "./types.ts";
+import { unwrap } from "./unwrap.ts";
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface InferenceClient {
+  chat: {
+    completions: {
+      /** Streams: resolves once the headers arrive, with an async iterable of chunks. */
+      create(body: ChatCompletionRequest & { stream: true }, options?: RequestOptions): Promise<ChatCompletionStream>;
+      /** Resolves with the whole completion. */
+      create(body: ChatCompletionRequest & { stream?: false }, options?: RequestOptions): Promise<ChatCompletion>;
+      create(body: ChatCompletionRequest, options?: RequestOptions): Promise<ChatCompletion | ChatCompletionStream>;
+    };
+  };
+  models: {
+    /** The models this key can call, with per-token prices and features (`GET /v1/models`). */
+    list(options?: RequestOptions): Promise<InferenceModel[]>;
+  };
+  /** The typed openapi-fetch client over the inference paths. */
+  raw: Client<InferencePaths>;
+}
+
+/**
+ * Creates a client for Baseten's inference API (OpenAI-compatible).
+ * `baseUrl` may be given with or without the trailing `/v1`, as the OpenAI SDK takes it.
+ *
+ * @example
+ * ```ts
+ * import { createInferenceClient } from "@baseten-edge/core";
+ *
+ * const inference = createInferenceClient({ apiKey: "YOUR_API_KEY" });
+ * const stream = await inference.chat.completions.create({
+ *   model: "openai/gpt-oss-120b",
+ *   messages: [{ role: "user", content: "Say hello." }],
+ *   stream: true,
+ * });
+ * for await (const chunk of stream) {
+ *   console.log(chunk.choices[0]?.delta.content ?? "");
+ * }
+ * ```
+ */
+export function createInferenceClient(options: ClientOptions): InferenceClient {
+  const resolved = resolveOptions(options, "https://inference.baseten.co/v1");
+  // The spec's paths start with /v1, so the client's root is the URL without it.
+  const baseUrl = resolved.baseUrl.replace(/\/v1$/, "");
+  const raw = createClient<InferencePaths>({ baseUrl, fetch: resolved.fetch, headers: resolved.headers });
+
+  async function create(body: ChatCompletionRequest, options: RequestOptions = {}) {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new InvalidArgumentError("The request body must be an object with `model` and `messages`.");
+    }
+    if (typeof body.model !== "string" || !Array.isArray(body.messages)) {
+      throw new InvalidArgumentError("The request body needs `model` (a string) and `messages` (an array).");
+    }
+    if (body.stream === true) {
+      const call = raw.POST("/v1/chat/completions", { body, parseAs: "stream", ...signalOf(options) });
+      return new ChatCompletionStream((await unwrap(call)).response);
+    }
+    const call = raw.POST("/v1/chat/completions", { body, ...signalOf(options) });
+    return (await unwrap(call)).data;
+  }
+
+  async function list(options: RequestOptions = {}): Promise<InferenceModel[]> {
+    return (await unwrap(raw.GET("/v1/models", signalOf(options)))).data.data;
+  }
+
+  return {
+    chat: { completions: { create: create as InferenceClient["chat"]["completions"]["create"] } },
+    models: { list },
+    raw,
+  };
+}

@@ -1,0 +1,28 @@
+// Guards path parameters: a name must stay one path segment whatever bytes it carries.
+import { InvalidArgumentError } from "./errors.ts";
+
+// Separators, query/fragment starts, percent-escapes and control characters can all change which
+// resource a URL names once a server or proxy decodes it; URL-safe slugs never contain them.
+const UNSAFE = /[/\\?#%\u0000-\u001f\u007f]/;
+
+/**
+ * Returns `value` when it is safe to percent-encode as exactly one path segment, or throws
+ * `InvalidArgumentError` (before any request) for names that could address another path: `""`,
+ * `.`, `..`, or anything with `/`, `\`, `?`, `#`, `%` or control characters.
+ */
+export function assertPathSegment(value: unknown, label: string): string {
+  if (typeof value !== "string" || value === "") {
+    throw new InvalidArgumentError(`${label} must be a non-empty string.`);
+  }
+  if (value === "." || value === ".." || UNSAFE.test(value)) {
+    throw new InvalidArgumentError(
+      `${label} ${JSON.stringify(value)} is not a single URL path segment: names are slugs such as "llama-3-3-70b-instruct", without / \\ ? # % or control characters.`,
+    );
+  }
+  try {
+    encodeURIComponent(value); // throws on lone surrogates, which no URL can carry
+    return value;
+  } catch {
+    throw new InvalidArgumentError(`${label} is not well-formed Unicode.`);
+  }
+}

@@ -1,0 +1,84 @@
+// A streamed chat completion: the raw SSE Response, read as parsed chunks up to `[DONE]`.
+import { EventSourceParserStream } from "eventsource-parser/stream";
+import { BasetenError, ConnectionError } from "./errors.ts";
+import type { ChatCompletionChunk } from "./types.ts";
+
+/** An error event inside an otherwise successful stream. */
+export class StreamError extends BasetenError {
+  override name = "StreamError";
+  /** The event's parsed data. */
+  readonly body: unknown;
+  readonly requestId: string | null;
+  constructor(message: string, body: unknown, requestId: string | null) {
+    super(message);
+    this.body = body;
+    this.requestId = requestId;
+  }
+}
+
+/**
+ * Iterate it for parsed chunks, or hand `response` on untouched to pass the bytes through.
+ * Iteration ends at `data: [DONE]`; a stream that stops before it throws a `ConnectionError`,
+ * so an incomplete answer is never mistaken for a complete one. Breaking out of the loop
+ * cancels the upstream request.
+ */
+export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> {
+  /** The upstream's Response, body unread until iteration starts. */
+  readonly response: Response;
+  #used = false;
+
+  constructor(response: Response) {
+    this.response = response;
+  }
+
+  /** `X-Baseten-Request-Id` of this completion. */
+  get requestId(): string | null {
+    return this.response.headers.get("x-baseten-request-id");
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ChatCompletionChunk> {
+    if (this.#used) throw new BasetenError("This stream has already been read; a stream can be read once.");
+    this.#used = true;
+    const body = this.response.body;
+    if (!body) throw new ConnectionError("The streamed answer had no body.");
+    const reader = body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
+    try {
+      for (;;) {
+        let next: ReadableStreamReadResult<{ data: string; event?: string | undefined }>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          throw new ConnectionError("The stream broke off before [DONE].", { cause: error });
+        }
+        if (next.done) throw new ConnectionError("The stream ended before [DONE]: the answer is incomplete.");
+        const { data, event } = next.value;
+        if (data === "[DONE]") return;
+        const parsed = parseEvent(data);
+        if (event === "error" || isErrorEvent(parsed)) {
+          const message = (parsed as { error?: { message?: unknown } | string }).error;
+          const text = typeof message === "string" ? message : String(message?.message ?? data);
+          throw new StreamError(`The stream reported an error: ${text}`, parsed, this.requestId);
+        }
+        yield parsed as ChatCompletionChunk;
+      }
+    } finally {
+      // Also runs when the caller breaks early: stop the upstream instead of draining it.
+      await reader.cancel().catch(() => {});
+    }
+  }
+}
+
+function parseEvent(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw new StreamError(`The stream sent an event that is not JSON: ${data.slice(0, 200)}`, data, null);
+  }
+}
+
+function isErrorEvent(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "error" in value && !("choices" in value);
+}
