@@ -34,9 +34,6 @@ export class InvalidArgumentError extends BasetenError {
 /** The request could not reach the upstream, or the connection broke before an answer completed. */
 export class ConnectionError extends BasetenError {
   override name = "ConnectionError";
-  constructor(message = "Connection error", options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** No answer came within `timeoutMs`. */
@@ -64,7 +61,7 @@ export class ApiError extends BasetenError {
 
   constructor(status: number, headers: Headers, body: unknown, message?: string) {
     const parsed = parseErrorBody(body);
-    super(message ?? `${status} ${parsed.message ?? "status code (no body)"}`);
+    super(message ?? `${status} ${parsed.message ?? "(no message)"}`);
     this.status = status;
     this.headers = headers;
     this.body = body;

@@ -55,7 +55,7 @@ export function withPolicy(policy: FetchPolicy): FetchLike {
         if (caller.aborted) throw caller.reason ?? error;
         const failure = timeout.signal.aborted
           ? new TimeoutError(policy.timeoutMs)
-          : new ConnectionError(describe(error), { cause: error });
+          : new ConnectionError(`Connection error: ${(error as Error)?.message ?? String(error)}`, { cause: error });
         const retry = idempotent || (!timeout.signal.aborted && neverReachedServer(error));
         if (!retry || !retriesLeft) throw failure;
         await sleep(backoffMs(attempt, random), caller);
@@ -87,22 +87,16 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 }
 
 /** True when the error proves the request never reached a server (refused, or no such host). */
-function neverReachedServer(error: unknown): boolean {
-  const pattern = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ConnectionRefused|connection refused/i;
-  const seen = new Set<unknown>();
-  const visit = (value: unknown): boolean => {
-    if (typeof value !== "object" || value === null || seen.has(value)) return false;
-    seen.add(value);
-    const { code, message, cause, errors } = value as Record<string, unknown>;
-    if (pattern.test(String(code ?? "")) || pattern.test(String(message ?? ""))) return true;
-    return visit(cause) || (Array.isArray(errors) && errors.some(visit));
-  };
-  return visit(error);
-}
-
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return `Connection error: ${message}`;
+// Node reports these as codes on `cause` (or on each of an AggregateError's `errors`), Bun as
+// `ConnectionRefused`, Deno in the message.
+function neverReachedServer(error: unknown, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 3) return false;
+  const { code, message, cause, errors } = error as Record<string, unknown>;
+  return (
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ConnectionRefused|connection refused/i.test(`${code} ${message}`) ||
+    neverReachedServer(cause, depth + 1) ||
+    (Array.isArray(errors) && errors.some((e) => neverReachedServer(e, depth + 1)))
+  );
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

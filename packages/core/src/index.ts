@@ -22,7 +22,9 @@ export {
   retryAfterMs,
 } from "./errors.ts";
 export type {
+  AssistantMessage,
   ChatCompletion,
+  ChatCompletionChoice,
   ChatCompletionChunk,
   ChatCompletionRequest,
   InferenceModel,

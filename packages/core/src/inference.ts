@@ -54,10 +54,7 @@ export function createInferenceClient(options: ClientOptions): InferenceClient {
   const raw = createClient<InferencePaths>({ baseUrl, fetch: resolved.fetch, headers: resolved.headers });
 
   async function create(body: ChatCompletionRequest, options: RequestOptions = {}) {
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      throw new InvalidArgumentError("The request body must be an object with `model` and `messages`.");
-    }
-    if (typeof body.model !== "string" || !Array.isArray(body.messages)) {
+    if (typeof body?.model !== "string" || !Array.isArray(body.messages)) {
       throw new InvalidArgumentError("The request body needs `model` (a string) and `messages` (an array).");
     }
     if (body.stream === true) {
@@ -65,7 +62,7 @@ export function createInferenceClient(options: ClientOptions): InferenceClient {
       return new ChatCompletionStream((await unwrap(call)).response);
     }
     const call = raw.POST("/v1/chat/completions", { body, ...signalOf(options) });
-    return (await unwrap(call)).data;
+    return (await unwrap(call)).data as unknown as ChatCompletion; // see ChatCompletion in types.ts
   }
 
   async function list(options: RequestOptions = {}): Promise<InferenceModel[]> {

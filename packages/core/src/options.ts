@@ -33,32 +33,16 @@ export interface Resolved {
 
 /** Validates options and prepares what every request needs. Throws what to do when one is wrong. */
 export function resolveOptions(options: ClientOptions, defaultBaseUrl: string): Resolved {
-  if (typeof options !== "object" || options === null) {
-    throw new InvalidArgumentError("Pass an options object, e.g. { apiKey: env.BASETEN_API_KEY }.");
-  }
-  const { apiKey, authScheme = "Bearer" } = options;
-  if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    throw new InvalidArgumentError(
-      "apiKey is required: pass { apiKey: env.BASETEN_API_KEY } (the key is sent only in the Authorization header).",
-    );
-  }
-  if (/[\r\n]/.test(apiKey)) throw new InvalidArgumentError("apiKey must not contain line breaks.");
-  if (authScheme !== "Bearer" && authScheme !== "Api-Key") {
-    throw new InvalidArgumentError('authScheme must be "Bearer" or "Api-Key".');
-  }
-  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new InvalidArgumentError("maxRetries must be a whole number >= 0.");
-  }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) throw new InvalidArgumentError("timeoutMs must be a number of milliseconds > 0.");
+  const { apiKey, authScheme = "Bearer", maxRetries = DEFAULT_MAX_RETRIES, timeoutMs = DEFAULT_TIMEOUT_MS } = options ?? {};
+  // Messages name the option but never echo the key.
+  if (typeof apiKey !== "string" || !apiKey.trim()) invalid("apiKey is required, e.g. { apiKey: env.BASETEN_API_KEY }");
+  if (/[\r\n]/.test(apiKey)) invalid("apiKey must not contain line breaks");
+  if (authScheme !== "Bearer" && authScheme !== "Api-Key") invalid('authScheme must be "Bearer" or "Api-Key"');
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) invalid("maxRetries must be a whole number >= 0");
+  if (!(timeoutMs > 0)) invalid("timeoutMs must be > 0");
 
   const baseUrl = (options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new InvalidArgumentError(`baseUrl must be an absolute URL, got ${JSON.stringify(baseUrl)}.`);
-  }
+  if (!URL.canParse(baseUrl)) invalid(`baseUrl must be an absolute URL, got ${JSON.stringify(baseUrl)}`);
 
   const fetch = options.fetch ?? globalFetch();
   return {
@@ -68,12 +52,12 @@ export function resolveOptions(options: ClientOptions, defaultBaseUrl: string): 
   };
 }
 
+function invalid(message: string): never {
+  throw new InvalidArgumentError(`${message}.`);
+}
+
 function globalFetch(): FetchLike {
-  if (typeof globalThis.fetch !== "function") {
-    throw new InvalidArgumentError(
-      "No global fetch in this runtime: pass one as the `fetch` option (Node >= 18, Workers, Deno, Bun and browsers have it).",
-    );
-  }
+  if (typeof globalThis.fetch !== "function") invalid("This runtime has no global fetch: pass one as the `fetch` option");
   // Called through globalThis so runtimes that check the receiver (Workers, browsers) accept it.
   return (request) => globalThis.fetch(request);
 }

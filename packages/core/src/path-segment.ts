@@ -11,18 +11,15 @@ const UNSAFE = /[/\\?#%\u0000-\u001f\u007f]/;
  * `.`, `..`, or anything with `/`, `\`, `?`, `#`, `%` or control characters.
  */
 export function assertPathSegment(value: unknown, label: string): string {
-  if (typeof value !== "string" || value === "") {
-    throw new InvalidArgumentError(`${label} must be a non-empty string.`);
-  }
-  if (value === "." || value === ".." || UNSAFE.test(value)) {
-    throw new InvalidArgumentError(
-      `${label} ${JSON.stringify(value)} is not a single URL path segment: names are slugs such as "llama-3-3-70b-instruct", without / \\ ? # % or control characters.`,
-    );
-  }
-  try {
-    encodeURIComponent(value); // throws on lone surrogates, which no URL can carry
-    return value;
-  } catch {
-    throw new InvalidArgumentError(`${label} is not well-formed Unicode.`);
-  }
+  const safe =
+    typeof value === "string" &&
+    value !== "" &&
+    value !== "." &&
+    value !== ".." &&
+    !UNSAFE.test(value) &&
+    value.isWellFormed(); // a lone surrogate cannot be percent-encoded at all
+  if (safe) return value;
+  throw new InvalidArgumentError(
+    `${label} ${JSON.stringify(value)} is not one URL path segment: use a slug such as "llama-3-3-70b-instruct".`,
+  );
 }

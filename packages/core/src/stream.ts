@@ -1,6 +1,6 @@
 // A streamed chat completion: the raw SSE Response, read as parsed chunks up to `[DONE]`.
-import { EventSourceParserStream } from "eventsource-parser/stream";
 import { BasetenError, ConnectionError } from "./errors.ts";
+import { SseParserStream, type ServerSentEvent } from "./sse.ts";
 import type { ChatCompletionChunk } from "./types.ts";
 
 /** An error event inside an otherwise successful stream. */
@@ -37,23 +37,23 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<ChatCompletionChunk> {
-    if (this.#used) throw new BasetenError("This stream has already been read; a stream can be read once.");
+    if (this.#used) throw new BasetenError("A stream can be read once.");
     this.#used = true;
     const body = this.response.body;
     if (!body) throw new ConnectionError("The streamed answer had no body.");
     const reader = body
       .pipeThrough(new TextDecoderStream())
-      .pipeThrough(new EventSourceParserStream())
+      .pipeThrough(new SseParserStream())
       .getReader();
     try {
       for (;;) {
-        let next: ReadableStreamReadResult<{ data: string; event?: string | undefined }>;
+        let next: ReadableStreamReadResult<ServerSentEvent>;
         try {
           next = await reader.read();
         } catch (error) {
           throw new ConnectionError("The stream broke off before [DONE].", { cause: error });
         }
-        if (next.done) throw new ConnectionError("The stream ended before [DONE]: the answer is incomplete.");
+        if (next.done) throw new ConnectionError("The stream ended before [DONE].");
         const { data, event } = next.value;
         if (data === "[DONE]") return;
         const parsed = parseEvent(data);

@@ -13,10 +13,41 @@ export type ModelApiOrgDetails = management["schemas"]["ModelAPIOrgDetailsV1"];
 
 /** The body of `POST /v1/chat/completions`, Baseten's extra parameters included. */
 export type ChatCompletionRequest = inference["schemas"]["ChatCompletionRequest"];
-/** A non-streamed chat completion. */
-export type ChatCompletion = inference["schemas"]["ChatCompletionResponse"];
 /** Token usage as Baseten reports it. */
 export type Usage = inference["schemas"]["UsageInfo"];
+
+type Schemas = inference["schemas"];
+
+/**
+ * A non-streamed chat completion, as Baseten sends it. The upstream spec types this answer with the
+ * stream chunk's schema (choices with `delta`); the recorded answers carry `message`, so the type
+ * is corrected here rather than in the verbatim spec.
+ */
+export interface ChatCompletion {
+  id: string;
+  object: "chat.completion";
+  created: number;
+  model: string;
+  choices: ChatCompletionChoice[];
+  usage?: Usage | null;
+}
+
+export interface ChatCompletionChoice {
+  index: number;
+  message: AssistantMessage;
+  finish_reason: string | null;
+  logprobs?: Schemas["ChatCompletionLogProbs"] | null;
+  stop_reason?: number | string | null;
+}
+
+/** The model's message; reasoning models add `reasoning_content` (some name it `reasoning`). */
+export interface AssistantMessage {
+  role: "assistant";
+  content: string | null;
+  reasoning_content?: string | null;
+  reasoning?: string | null;
+  tool_calls?: Schemas["ToolCall"][] | null;
+}
 
 /** One streamed chunk (`data: {...}`); Baseten sends a running `usage` in every chunk. */
 export interface ChatCompletionChunk {
@@ -24,7 +55,7 @@ export interface ChatCompletionChunk {
   object: "chat.completion.chunk";
   created: number;
   model: string;
-  choices: inference["schemas"]["ChatCompletionResponseStreamChoice"][];
+  choices: (Schemas["ChatCompletionResponseStreamChoice"] & { delta: { reasoning_content?: string | null } })[];
   usage?: Usage | null;
   system_fingerprint?: string | null;
   service_tier?: string | null;

@@ -1,0 +1,60 @@
+// Test doubles: an injected fetch that records every request and answers from a handler.
+import type { FetchLike } from "../src/index.ts";
+
+export interface RecordingFetch {
+  fetch: FetchLike;
+  /** Every request received, in order (bodies already read into `bodies`). */
+  requests: Request[];
+  bodies: string[];
+}
+
+/** A fetch that records requests and answers with `handler` (which may throw to simulate a network error). */
+export function recordingFetch(handler: (request: Request, index: number) => Response | Promise<Response>): RecordingFetch {
+  const requests: Request[] = [];
+  const bodies: string[] = [];
+  return {
+    requests,
+    bodies,
+    async fetch(request) {
+      requests.push(request);
+      bodies.push(request.body ? await request.clone().text() : "");
+      return handler(request, requests.length - 1);
+    },
+  };
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+/** An SSE body delivered in the given byte-ish pieces, so parsers meet split events. */
+export function sse(pieces: string[], headers: Record<string, string> = {}): Response {
+  const encoder = new TextEncoder();
+  let i = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const piece = pieces[i++];
+      if (piece === undefined) controller.close();
+      else controller.enqueue(encoder.encode(piece));
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream", ...headers } });
+}
+
+/** A ModelAPIV1 row with sensible defaults. */
+export function modelApi(name: string, overrides: Record<string, unknown> = {}) {
+  return {
+    name,
+    display_name: name.toUpperCase(),
+    description: `The ${name} model`,
+    model_family: null,
+    release_date: "2025-01-01",
+    invoke_url: "https://inference.baseten.co",
+    context_length: 8192,
+    cost_per_million_input_tokens: "0.10",
+    cost_per_million_output_tokens: "0.50",
+    rate_limits: [],
+    org_details: null,
+    ...overrides,
+  };
+}

@@ -1,0 +1,49 @@
+// Type-level tests: `pnpm typecheck` fails if a wrong field or path compiles.
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  type ChatCompletion,
+  type ChatCompletionStream,
+  createBasetenClient,
+  createInferenceClient,
+  type ModelApi,
+} from "../src/index.ts";
+
+const fetch = async () => new Response("{}");
+const baseten = createBasetenClient({ apiKey: "k", fetch });
+const inference = createInferenceClient({ apiKey: "k", fetch });
+const messages = [{ role: "user" as const, content: "hi" }];
+
+describe("types", () => {
+  it("types catalog rows from the management spec", () => {
+    expectTypeOf<ModelApi["cost_per_million_input_tokens"]>().toEqualTypeOf<number | string>();
+    expectTypeOf<ModelApi["context_length"]>().toEqualTypeOf<number>();
+    expectTypeOf(baseten.modelApis.get).returns.resolves.toEqualTypeOf<ModelApi>();
+  });
+
+  it("returns a stream only for stream: true", () => {
+    expectTypeOf(inference.chat.completions.create({ model: "m", messages, stream: true })).resolves.toEqualTypeOf<ChatCompletionStream>();
+    expectTypeOf(inference.chat.completions.create({ model: "m", messages })).resolves.toEqualTypeOf<ChatCompletion>();
+  });
+
+  it("rejects wrong fields and paths at compile time", () => {
+    // Only checked by the compiler; never run.
+    const never = (): void => {
+      // @ts-expect-error `limit` is a number
+      void baseten.modelApis.listPage({ limit: "10" });
+      // @ts-expect-error no such option
+      void baseten.modelApis.list({ addedOnyl: true });
+      // @ts-expect-error no such path in the management spec
+      void baseten.raw.GET("/v1/model_api");
+      // @ts-expect-error `model_api_name` is required
+      void baseten.raw.GET("/v1/model_apis/{model_api_name}", { params: { path: {} } });
+      // @ts-expect-error `messages` is required
+      void inference.chat.completions.create({ model: "m" });
+      // @ts-expect-error `top_k` is a number
+      void inference.chat.completions.create({ model: "m", messages, top_k: "20" });
+      // @ts-expect-error `context_length` is a number, not a string
+      const length: string = ({} as ModelApi).context_length;
+      void length;
+    };
+    void never;
+  });
+});

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every check CI runs (`./run test` calls this with the pinned toolchain on PATH), then a summary.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+failed=()
+stage() { # stage NAME COMMAND...: runs one stage, remembers failures, goes on
+  local name=$1; shift
+  echo; echo "=== $name: $*"
+  if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
+}
+
+stage "generated types are up to date" bash -c 'pnpm -s generate && git diff --exit-code --stat -- packages/core/src/generated'
+stage "specs lint" pnpm -s lint:specs
+stage "build, typecheck, test, package checks" \
+  pnpm -s turbo run build typecheck test check:package check:examples size --continue --output-logs=new-only
+
+# One closing line for the whole suite, summed from each package's vitest JSON report.
+node -e '
+  const fs = require("node:fs"), path = require("node:path");
+  let passed = 0, failedTests = 0, skipped = 0;
+  for (const dir of ["packages", "apps", "tools"].flatMap((d) => fs.existsSync(d) ? fs.readdirSync(d).map((p) => path.join(d, p)) : [])) {
+    const file = path.join(dir, ".vitest-report.json");
+    if (!fs.existsSync(file)) continue;
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    passed += r.numPassedTests; failedTests += r.numFailedTests; skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`\n${passed} passed, ${failedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+'
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED stages: ${failed[*]}"; exit 1
+fi
+echo "all stages passed"
