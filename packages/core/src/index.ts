@@ -2,6 +2,7 @@
 export { createBasetenClient, type BasetenClient, type ListOptions, type ListPageOptions } from "./management.ts";
 export { createInferenceClient, type InferenceClient, type RequestOptions } from "./inference.ts";
 export { ChatCompletionStream, StreamError } from "./stream.ts";
+export { assertPathSegment } from "./path-segment.ts";
 export type { ClientOptions } from "./options.ts";
 export type { FetchLike } from "./fetch.ts";
 export {

@@ -1,0 +1,122 @@
+// Lazily produced response bodies: SSE events pulled one at a time, and reshaped bodies for slow and cut-off faults.
+import { sleep } from "./http.ts";
+import { EmulatedNetworkError } from "./network-error.ts";
+
+export interface EventStreamOptions {
+  /** Delay before every event but the first. */
+  delayMs: number;
+  /** Error the stream (no more events, no [DONE]) after this many events. */
+  cutAfter: number | undefined;
+  /** The request's signal: an abort ends the stream and counts as a cancellation. */
+  signal: AbortSignal | undefined;
+  onCancel(): void;
+  onEnd(): void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Pulls events from `events` only when the consumer reads, so a 100 MB stream never sits in memory.
+ * @example
+ * new Response(eventStream(["data: 1\n\n"][Symbol.iterator](), { delayMs: 0, cutAfter: undefined, signal: undefined, onCancel() {}, onEnd() {} }));
+ */
+export function eventStream(events: Iterator<string>, options: EventStreamOptions): ReadableStream<Uint8Array> {
+  const { signal } = options;
+  let sent = 0;
+  let finished = false;
+  let onAbort: (() => void) | undefined;
+  const finish = (): void => {
+    finished = true;
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        if (!signal) return;
+        onAbort = () => {
+          if (finished) return;
+          finish();
+          options.onCancel();
+          controller.error(signal.reason);
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      },
+      async pull(controller) {
+        if (finished) return;
+        if (options.cutAfter !== undefined && sent >= options.cutAfter) {
+          finish();
+          options.onEnd();
+          controller.error(new EmulatedNetworkError("cut"));
+          return;
+        }
+        if (sent > 0 && options.delayMs > 0) {
+          try {
+            await sleep(options.delayMs, signal);
+          } catch {
+            return; // aborted: onAbort already errored the stream
+          }
+        }
+        const next = events.next();
+        if (next.done) {
+          finish();
+          options.onEnd();
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(next.value));
+        sent++;
+      },
+      cancel() {
+        if (finished) return;
+        finish();
+        options.onCancel();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+export interface ReshapeOptions {
+  /** Largest slice passed on at once. */
+  sliceBytes: number;
+  /** Delay before every slice but the first. */
+  delayMs: number;
+  /** Error the body after this many bytes. */
+  cutAfterBytes: number | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/** Re-slices a body for the slow-body and cut-off faults, still pulling the source lazily. */
+export function reshapeBody(source: ReadableStream<Uint8Array>, options: ReshapeOptions): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let pending: Uint8Array = new Uint8Array(0);
+  let passed = 0;
+  let slices = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        while (pending.byteLength === 0) {
+          const { done, value } = await reader.read();
+          if (done) return controller.close();
+          pending = value;
+        }
+        if (options.cutAfterBytes !== undefined && passed >= options.cutAfterBytes) {
+          await reader.cancel();
+          return controller.error(new EmulatedNetworkError("cut"));
+        }
+        if (slices > 0 && options.delayMs > 0) await sleep(options.delayMs, options.signal);
+        const room = options.cutAfterBytes === undefined ? Infinity : options.cutAfterBytes - passed;
+        const size = Math.min(options.sliceBytes, pending.byteLength, room);
+        controller.enqueue(pending.subarray(0, size));
+        pending = pending.subarray(size);
+        passed += size;
+        slices++;
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

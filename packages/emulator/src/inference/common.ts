@@ -1,0 +1,93 @@
+// What the OpenAI and Anthropic routes share: request context, X-Baseten-* headers, message text, SSE answers.
+import type { InferenceTarget } from "../catalog/catalog.ts";
+import { eventStream } from "../body.ts";
+import type { FaultSpec } from "../faults.ts";
+import { errorResponse } from "../http.ts";
+import { fnv1a } from "../random.ts";
+
+export interface InferenceContext {
+  target: InferenceTarget;
+  /** 37 hex digits, like Baseten's X-Baseten-Request-Id. */
+  requestId: string;
+  /** Milliseconds since the epoch when the request was accepted. */
+  acceptedAt: number;
+  seed: number;
+  faults: FaultSpec;
+  signal: AbortSignal | undefined;
+  onCancel(): void;
+  onEnd(): void;
+}
+
+/** Thrown by request parsers; answered as 400 `{"error": message}`. */
+export class BadRequest extends Error {
+  override name = "BadRequest";
+}
+
+export function badRequest(error: BadRequest): Response {
+  return errorResponse(400, error.message);
+}
+
+/** The response headers Baseten sends on inference answers (see the recordings). */
+export function basetenHeaders(ctx: InferenceContext, contentType: string): Headers {
+  const modelHash = fnv1a(ctx.target.inferenceId);
+  const headers = new Headers({
+    "content-type": contentType,
+    vary: "Origin",
+    "x-baseten-accepted-at": String(ctx.acceptedAt),
+    "x-baseten-model-id": modelHash.toString(36).padStart(8, "q").slice(0, 8),
+    "x-baseten-model-prediction-attempts": "1",
+    "x-baseten-model-version-id": fnv1a(ctx.target.inferenceId, modelHash).toString(36).padStart(7, "z").slice(0, 7),
+    "x-baseten-request-id": ctx.requestId,
+    "x-baseten-session-id": ctx.requestId,
+  });
+  if (contentType === "text/event-stream") headers.set("cache-control", "no-cache");
+  return headers;
+}
+
+/** An SSE answer whose events are produced lazily, with the chunk-delay and cut-off faults applied. */
+export function sseResponse(events: Iterator<string>, ctx: InferenceContext): Response {
+  const body = eventStream(events, {
+    delayMs: ctx.faults.chunkDelayMs ?? 0,
+    cutAfter: ctx.faults.cutAfter,
+    signal: ctx.signal,
+    onCancel: ctx.onCancel,
+    onEnd: ctx.onEnd,
+  });
+  return new Response(body, { status: 200, headers: basetenHeaders(ctx, "text/event-stream") });
+}
+
+/** The text of a message's content: a string, or the text parts of a list of parts/blocks. */
+export function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((part: unknown) => {
+      if (typeof part !== "object" || part === null) return "";
+      const p = part as Record<string, unknown>;
+      if (typeof p["text"] === "string") return p["text"];
+      if (p["type"] === "tool_result") return textOf(p["content"]);
+      return "";
+    })
+    .filter(Boolean)
+    .join("\n");
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Reads an optional positive integer field, or throws BadRequest naming it. */
+export function positiveInt(body: Record<string, unknown>, field: string): number | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) throw new BadRequest(`${field} must be a positive integer`);
+  return value;
+}
+
+/** `stop` / `stop_sequences`: a string or a list of strings. */
+export function stopList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value) && value.every((s) => typeof s === "string")) return value as string[];
+  throw new BadRequest(`${field} must be a string or a list of strings`);
+}

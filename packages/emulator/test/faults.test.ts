@@ -1,0 +1,186 @@
+// Faults on demand, in-process: latency, chunking, huge lazy streams, error statuses, resets, cut-offs, hangs, slow bodies, queues.
+import { describe, expect, it } from "vitest";
+import { createEmulator, EmulatedNetworkError, parseFaults } from "../src/index.ts";
+import { bearer, CHAT, get, post, sseData } from "./helpers.ts";
+
+function faulty(fault: string, body: unknown = { ...CHAT, stream: true }, emulator = createEmulator()): Promise<Response> {
+  return post(emulator, "/v1/chat/completions", body, { ...bearer(), "x-emulator-fault": fault });
+}
+
+describe("fault header", () => {
+  it("parses names, values and flags separated by ; or ,", () => {
+    expect(parseFaults("latency=20; chunks=3, chunk-bytes=5;reset")).toEqual({ latencyMs: 20, chunks: 3, chunkBytes: 5, reset: true });
+  });
+
+  it.each([["explode"], ["latency"], ["latency=-1"], ["status=200"], ["chunks=0"], ["hang=1"]])("answers %s with a 400 naming the problem", async (fault) => {
+    const res = await faulty(fault);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: expect.stringContaining("x-emulator-fault") });
+  });
+});
+
+describe("faults", () => {
+  it("waits the latency before answering", async () => {
+    const started = performance.now();
+    const res = await faulty("latency=150", CHAT);
+    expect(res.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it("streams exactly the requested number of content chunks of the requested size", async () => {
+    const res = await faulty("chunks=64; chunk-bytes=100");
+    const data = sseData(await res.text());
+    const contents = data
+      .filter((d) => d !== "[DONE]")
+      .map((d) => (JSON.parse(d) as { choices: Array<{ delta: { content: string | null } }> }).choices[0]?.delta.content)
+      .filter((c): c is string => typeof c === "string");
+    expect(contents).toHaveLength(64);
+    expect(contents.every((c) => c.length === 100)).toBe(true);
+    expect(data.at(-1)).toBe("[DONE]");
+  });
+
+  it("spaces stream chunks by the chunk delay", async () => {
+    const started = performance.now();
+    const res = await faulty("chunks=5; chunk-delay=40");
+    await res.text();
+    // role + 5 content + finish + usage + [DONE] = 9 events, 8 gaps.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(8 * 40 - 10);
+  });
+
+  it("streams 100 MB lazily without holding it in memory", async () => {
+    const before = process.memoryUsage().heapUsed;
+    const res = await faulty("chunks=1600; chunk-bytes=65536");
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let bytes = 0;
+    let peak = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes % (8 * 1024 * 1024) < value.byteLength) peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+    }
+    expect(bytes).toBeGreaterThan(100 * 1024 * 1024);
+    expect(peak).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it("answers 429 with Retry-After and retry_after", async () => {
+    const res = await faulty("status=429; retry-after=7");
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("7");
+    expect(await res.json()).toEqual({ error: "rate limit exceeded", retry_after: 7 });
+  });
+
+  it.each([[500], [502], [503], [402]])("answers status=%i with that status and an error body", async (status) => {
+    const res = await faulty(`status=${status}`);
+    expect(res.status).toBe(status);
+    expect(await res.json()).toEqual({ error: expect.any(String) });
+  });
+
+  it("rejects fetch with a TypeError for a connection reset, before any header", async () => {
+    const emulator = createEmulator();
+    const error = await faulty("reset", CHAT, emulator).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(EmulatedNetworkError.isInstance(error)).toBe(true);
+    expect(emulator.requests.list()[0]?.networkError).toBe("reset");
+  });
+
+  it("cuts a stream off after N events: no [DONE], and the body errors", async () => {
+    const res = await faulty("cut-after=3");
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const error = await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        text += decoder.decode(value);
+      }
+    })().catch((e: unknown) => e);
+    expect(EmulatedNetworkError.isInstance(error)).toBe(true);
+    expect(sseData(text)).toHaveLength(3);
+    expect(text).not.toContain("[DONE]");
+  });
+
+  it("cuts a non-streamed body off after N bytes", async () => {
+    const res = await faulty("cut-after=10", CHAT);
+    await expect(res.text()).rejects.toThrow(TypeError);
+  });
+
+  it("hangs without headers until the request is aborted, and logs the cancellation", async () => {
+    const emulator = createEmulator();
+    const aborter = new AbortController();
+    const pending = emulator.fetch("http://x/v1/chat/completions", {
+      method: "POST",
+      headers: { ...bearer(), "x-emulator-fault": "hang" },
+      body: JSON.stringify(CHAT),
+      signal: aborter.signal,
+    });
+    const settled = await Promise.race([pending.then(() => "answered", () => "failed"), new Promise((r) => setTimeout(() => r("hanging"), 100))]);
+    expect(settled).toBe("hanging");
+    aborter.abort();
+    await expect(pending).rejects.toThrow();
+    expect(emulator.requests.list()[0]?.cancelledAt).toEqual(expect.any(Number));
+  });
+
+  it("logs the cancellation when a client cancels a stream mid-way", async () => {
+    const emulator = createEmulator();
+    const res = await faulty("chunks=100; chunk-delay=5", { ...CHAT, stream: true }, emulator);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await reader.cancel();
+    const record = emulator.requests.list()[0];
+    expect(record?.cancelledAt).toEqual(expect.any(Number));
+    expect(record?.completedAt).toBeNull();
+  });
+
+  it("trickles a slow body in small slices", async () => {
+    const res = await faulty("slow-body=20; slow-body-bytes=100", CHAT);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const started = performance.now();
+    const sizes: number[] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      sizes.push(value.byteLength);
+    }
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+    expect(performance.now() - started).toBeGreaterThanOrEqual((sizes.length - 1) * 20 - 10);
+  });
+
+  it("applies faults given as an emulator option to every request", async () => {
+    const emulator = createEmulator({ faults: { status: 503, retryAfter: 2 } });
+    const res = await get(emulator, "/v1/model_apis");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("2");
+  });
+
+  it("lets a per-request function choose faults", async () => {
+    const emulator = createEmulator({ faults: (request) => (new URL(request.url).pathname === "/v1/models" ? { status: 502 } : undefined) });
+    expect((await get(emulator, "/v1/models")).status).toBe(502);
+    expect((await get(emulator, "/v1/model_apis")).status).toBe(200);
+  });
+
+  it("fails only the next N matching requests with a queued fault, then recovers", async () => {
+    const emulator = createEmulator();
+    emulator.faults.push({ fault: { status: 503 }, times: 2, path: "/v1/chat" });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await post(emulator, "/v1/chat/completions", CHAT)).status);
+    expect(statuses).toEqual([503, 503, 200]);
+    expect(emulator.faults.pending).toBe(0);
+  });
+
+  it("queues faults over HTTP with POST /__emulator/faults", async () => {
+    const emulator = createEmulator();
+    const queued = await emulator.fetch("http://x/__emulator/faults", { method: "POST", body: JSON.stringify({ fault: "status=429; retry-after=1", path: "/v1/model_apis" }) });
+    expect(queued.status).toBe(201);
+    expect((await get(emulator, "/v1/models")).status).toBe(200);
+    expect((await get(emulator, "/v1/model_apis")).status).toBe(429);
+    expect((await get(emulator, "/v1/model_apis")).status).toBe(200);
+  });
+
+  it("refuses a malformed queued fault with a 400", async () => {
+    const res = await createEmulator().fetch("http://x/__emulator/faults", { method: "POST", body: JSON.stringify({ fault: "boom" }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: expect.stringContaining("boom") });
+  });
+});

@@ -1,0 +1,79 @@
+// Shared test helpers: authorised requests, SSE parsing, cassette loading and the management schema validator.
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import Ajv2020Module from "ajv/dist/2020.js";
+import addFormatsModule from "ajv-formats";
+import { parse } from "yaml";
+import type { Emulator } from "../src/index.ts";
+
+export const KEY = "emulator-key";
+export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+export const MANAGEMENT_SPEC = fileURLToPath(new URL("../../../openapi/baseten/management.yaml", import.meta.url));
+
+export function bearer(key = KEY): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
+export function get(emulator: Emulator, path: string, headers: Record<string, string> = bearer()): Promise<Response> {
+  return emulator.fetch(`http://emulator.test${path}`, { headers });
+}
+
+export function post(emulator: Emulator, path: string, body: unknown, headers: Record<string, string> = bearer()): Promise<Response> {
+  return emulator.fetch(`http://emulator.test${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** The `data:` payloads of an OpenAI-style SSE body, `[DONE]` included. */
+export function sseData(text: string): string[] {
+  return text
+    .split("\n\n")
+    .filter((block) => block !== "")
+    .map((block) => {
+      if (!block.startsWith("data: ")) throw new Error(`not a data event: ${block.slice(0, 80)}`);
+      return block.slice("data: ".length);
+    });
+}
+
+/** Named SSE events (Anthropic style) as {event, data}. */
+export function sseEvents(text: string): Array<{ event: string; data: Record<string, unknown> }> {
+  return text
+    .split("\n\n")
+    .filter((block) => block !== "")
+    .map((block) => {
+      const match = /^event: (\S+)\ndata: (.*)$/s.exec(block);
+      if (!match) throw new Error(`not a named event: ${block.slice(0, 80)}`);
+      return { event: match[1] ?? "", data: JSON.parse(match[2] ?? "") as Record<string, unknown> };
+    });
+}
+
+export const CHAT = {
+  model: "deepseek-ai/DeepSeek-V4-Pro",
+  messages: [{ role: "user", content: "Say hello. Use only one word." }],
+};
+
+type Validate = ((data: unknown) => boolean) & { errors?: unknown };
+
+/** Ajv validators for the management spec's component schemas (OpenAPI 3.1 = JSON Schema 2020-12). */
+export async function managementValidators(): Promise<{ page: Validate; model: Validate }> {
+  const spec = parse(await readFile(MANAGEMENT_SPEC, "utf8")) as { components: { schemas: Record<string, unknown> } };
+  const defs = JSON.parse(JSON.stringify(spec.components.schemas).replaceAll("#/components/schemas/", "#/$defs/")) as Record<string, unknown>;
+  const Ajv2020 = interop(Ajv2020Module as unknown as { default: typeof Ajv2020Module.default });
+  const addFormats = interop(addFormatsModule as unknown as { default: typeof addFormatsModule.default });
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: "https://emulator.test/management", $defs: defs });
+  const compile = (name: string): Validate => {
+    const validate = ajv.getSchema(`https://emulator.test/management#/$defs/${name}`);
+    if (!validate) throw new Error(`no schema ${name}`);
+    return validate as Validate;
+  };
+  return { page: compile("ModelAPIsResponseV1"), model: compile("ModelAPIV1") };
+}
+
+// ajv ships CommonJS; depending on the loader the class is the module or its `default`.
+function interop<T>(module: { default: T }): T {
+  return (module.default ?? module) as T;
+}

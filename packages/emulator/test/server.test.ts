@@ -1,0 +1,117 @@
+// The Node server and the bin: real sockets on 127.0.0.1, destroyed connections for network faults, cancellations noticed.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulatorServer, type EmulatorServer } from "../src/node.ts";
+import { bearer, CHAT } from "./helpers.ts";
+
+let server: EmulatorServer;
+beforeAll(async () => {
+  server = await startEmulatorServer({ port: 0 });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function chat(fault: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${server.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { ...bearer(), "content-type": "application/json", "x-emulator-fault": fault },
+    body: JSON.stringify({ ...CHAT, stream: true }),
+    ...init,
+  });
+}
+
+async function waitFor<T>(probe: () => T | undefined, ms = 1000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("startEmulatorServer", () => {
+  it("listens on a loopback port and serves the catalog", async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${server.url}/v1/model_apis?limit=2`, { headers: bearer() });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
+  });
+
+  it("streams SSE with the recorded headers over HTTP", async () => {
+    const res = await chat("chunks=8");
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    expect(res.headers.get("cache-control")).toBe("no-cache");
+    expect((await res.text()).endsWith("data: [DONE]\n\n")).toBe(true);
+  });
+
+  it("destroys the socket for a connection reset, so fetch fails before headers", async () => {
+    await expect(chat("reset")).rejects.toThrow(TypeError);
+  });
+
+  it("destroys the socket mid-stream for a cut-off, so the body fails without [DONE]", async () => {
+    const res = await chat("cut-after=2");
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+  });
+
+  it("notices a client that aborts mid-stream within a second and logs cancelledAt", async () => {
+    server.emulator.requests.clear();
+    const aborter = new AbortController();
+    const res = await chat("chunks=1000; chunk-delay=20", { signal: aborter.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const abortedAt = Date.now();
+    aborter.abort();
+    const cancelledAt = await waitFor(() => server.emulator.requests.list()[0]?.cancelledAt ?? undefined);
+    expect(cancelledAt - abortedAt).toBeLessThan(1000);
+  });
+
+  it("notices a client that gives up on a hung request and logs cancelledAt", async () => {
+    server.emulator.requests.clear();
+    const pending = chat("hang", { signal: AbortSignal.timeout(100) });
+    await expect(pending).rejects.toThrow();
+    const cancelledAt = await waitFor(() => server.emulator.requests.list()[0]?.cancelledAt ?? undefined);
+    expect(cancelledAt).toEqual(expect.any(Number));
+  });
+
+  it("closes even while a request hangs", async () => {
+    const other = await startEmulatorServer({ port: 0 });
+    const pending = fetch(`${other.url}/v1/models`, { headers: { ...bearer(), "x-emulator-fault": "hang" } }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    await other.close();
+    expect(await pending).toBeInstanceOf(TypeError);
+  });
+});
+
+describe("baseten-emulator bin", () => {
+  const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
+
+  it("starts on port 0, prints its URL, serves requests and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, [bin, "--port", "0", "--models", "20", "--seed", "3"], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const [line] = (await once(child.stdout, "data")) as [Buffer];
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line.toString())?.[1];
+      expect(url).toBeDefined();
+      const res = await fetch(`${url}/v1/model_apis?limit=1000`, { headers: bearer() });
+      expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(30);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(0);
+  });
+
+  it("exits with status 2 and the usage for a bad flag", async () => {
+    const child = spawn(process.execPath, [bin, "--models", "lots"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(2);
+    expect(stderr).toContain("--models must be a whole number");
+    expect(stderr).toContain("Usage:");
+  });
+});

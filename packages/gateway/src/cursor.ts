@@ -1,0 +1,25 @@
+// Opaque page cursors over the cached catalog, signed so that only the caller they were issued to
+// (and the same filter) can use them.
+import { sameText } from "./auth.ts";
+
+export interface CursorState {
+  offset: number;
+  addedOnly: boolean;
+}
+
+type Sign = (text: string) => Promise<string>;
+
+/** `<offset>.<flags>.<mac>`, all base64url-safe; the MAC binds it to the caller id. */
+export async function issueCursor(state: CursorState, callerId: string, sign: Sign): Promise<string> {
+  const body = `${state.offset.toString(36)}.${state.addedOnly ? "a" : "f"}`;
+  return `${body}.${await sign(`cursor:${callerId}:${body}`)}`;
+}
+
+/** The state in a cursor, or null when it is malformed or was issued to someone else. */
+export async function readCursor(cursor: string, callerId: string, sign: Sign): Promise<CursorState | null> {
+  const match = /^([0-9a-z]{1,8})\.([af])\.([\w-]{22})$/.exec(cursor);
+  if (!match) return null;
+  const body = `${match[1]}.${match[2]}`;
+  if (!sameText(await sign(`cursor:${callerId}:${body}`), match[3]!)) return null;
+  return { offset: Number.parseInt(match[1]!, 36), addedOnly: match[2] === "a" };
+}

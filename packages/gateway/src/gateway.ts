@@ -1,0 +1,280 @@
+// createGateway: the portable fetch handler (Hono routes over the cached catalog).
+import { assertPathSegment, InvalidArgumentError, type ModelApi, RateLimitError } from "@baseten-edge/core";
+import { type Context, Hono } from "hono";
+import { Authenticator, type Caller } from "./auth.ts";
+import { CatalogSource, UpstreamAuthError } from "./catalog.ts";
+import { issueCursor, readCursor } from "./cursor.ts";
+import { checkOptions, type GatewayOptions } from "./options.ts";
+import { searchParams, searchResponse } from "./search.ts";
+import { type Entry, type Lookup, TieredCache } from "./tiered-cache.ts";
+
+/** What runtimes pass along with a request: Workers' ExecutionContext, or nothing. */
+export interface WaitUntilContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+export interface Gateway {
+  /** Answers one request. Pass the runtime's context so refreshes can finish after the answer. */
+  fetch(request: Request, ctx?: WaitUntilContext): Promise<Response>;
+  /** Operator mode: reloads the operator's catalog into every tier (for Cron Triggers). */
+  refresh(): Promise<void>;
+}
+
+type Env = { Bindings: { waitUntil: ((promise: Promise<unknown>) => void) | undefined } };
+
+const MAX_NAME_LENGTH = 256;
+const LIST_PARAMS = new Set(["cursor", "limit", "added_only"]);
+const TRUE = new Set(["true", "1", "yes", "on"]);
+const FALSE = new Set(["false", "0", "no", "off"]);
+/** Routes and their methods, for 405 answers. */
+const ROUTES: [RegExp, string][] = [
+  [/^\/healthz$/, "GET, HEAD"],
+  [/^\/v1\/model_apis(\/[^/]+)?$/, "GET, HEAD"],
+  [/^\/v1\/models$/, "GET, HEAD"],
+  [/^\/api\/models\/list$/, "GET, HEAD"],
+];
+
+/**
+ * Creates the gateway: Baseten's catalog routes, answered from a per-caller cache.
+ *
+ * @example
+ * ```ts
+ * import { createGateway } from "@baseten-edge/gateway";
+ *
+ * const gateway = createGateway({ auth: { mode: "pass-through" }, cacheSalt: "a long random secret value" });
+ * const response = await gateway.fetch(new Request("http://localhost/healthz"));
+ * console.log(response.status); // 200
+ * ```
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  checkOptions(options);
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+  const freshMs = (options.freshSeconds ?? 60) * 1000;
+  const cache = new TieredCache({
+    stores: options.stores ?? [],
+    freshMs,
+    maxStaleMs: (options.maxStaleSeconds ?? 86_400) * 1000,
+    memoryBudget: (options.memoryMegabytes ?? 32) * 1024 * 1024,
+    retryRefreshAfterMs: Math.min(freshMs, 10_000),
+    now,
+    onStoreError: (store, operation, error) => log({ event: "store_error", store, operation, error: errorName(error) }),
+    onRefreshError: (error) => log({ event: "refresh_failed", error: errorName(error) }),
+  });
+  const auth = new Authenticator(options.auth, options.cacheSalt);
+  const source = new CatalogSource(cache, {
+    managementUrl: options.managementUrl ?? "https://api.baseten.co",
+    inferenceUrl: options.inferenceUrl ?? "https://inference.baseten.co",
+    fetch: options.fetch,
+  });
+
+  const app = new Hono<Env>();
+
+  /** Identifies the caller or answers 401; the handler runs only for known callers. */
+  const withCaller =
+    (allowPublic: boolean, handler: (c: Context<Env>, caller: Caller) => Promise<Response>) => async (c: Context<Env>) => {
+      const identified = await auth.identify(c.req.raw, allowPublic);
+      if (!identified.ok) return error(c, identified.status, identified.message);
+      try {
+        return await handler(c, identified.caller);
+      } catch (thrown) {
+        return upstreamFailure(c, thrown);
+      }
+    };
+
+  /** Headers every cached answer carries. */
+  const cached = (c: Context<Env>, lookup: Lookup<unknown>, caller: Caller, etag: string) => {
+    const age = Math.max(0, Math.floor((now() - lookup.entry.fetchedAt) / 1000));
+    const maxAge = Math.max(0, Math.floor(freshMs / 1000) - age);
+    c.header("x-cache", lookup.status);
+    c.header("age", String(age));
+    c.header("cache-control", `${caller.view === "public" ? "public" : "private"}, max-age=${maxAge}`);
+    c.header("vary", "Authorization, X-Api-Key");
+    c.header("etag", etag);
+  };
+
+  /** Sends `render()` (memoised on the entry), or 304 when the caller already has it. */
+  const answer = (c: Context<Env>, lookup: Lookup<unknown>, caller: Caller, variant: string, render: () => Promise<string> | string) =>
+    respond(c, lookup, caller, variant, render, cached);
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  app.get(
+    "/v1/model_apis",
+    withCaller(true, async (c, caller) => {
+      const query = new URL(c.req.url).searchParams;
+      const unknown = [...query.keys()].find((key) => !LIST_PARAMS.has(key));
+      if (unknown !== undefined) return error(c, 400, `Unknown query parameter: ${JSON.stringify(unknown)}.`);
+      const limitText = query.get("limit") ?? "100";
+      const limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
+      if (!(limit >= 1 && limit <= 1000)) return error(c, 400, "limit must be a whole number from 1 to 1000.");
+      const addedText = query.get("added_only")?.toLowerCase();
+      if (addedText !== undefined && !TRUE.has(addedText) && !FALSE.has(addedText)) {
+        return error(c, 400, "added_only must be true or false.");
+      }
+      let addedOnly = addedText !== undefined && TRUE.has(addedText);
+      let offset = 0;
+      const cursor = query.get("cursor");
+      if (cursor) {
+        const state = await readCursor(cursor, `${caller.id}:${caller.view}`, (t) => auth.sign(t));
+        if (!state || (addedText !== undefined && state.addedOnly !== addedOnly)) {
+          return error(c, 400, "Invalid cursor: pass the cursor of the previous page, with the same key and filters.");
+        }
+        ({ offset, addedOnly } = state);
+      }
+      const lookup = await source.catalog(caller, c.env.waitUntil);
+      return answer(c, lookup, caller, `list:${caller.view}:${addedOnly}:${offset}:${limit}`, async () => {
+        const rows = visibleRows(lookup.entry, caller, addedOnly);
+        const items = rows.slice(offset, offset + limit);
+        const more = offset + limit < rows.length;
+        const next = more ? await issueCursor({ offset: offset + limit, addedOnly }, `${caller.id}:${caller.view}`, (t) => auth.sign(t)) : null;
+        return JSON.stringify({ items, pagination: { has_more: more, cursor: next } });
+      });
+    }),
+  );
+
+  app.get(
+    "/v1/model_apis/:name",
+    withCaller(true, async (c, caller) => {
+      const raw = c.req.param("name") ?? "";
+      let name: string;
+      try {
+        if (raw.length > MAX_NAME_LENGTH) throw new InvalidArgumentError("too long");
+        name = assertPathSegment(raw, "name");
+      } catch {
+        return error(c, 400, "Invalid Model API name: use a slug such as \"llama-3-3-70b-instruct\".");
+      }
+      if (new URL(c.req.url).search) return error(c, 400, "This route takes no query parameters.");
+      const lookup = await source.catalog(caller, c.env.waitUntil);
+      const row = visibleRows(lookup.entry, caller, false).find((model) => model.name === name);
+      if (!row) return error(c, 404, `Model API not found: ${JSON.stringify(name)}.`);
+      return answer(c, lookup, caller, `get:${caller.view}:${name}`, () => JSON.stringify(row));
+    }),
+  );
+
+  app.get(
+    "/v1/models",
+    withCaller(false, async (c, caller) => {
+      const lookup = await source.models(caller, c.env.waitUntil);
+      return answer(c, lookup, caller, "models", () => JSON.stringify({ object: "list", data: lookup.entry.value }));
+    }),
+  );
+
+  app.get(
+    "/api/models/list",
+    withCaller(true, async (c, caller) => {
+      const parsed = searchParams(new URL(c.req.url).searchParams);
+      if (!parsed.ok) return error(c, 400, parsed.message);
+      const lookup = await source.catalog(caller, c.env.waitUntil);
+      // Features come from the inference model list; search still works (without them) if it fails.
+      const models = caller.view === "public" ? null : await source.models(caller, c.env.waitUntil).catch(() => null);
+      const variant = `search:${caller.view}:${models?.entry.hash ?? "-"}:${new URL(c.req.url).search}`;
+      return answer(c, lookup, caller, variant, () => {
+        try {
+          return JSON.stringify(searchResponse(visibleRows(lookup.entry, caller, false), models?.entry.value ?? [], parsed.options));
+        } catch (thrown) {
+          if (thrown instanceof InvalidArgumentError) throw new BadSearch(thrown.message);
+          throw thrown;
+        }
+      });
+    }),
+  );
+
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const route = ROUTES.find(([pattern]) => pattern.test(path));
+    if (route) {
+      c.header("allow", route[1]);
+      return error(c, 405, `Method ${c.req.method} is not allowed here; use ${route[1]}.`);
+    }
+    return error(c, 404, `No such route: ${c.req.method} ${path}.`);
+  });
+
+  app.onError((thrown, c) => {
+    if (thrown instanceof BadSearch) return error(c, 400, thrown.message);
+    log({ event: "internal_error", error: errorName(thrown) });
+    return error(c, 500, "Internal gateway error.");
+  });
+
+  /** Maps an upstream failure to an answer: the caller's auth error, a 429, or a clear 503. */
+  function upstreamFailure(c: Context<Env>, thrown: unknown): Response {
+    if (thrown instanceof BadSearch) return error(c, 400, thrown.message);
+    if (thrown instanceof UpstreamAuthError) return error(c, thrown.status, thrown.upstreamMessage);
+    if (thrown instanceof RateLimitError) {
+      if (thrown.retryAfterMs !== null) c.header("retry-after", String(Math.ceil(thrown.retryAfterMs / 1000)));
+      return error(c, 429, "Baseten rate-limited the catalog request; try again later.");
+    }
+    log({ event: "upstream_error", error: errorName(thrown) });
+    return error(c, 503, "The catalog is unavailable: Baseten did not answer and no cached copy is recent enough.");
+  }
+
+  return {
+    fetch(request, ctx) {
+      const waitUntil = ctx ? (promise: Promise<unknown>) => ctx.waitUntil(promise) : undefined;
+      return app.fetch(request, { waitUntil }) as Promise<Response>;
+    },
+    async refresh() {
+      if (auth.mode !== "operator") {
+        log({ event: "refresh_skipped", reason: "pass-through mode has no key of its own" });
+        return;
+      }
+      const started = now();
+      await source.refresh(await auth.operatorCaller());
+      log({ event: "refresh", ms: now() - started });
+    },
+  };
+}
+
+class BadSearch extends Error {}
+
+/** The rows the caller may see: anonymous callers get no workspace details. */
+function visibleRows(entry: Entry<unknown>, caller: Caller, addedOnly: boolean): ModelApi[] {
+  const key = `rows:${caller.view}:${addedOnly}`;
+  let rows = entry.rendered.get(key) as ModelApi[] | undefined;
+  if (!rows) {
+    rows = entry.value as ModelApi[];
+    if (caller.view === "public") rows = rows.map(({ org_details: _, ...row }) => row);
+    if (addedOnly) rows = rows.filter((row) => row.org_details);
+    entry.rendered.set(key, rows);
+  }
+  return rows;
+}
+
+const MAX_RENDERED = 512;
+
+async function respond(
+  c: Context<Env>,
+  lookup: Lookup<unknown>,
+  caller: Caller,
+  variant: string,
+  render: () => Promise<string> | string,
+  setHeaders: (c: Context<Env>, lookup: Lookup<unknown>, caller: Caller, etag: string) => void,
+): Promise<Response> {
+  const { rendered } = lookup.entry;
+  let memo = rendered.get(variant) as { body: string; etag: string } | undefined;
+  if (!memo) {
+    memo = { body: await render(), etag: `"${lookup.entry.hash}.${fnv1a(variant)}"` };
+    if (rendered.size < MAX_RENDERED) rendered.set(variant, memo);
+  }
+  setHeaders(c, lookup, caller, memo.etag);
+  const match = c.req.header("if-none-match");
+  if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === memo.etag)) return c.body(null, 304);
+  c.header("content-type", "application/json");
+  return c.body(memo.body);
+}
+
+/** Answers in Baseten's documented error shape, `{"error": "<message>"}`. */
+function error(c: Context<Env>, status: number, message: string): Response {
+  return c.json({ error: message }, status as 400);
+}
+
+/** 32-bit FNV-1a, base36: a cheap, stable tag for one rendering of an entry. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(36);
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
+}

@@ -1,0 +1,120 @@
+// Gateway options, and reading them from environment variables with the same names on every runtime.
+import type { FetchLike } from "@baseten-edge/core";
+import type { AuthOptions } from "./auth.ts";
+import type { CatalogStore } from "./store.ts";
+
+export interface GatewayOptions {
+  /** Who may call and with which upstream key. */
+  auth: AuthOptions;
+  /** Secret for the HMACs that key cache entries and sign cursors. At least 16 characters. */
+  cacheSalt: string;
+  /** Baseten's management API root (default https://api.baseten.co). */
+  managementUrl?: string;
+  /** Baseten's inference API root, without /v1 (default https://inference.baseten.co). */
+  inferenceUrl?: string;
+  /** The fetch used for upstream calls (default: the global one). */
+  fetch?: FetchLike;
+  /** Cache tiers below the per-isolate memory, fastest first (Cache API, KV, ...). */
+  stores?: CatalogStore[];
+  /** Seconds an entry is served without asking the upstream (default 60). */
+  freshSeconds?: number;
+  /** Seconds a stale entry may still be served while the upstream fails (default 86 400). */
+  maxStaleSeconds?: number;
+  /** Bound of the per-isolate memory tier in megabytes of catalog JSON (default 32). */
+  memoryMegabytes?: number;
+  /** Receives one structured event per notable thing; never keys. Default: none. */
+  log?: (event: GatewayEvent) => void;
+  /** Clock, replaceable in tests. */
+  now?: () => number;
+}
+
+export interface GatewayEvent {
+  event: string;
+  [field: string]: string | number | boolean | null;
+}
+
+/** The environment variables the gateway reads (Worker vars/secrets, Deno/Bun/Node env). */
+export const ENV_VARS = {
+  AUTH_MODE: "`pass-through` (default): callers send their own Baseten key; `operator`: callers send gateway tokens",
+  BASETEN_API_KEY: "secret, operator mode: the Baseten key the gateway calls upstream with",
+  GATEWAY_TOKENS: "secret, operator mode: comma-separated SHA-256 hex digests of the accepted gateway tokens",
+  PUBLIC_CATALOG: "`true` to serve the catalog to anonymous callers in operator mode, without org_details (default false)",
+  CACHE_SALT: "secret, required: at least 16 characters; keys cache entries and signs cursors",
+  BASETEN_MANAGEMENT_URL: "management API root (default https://api.baseten.co)",
+  BASETEN_INFERENCE_URL: "inference API root (default https://inference.baseten.co)",
+  CATALOG_FRESH_SECONDS: "seconds a cached catalog is fresh (default 60)",
+  CATALOG_MAX_STALE_SECONDS: "seconds a stale catalog may be served while Baseten fails (default 86400)",
+} as const;
+
+/** Thrown for configuration that cannot work; the message says which variable to fix. */
+export class ConfigurationError extends Error {
+  override name = "ConfigurationError";
+}
+
+/**
+ * Builds options from environment variables (see `ENV_VARS`); runtime-specific parts (stores,
+ * fetch) come in `extra`.
+ *
+ * @example
+ * ```ts
+ * import { createGateway, gatewayOptionsFromEnv } from "@baseten-edge/gateway";
+ * const gateway = createGateway(gatewayOptionsFromEnv({ CACHE_SALT: "a long random secret value" }));
+ * ```
+ */
+export function gatewayOptionsFromEnv(
+  env: Record<string, unknown>,
+  extra: Partial<Pick<GatewayOptions, "stores" | "fetch" | "log" | "now">> = {},
+): GatewayOptions {
+  const text = (name: keyof typeof ENV_VARS) => {
+    const value = env[name];
+    return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+  };
+  const seconds = (name: keyof typeof ENV_VARS) => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value)) throw new ConfigurationError(`${name} must be a whole number of seconds.`);
+    return Number(value);
+  };
+  const mode = text("AUTH_MODE") ?? "pass-through";
+  let auth: AuthOptions;
+  if (mode === "pass-through") auth = { mode };
+  else if (mode === "operator") {
+    const apiKey = text("BASETEN_API_KEY");
+    if (!apiKey) throw new ConfigurationError("AUTH_MODE=operator needs the BASETEN_API_KEY secret.");
+    const tokenHashes = (text("GATEWAY_TOKENS") ?? "").split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+    const publicCatalog = text("PUBLIC_CATALOG") === "true";
+    auth = { mode, apiKey, tokenHashes, publicCatalog };
+  } else throw new ConfigurationError('AUTH_MODE must be "pass-through" or "operator".');
+
+  const options: GatewayOptions = { auth, cacheSalt: text("CACHE_SALT") ?? "", ...extra };
+  const assign = <K extends keyof GatewayOptions>(key: K, value: GatewayOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  assign("managementUrl", text("BASETEN_MANAGEMENT_URL"));
+  assign("inferenceUrl", text("BASETEN_INFERENCE_URL"));
+  assign("freshSeconds", seconds("CATALOG_FRESH_SECONDS"));
+  assign("maxStaleSeconds", seconds("CATALOG_MAX_STALE_SECONDS"));
+  return options;
+}
+
+/** Checks options once at start-up, so a misconfigured gateway fails loudly instead of per request. */
+export function checkOptions(options: GatewayOptions): void {
+  if (typeof options.cacheSalt !== "string" || options.cacheSalt.length < 16) {
+    throw new ConfigurationError("CACHE_SALT (cacheSalt) is required: a secret of at least 16 characters.");
+  }
+  const { auth } = options;
+  if (auth.mode === "operator") {
+    if (!auth.apiKey) throw new ConfigurationError("Operator mode needs BASETEN_API_KEY (auth.apiKey).");
+    const bad = auth.tokenHashes.filter((h) => !/^[0-9a-f]{64}$/.test(h));
+    if (bad.length) throw new ConfigurationError("GATEWAY_TOKENS must be SHA-256 hex digests (64 hex characters each), not tokens.");
+    if (auth.tokenHashes.length === 0 && !auth.publicCatalog) {
+      throw new ConfigurationError("Operator mode needs GATEWAY_TOKENS (or PUBLIC_CATALOG=true): otherwise nobody can call it.");
+    }
+  }
+  for (const [name, value] of [["freshSeconds", options.freshSeconds], ["maxStaleSeconds", options.maxStaleSeconds]] as const) {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new ConfigurationError(`${name} must be >= 0.`);
+  }
+  for (const url of [options.managementUrl, options.inferenceUrl]) {
+    if (url !== undefined && !URL.canParse(url)) throw new ConfigurationError(`Not an absolute URL: ${url}`);
+  }
+}

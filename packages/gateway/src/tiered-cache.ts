@@ -1,0 +1,202 @@
+// The catalog cache: isolate memory → the runtime's stores → upstream, with stale-while-revalidate,
+// stale-if-error and single-flight loads.
+import type { CatalogStore, StoredEntry } from "./store.ts";
+
+/** How an answer was served, as the `x-cache` header says it. */
+export type CacheStatus = "HIT" | "MISS" | "STALE" | "REVALIDATED";
+
+/** A cached value with what the gateway knows about it. */
+export interface Entry<T> {
+  value: T;
+  fetchedAt: number;
+  hash: string;
+  /** Per-entry memo for rendered answers (bodies and ETags); lives as long as the entry. */
+  rendered: Map<string, unknown>;
+}
+
+export interface Lookup<T> {
+  entry: Entry<T>;
+  status: CacheStatus;
+}
+
+export interface TieredCacheOptions {
+  stores: readonly CatalogStore[];
+  /** An entry younger than this is served without asking the upstream. */
+  freshMs: number;
+  /** An entry older than this is never served. */
+  maxStaleMs: number;
+  /** Upper bound of the memory tier, in UTF-16 code units of the entries' JSON. */
+  memoryBudget: number;
+  now: () => number;
+  /** After a failed background refresh, wait this long before trying again. */
+  retryRefreshAfterMs: number;
+  onStoreError: (store: string, operation: string, error: unknown) => void;
+  /** A background refresh failed (the stale entry goes on being served). */
+  onRefreshError: (error: unknown) => void;
+}
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** Thrown by loaders for answers that must evict the caller's entries (a revoked key). */
+export class EvictingError extends Error {}
+
+/**
+ * One per gateway. Values are loaded by the caller-supplied `load` and stored as JSON in every
+ * tier; memory holds parsed values, bounded by `memoryBudget` (least recently used go first).
+ */
+export class TieredCache {
+  readonly #options: TieredCacheOptions;
+  readonly #memory = new Map<string, { entry: Entry<unknown>; size: number }>();
+  #memorySize = 0;
+  readonly #inflight = new Map<string, Promise<Entry<unknown>>>();
+  readonly #failedAt = new Map<string, number>();
+
+  constructor(options: TieredCacheOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * The entry for `key`, loading it when missing or too old. A stale entry is served while a
+   * refresh runs in `waitUntil`; without `waitUntil` it is refreshed before answering. When the
+   * upstream fails, an entry within the maximum staleness is served as STALE.
+   */
+  async get<T>(key: string, load: () => Promise<T>, waitUntil?: WaitUntil): Promise<Lookup<T>> {
+    const { freshMs, maxStaleMs, now, retryRefreshAfterMs } = this.#options;
+    const cached = (this.#fromMemory(key) ?? (await this.#fromStores(key, waitUntil))) as Entry<T> | null;
+    const age = cached ? now() - cached.fetchedAt : Number.POSITIVE_INFINITY;
+    if (cached && age < freshMs) return { entry: cached, status: "HIT" };
+
+    const usable = cached !== null && age < maxStaleMs;
+    if (usable && waitUntil) {
+      const failedAt = this.#failedAt.get(key);
+      if (failedAt === undefined || now() - failedAt >= retryRefreshAfterMs) {
+        waitUntil(this.#load(key, load, waitUntil).catch(this.#options.onRefreshError));
+      }
+      return { entry: cached, status: "STALE" };
+    }
+    try {
+      const entry = (await this.#load(key, load, waitUntil)) as Entry<T>;
+      return { entry, status: cached && cached.hash === entry.hash ? "REVALIDATED" : "MISS" };
+    } catch (error) {
+      if (usable && !(error instanceof EvictingError)) return { entry: cached, status: "STALE" };
+      throw error;
+    }
+  }
+
+  /** Loads `key` now, sharing one upstream call among concurrent callers, and writes every tier. */
+  refresh<T>(key: string, load: () => Promise<T>, waitUntil?: WaitUntil): Promise<Entry<T>> {
+    return this.#load(key, load, waitUntil) as Promise<Entry<T>>;
+  }
+
+  /** Removes `key` from every tier. */
+  async evict(key: string): Promise<void> {
+    this.#forget(key);
+    await Promise.all(
+      this.#options.stores.map((store) =>
+        store.delete?.(key).catch((error: unknown) => this.#options.onStoreError(store.name, "delete", error)),
+      ),
+    );
+  }
+
+  #load(key: string, load: () => Promise<unknown>, waitUntil?: WaitUntil): Promise<Entry<unknown>> {
+    const running = this.#inflight.get(key);
+    if (running) return running;
+    const promise = (async () => {
+      try {
+        const value = await load();
+        const json = JSON.stringify(value);
+        const entry: Entry<unknown> = { value, fetchedAt: this.#options.now(), hash: await digest(json), rendered: new Map() };
+        this.#failedAt.delete(key);
+        this.#remember(key, entry, json.length);
+        const writes = this.#writeStores(key, { value: json, metadata: { fetchedAt: entry.fetchedAt, hash: entry.hash } });
+        if (waitUntil) waitUntil(writes);
+        else await writes;
+        return entry;
+      } catch (error) {
+        if (error instanceof EvictingError) await this.evict(key);
+        else this.#failedAt.set(key, this.#options.now());
+        throw error;
+      } finally {
+        this.#inflight.delete(key);
+      }
+    })();
+    this.#inflight.set(key, promise);
+    return promise;
+  }
+
+  #fromMemory(key: string): Entry<unknown> | null {
+    const slot = this.#memory.get(key);
+    if (!slot) return null;
+    // Re-insert so Map order is least recently used first.
+    this.#memory.delete(key);
+    this.#memory.set(key, slot);
+    return slot.entry;
+  }
+
+  async #fromStores(key: string, waitUntil?: WaitUntil): Promise<Entry<unknown> | null> {
+    const { stores, maxStaleMs, now } = this.#options;
+    for (const [index, store] of stores.entries()) {
+      const stored = await store.get(key).catch((error: unknown) => {
+        this.#options.onStoreError(store.name, "get", error);
+        return null;
+      });
+      if (!stored || now() - stored.metadata.fetchedAt >= maxStaleMs) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(stored.value);
+      } catch (error) {
+        this.#options.onStoreError(store.name, "parse", error);
+        continue;
+      }
+      const entry: Entry<unknown> = { value, ...stored.metadata, rendered: new Map() };
+      this.#remember(key, entry, stored.value.length);
+      // Promote to the faster tiers that missed, without delaying the answer when possible.
+      const promote = this.#writeStores(key, stored, stores.slice(0, index));
+      if (waitUntil) waitUntil(promote);
+      else await promote;
+      return entry;
+    }
+    return null;
+  }
+
+  async #writeStores(key: string, stored: StoredEntry, stores = this.#options.stores): Promise<void> {
+    const { maxStaleMs, now } = this.#options;
+    const ttlSeconds = Math.max(1, Math.ceil((stored.metadata.fetchedAt + maxStaleMs - now()) / 1000));
+    await Promise.all(
+      stores.map((store) =>
+        store.put(key, stored, ttlSeconds).catch((error: unknown) => this.#options.onStoreError(store.name, "put", error)),
+      ),
+    );
+  }
+
+  #remember(key: string, entry: Entry<unknown>, size: number): void {
+    this.#forget(key);
+    if (size > this.#options.memoryBudget) return;
+    this.#memory.set(key, { entry, size });
+    this.#memorySize += size;
+    for (const [oldest, slot] of this.#memory) {
+      if (this.#memorySize <= this.#options.memoryBudget) break;
+      this.#memory.delete(oldest);
+      this.#memorySize -= slot.size;
+    }
+  }
+
+  #forget(key: string): void {
+    const slot = this.#memory.get(key);
+    if (!slot) return;
+    this.#memory.delete(key);
+    this.#memorySize -= slot.size;
+  }
+}
+
+/** A short SHA-256 digest (base64url, 128 bits) of a text. */
+export async function digest(text: string): Promise<string> {
+  const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return base64url(new Uint8Array(bytes).subarray(0, 16));
+}
+
+export function base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}

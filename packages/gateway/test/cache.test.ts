@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { createGateway, memoryStore } from "../src/index.ts";
+import { harness, SALT, spyStore } from "./helpers.ts";
+
+describe("cache states", () => {
+  it("goes MISS → HIT → STALE → HIT, refreshing in the background", async () => {
+    const h = harness({ freshSeconds: 60, maxStaleSeconds: 3600 });
+    expect((await h.get("/v1/model_apis")).headers.get("x-cache")).toBe("MISS");
+    h.clock.advance(30);
+    expect((await h.get("/v1/model_apis")).headers.get("x-cache")).toBe("HIT");
+    expect(h.upstreamCalls("/v1/model_apis")).toBe(1);
+    h.clock.advance(31);
+    const stale = await h.get("/v1/model_apis");
+    expect(stale.headers.get("x-cache")).toBe("STALE");
+    expect(stale.headers.get("age")).toBe("61");
+    await h.settle();
+    expect(h.upstreamCalls("/v1/model_apis")).toBe(2);
+    const refreshed = await h.get("/v1/model_apis");
+    expect(refreshed.headers.get("x-cache")).toBe("HIT");
+    expect(refreshed.headers.get("age")).toBe("0");
+  });
+
+  it("answers REVALIDATED when an expired entry is reloaded unchanged", async () => {
+    const h = harness({ freshSeconds: 60, maxStaleSeconds: 120 });
+    await h.get("/v1/model_apis");
+    h.clock.advance(121);
+    const response = await h.get("/v1/model_apis");
+    expect(response.headers.get("x-cache")).toBe("REVALIDATED");
+    expect(h.upstreamCalls("/v1/model_apis")).toBe(2);
+  });
+
+  it("sends Cache-Control, Age, ETag and Vary on cached answers", async () => {
+    const h = harness({ freshSeconds: 60 });
+    await h.get("/v1/model_apis");
+    h.clock.advance(20);
+    const response = await h.get("/v1/model_apis");
+    expect(response.headers.get("cache-control")).toBe("private, max-age=40");
+    expect(response.headers.get("age")).toBe("20");
+    expect(response.headers.get("etag")).toMatch(/^"[\w-]+\.[0-9a-z]+"$/);
+    expect(response.headers.get("vary")).toMatch(/Authorization/);
+  });
+
+  it("answers 304 to If-None-Match with the current ETag, and 200 after the catalog changes", async () => {
+    const h = harness({ freshSeconds: 60 });
+    const first = await h.get("/v1/model_apis?limit=5");
+    const etag = first.headers.get("etag")!;
+    const again = await h.get("/v1/model_apis?limit=5", "emulator-key", { "if-none-match": etag });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    const otherPage = await h.get("/v1/model_apis?limit=6", "emulator-key", { "if-none-match": etag });
+    expect(otherPage.status).toBe(200);
+  });
+
+  it("makes exactly one upstream request for 100 concurrent cold requests", async () => {
+    const h = harness();
+    const responses = await Promise.all(Array.from({ length: 100 }, () => h.get("/v1/model_apis?limit=3")));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(h.upstreamCalls("/v1/model_apis")).toBe(1);
+  });
+
+  it("serves another isolate from the shared store without calling the upstream", async () => {
+    const store = memoryStore();
+    const first = harness({ stores: [store] });
+    await first.get("/v1/model_apis");
+    await first.settle();
+    const second = createGateway({
+      auth: { mode: "pass-through" },
+      cacheSalt: SALT,
+      stores: [store],
+      fetch: () => Promise.reject(new Error("must not be called")),
+      now: () => first.clock.now,
+    });
+    const response = await second.fetch(new Request("http://g/v1/model_apis", { headers: { authorization: "Bearer emulator-key" } }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-cache")).toBe("HIT");
+  });
+
+  it("promotes an entry found in a slower store to the faster ones", async () => {
+    const fast = spyStore("fast");
+    const slow = spyStore("slow");
+    const first = harness({ stores: [slow] });
+    await first.get("/v1/model_apis");
+    await first.settle();
+    const second = harness({ stores: [fast, slow], now: () => first.clock.now });
+    await second.get("/v1/model_apis");
+    await second.settle();
+    expect(second.upstreamCalls("/v1/model_apis")).toBe(0);
+    expect([...fast.entries.keys()]).toEqual([...slow.entries.keys()]);
+  });
+
+  it("stores entries for as long as they may be served stale", async () => {
+    const store = spyStore();
+    const h = harness({ stores: [store], maxStaleSeconds: 7200 });
+    await h.get("/v1/model_apis");
+    await h.settle();
+    expect(store.ttls).toEqual([7200]);
+  });
+});
+
+describe("upstream outages", () => {
+  it("serves the stale catalog through the whole staleness window, then a clear 503, then recovers", async () => {
+    const h = harness({ freshSeconds: 60, maxStaleSeconds: 600 });
+    const original = await (await h.get("/v1/model_apis")).text();
+    h.upstream.down = true;
+    for (const step of [61, 100, 200, 238]) {
+      h.clock.advance(step);
+      const response = await h.get("/v1/model_apis");
+      await h.settle();
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-cache")).toBe("STALE");
+      expect(await response.text()).toBe(original);
+    }
+    h.clock.advance(2); // 601 s old: past the maximum staleness
+    const expired = await h.get("/v1/model_apis");
+    expect(expired.status).toBe(503);
+    expect(await expired.json()).toEqual({ error: expect.stringMatching(/catalog is unavailable/) });
+    h.upstream.down = false;
+    const recovered = await h.get("/v1/model_apis");
+    expect(recovered.status).toBe(200);
+    expect(recovered.headers.get("x-cache")).toBe("REVALIDATED");
+  });
+
+  it("answers 503 when the upstream is down and nothing is cached", async () => {
+    const h = harness();
+    h.upstream.down = true;
+    const response = await h.get("/v1/model_apis");
+    expect(response.status).toBe(503);
+    expect(h.events.some((e) => e.event === "upstream_error")).toBe(true);
+  });
+
+  it("does not hammer a failing upstream: one background refresh per 10 s at most", async () => {
+    const h = harness({ freshSeconds: 60, maxStaleSeconds: 600 });
+    await h.get("/v1/model_apis");
+    h.upstream.down = true;
+    h.upstream.attempts = 0;
+    h.clock.advance(61);
+    for (let i = 0; i < 20; i++) {
+      expect((await h.get("/v1/model_apis")).headers.get("x-cache")).toBe("STALE");
+      await h.settle();
+      h.clock.advance(1);
+    }
+    // 20 s of requests: refreshes at 0 s, 10 s and 20 s at most, each one call plus core's one retry.
+    expect(h.upstream.attempts).toBeGreaterThanOrEqual(2);
+    expect(h.upstream.attempts).toBeLessThanOrEqual(6);
+    expect(h.events.filter((e) => e.event === "refresh_failed").length).toBe(h.upstream.attempts / 2);
+  });
+});

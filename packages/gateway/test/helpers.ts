@@ -1,0 +1,90 @@
+// Test wiring: a gateway in front of an in-process emulator, with a controllable clock and upstream.
+import { createEmulator, type EmulatorOptions } from "@baseten-edge/emulator";
+import { createGateway, type CatalogStore, type GatewayEvent, type GatewayOptions, type StoredEntry } from "../src/index.ts";
+
+export const SALT = "test-salt-0123456789abcdef";
+
+export interface Harness {
+  gateway: ReturnType<typeof createGateway>;
+  emulator: ReturnType<typeof createEmulator>;
+  clock: { now: number; advance(seconds: number): void };
+  /** Set `down` to make every upstream call fail; `attempts` counts the calls tried. */
+  upstream: { down: boolean; attempts: number };
+  events: GatewayEvent[];
+  /** Runs everything handed to waitUntil so far. */
+  settle(): Promise<void>;
+  /** GET a path on the gateway with a key. */
+  get(path: string, key?: string | null, headers?: Record<string, string>): Promise<Response>;
+  /** Upstream requests the emulator received for a path prefix. */
+  upstreamCalls(path: string): number;
+}
+
+export function harness(
+  gatewayOptions: Partial<GatewayOptions> = {},
+  emulatorOptions: EmulatorOptions = { acceptAnyKey: true },
+): Harness {
+  const clock = { now: Date.parse("2026-11-01T00:00:00Z"), advance(seconds: number) { clock.now += seconds * 1000; } };
+  const emulator = createEmulator({ ...emulatorOptions, now: () => clock.now });
+  const upstream = { down: false, attempts: 0 };
+  const events: GatewayEvent[] = [];
+  const pending: Promise<unknown>[] = [];
+  const gateway = createGateway({
+    auth: { mode: "pass-through" },
+    cacheSalt: SALT,
+    managementUrl: "http://baseten.test",
+    inferenceUrl: "http://baseten.test",
+    fetch: async (request) => {
+      upstream.attempts++;
+      if (upstream.down) throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
+      return emulator.fetch(request);
+    },
+    now: () => clock.now,
+    log: (event) => events.push(event),
+    ...gatewayOptions,
+  });
+  const ctx = { waitUntil: (promise: Promise<unknown>) => void pending.push(promise) };
+  return {
+    gateway,
+    emulator,
+    clock,
+    upstream,
+    events,
+    async settle() {
+      while (pending.length) await Promise.allSettled(pending.splice(0));
+    },
+    get(path, key = "emulator-key", headers = {}) {
+      const auth: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
+      return gateway.fetch(new Request(`http://gateway.test${path}`, { headers: { ...auth, ...headers } }), ctx);
+    },
+    upstreamCalls(path) {
+      return emulator.requests.list().filter((r) => r.path.startsWith(path)).length;
+    },
+  };
+}
+
+/** A store that keeps everything it is given, so tests can inspect keys and values. */
+export function spyStore(name = "spy"): CatalogStore & { entries: Map<string, StoredEntry>; ttls: number[] } {
+  const entries = new Map<string, StoredEntry>();
+  const ttls: number[] = [];
+  return {
+    name,
+    entries,
+    ttls,
+    async get(key) {
+      return entries.get(key) ?? null;
+    },
+    async put(key, entry, ttlSeconds) {
+      entries.set(key, entry);
+      ttls.push(ttlSeconds);
+    },
+    async delete(key) {
+      entries.delete(key);
+    },
+  };
+}
+
+/** The marker the emulator stamps into bodies for a key's workspace (acceptAnyKey). */
+export async function markerOf(key: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
+  return `ws-${Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("").slice(0, 12)}`;
+}

@@ -1,0 +1,154 @@
+import { createBasetenClient, type ModelApi } from "@baseten-edge/core";
+import { describe, expect, it } from "vitest";
+import { harness } from "./helpers.ts";
+
+describe("catalog routes", () => {
+  it("lets the core client list and get exactly what the emulator serves", async () => {
+    const h = harness({}, { models: 2_500 });
+    const direct = createBasetenClient({ apiKey: "emulator-key", baseUrl: "http://baseten.test", fetch: (r) => h.emulator.fetch(r) });
+    const viaGateway = createBasetenClient({ apiKey: "emulator-key", baseUrl: "http://gateway.test", fetch: (r) => h.gateway.fetch(r) });
+    const all = async (client: typeof direct) => {
+      const rows: ModelApi[] = [];
+      for await (const row of client.modelApis.list({ limit: 1000 })) rows.push(row);
+      return rows;
+    };
+    const [expected, actual] = [await all(direct), await all(viaGateway)];
+    expect(actual).toHaveLength(2_510);
+    expect(actual).toEqual(expected);
+    const added = async (client: typeof direct) => {
+      const rows: ModelApi[] = [];
+      for await (const row of client.modelApis.list({ addedOnly: true, limit: 1 })) rows.push(row);
+      return rows;
+    };
+    expect(await added(viaGateway)).toEqual(await added(direct));
+    expect(await viaGateway.modelApis.get("gpt-oss-120b")).toEqual(await direct.modelApis.get("gpt-oss-120b"));
+  });
+
+  it("answers unknown names with 404 in Baseten's error shape", async () => {
+    const h = harness();
+    const response = await h.get("/v1/model_apis/no-such-model");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'Model API not found: "no-such-model".' });
+  });
+
+  it("serves the inference model list in OpenAI's list shape", async () => {
+    const h = harness();
+    const body = (await (await h.get("/v1/models")).json()) as { object: string; data: { id: string }[] };
+    expect(body.object).toBe("list");
+    expect(body.data.map((m) => m.id)).toContain("openai/gpt-oss-120b");
+  });
+
+  it("answers /healthz without calling the upstream", async () => {
+    const h = harness();
+    const response = await h.get("/healthz", null);
+    expect(await response.json()).toEqual({ status: "ok" });
+    expect(h.emulator.requests.list()).toHaveLength(0);
+  });
+
+  it("answers unknown routes with 404 and wrong methods with 405, as JSON", async () => {
+    const h = harness();
+    const missing = await h.get("/v2/nothing");
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "No such route: GET /v2/nothing." });
+    const wrong = await h.gateway.fetch(new Request("http://g/v1/model_apis", { method: "DELETE", headers: { authorization: "Bearer emulator-key" } }));
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("GET, HEAD");
+    expect(h.emulator.requests.list()).toHaveLength(0);
+  });
+
+  it("asks for a key when none is sent, in pass-through mode", async () => {
+    const h = harness();
+    const response = await h.get("/v1/model_apis", null);
+    expect(response.status).toBe(401);
+    expect(h.emulator.requests.list()).toHaveLength(0);
+  });
+
+  it("forwards the caller's auth scheme to Baseten", async () => {
+    const sent: (string | null)[] = [];
+    const h = harness({
+      fetch: (request) => {
+        sent.push(request.headers.get("authorization"));
+        return h.emulator.fetch(request);
+      },
+    });
+    await h.gateway.fetch(new Request("http://g/v1/model_apis", { headers: { authorization: "Api-Key emulator-key" } }));
+    await h.gateway.fetch(new Request("http://g/v1/models", { headers: { authorization: "bearer emulator-key" } }));
+    expect(sent).toEqual(["Api-Key emulator-key", "Bearer emulator-key"]);
+  });
+});
+
+describe("bad input", () => {
+  const cases = [
+    "/v1/model_apis/..",
+    "/v1/model_apis/%2e%2e",
+    "/v1/model_apis/a%2Fb",
+    "/v1/model_apis/a/b",
+    "/v1/model_apis/%00x",
+    `/v1/model_apis/${"a".repeat(300)}`,
+    "/v1/model_apis/x?limit=1",
+    "/v1/model_apis?limit=0",
+    "/v1/model_apis?limit=1001",
+    "/v1/model_apis?limit=ten",
+    "/v1/model_apis?limit=1e3",
+    "/v1/model_apis?added_only=maybe",
+    "/v1/model_apis?sort=name",
+    "/v1/model_apis?cursor=bogus",
+    "/v1/model_apis?cursor=1.f.AAAAAAAAAAAAAAAAAAAAAA",
+    "/api/models/list?page=0",
+    "/api/models/list?order_by=weight",
+    "/api/models/list?feature=telepathy",
+    "/api/models/list?max_input_price=cheap",
+    "/api/models/list?direction=sideways",
+    "/api/models/list?nonsense=1",
+  ];
+
+  it.each(cases)("answers %s with a 4xx JSON error and no upstream request", async (path) => {
+    const h = harness();
+    const response = await h.get(path);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.headers.get("content-type")).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({ error: expect.any(String) });
+    expect(h.upstreamCalls("/")).toBe(0);
+  });
+});
+
+describe("search", () => {
+  it("lists models in the seed's {items, total} shape, 30 a page, newest first by default", async () => {
+    const h = harness({}, { models: 40 });
+    const body = (await (await h.get("/api/models/list")).json()) as { items: { id: string; created_at: number }[]; total: number };
+    expect(body.total).toBe(50);
+    expect(body.items).toHaveLength(30);
+    const created = body.items.map((i) => i.created_at);
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+    const second = (await (await h.get("/api/models/list?page=2")).json()) as { items: unknown[] };
+    expect(second.items).toHaveLength(20);
+  });
+
+  it("filters by query, tag, feature, context and price, and orders by price", async () => {
+    const h = harness();
+    const ids = async (query: string) =>
+      ((await (await h.get(`/api/models/list?${query}`)).json()) as { items: { id: string }[] }).items.map((i) => i.id);
+    expect(await ids("query=kimi&order_by=name&direction=asc")).toEqual(["kimi-k2-5", "kimi-k2-6"]);
+    const vision = await ids("feature=vision");
+    expect(vision.length).toBeGreaterThan(0);
+    expect(vision.every((id) => id.startsWith("kimi"))).toBe(true);
+    expect(await ids("tag=vision")).toEqual(vision);
+    const cheap = await ids("max_input_price=0.2&order_by=input_price&direction=asc");
+    expect(cheap[0]).toBe("gpt-oss-120b");
+    expect(await ids("min_context=250000")).toEqual(expect.arrayContaining(["kimi-k2-5", "kimi-k2-6"]));
+  });
+
+  it("describes each model with the seed's fields and the catalog row", async () => {
+    const h = harness();
+    const body = (await (await h.get("/api/models/list?query=gpt-oss")).json()) as { items: Record<string, unknown>[] };
+    expect(body.items[0]).toMatchObject({
+      id: "gpt-oss-120b",
+      name: "OpenAI GPT 120B",
+      base_model_id: "openai/gpt-oss-120b",
+      is_active: true,
+      meta: { description: expect.any(String), capabilities: { tools: true, reasoning: true, vision: false } },
+      model: { name: "gpt-oss-120b" },
+    });
+  });
+});
