@@ -6,5 +6,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     environment: "node",
     testTimeout: 30_000,
+    // The JSON report feeds the one-line total that `./run test` prints.
+    reporters: ["default", "json"],
+    outputFile: { json: ".vitest-report.json" },
   },
 });
