@@ -1,6 +1,5 @@
 // The emulator's catalog: management rows, the /v1/models body and the model ids inference accepts.
-import type { InferenceModel, ModelApi } from "@baseten-edge/core";
-import { shiftDecimal } from "../decimal.ts";
+import { perTokenToPerMillion, type InferenceModel, type ModelApi } from "@baseten-edge/core";
 import { pythonJson } from "../python-json.ts";
 import { DEFAULT_MODELS, DEFAULT_RATE_LIMITS, type ModelSpec, type ReasoningMode } from "./default-models.ts";
 import { syntheticModels } from "./synthetic.ts";
@@ -61,8 +60,8 @@ export function buildCatalog({ syntheticCount, seed, invokeUrl }: CatalogOptions
 }
 
 function managementRow(spec: ModelSpec, index: number, invokeUrl: string): ModelApi {
-  const input = shiftDecimal(spec.pricePerToken.input, 6);
-  const output = shiftDecimal(spec.pricePerToken.output, 6);
+  const input = perTokenToPerMillion(spec.pricePerToken.input);
+  const output = perTokenToPerMillion(spec.pricePerToken.output);
   // The spec allows a number or a decimal string; alternate so clients must handle both.
   const asNumber = index % 2 === 0;
   return {
