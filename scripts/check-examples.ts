@@ -1,12 +1,18 @@
-// Type-checks every ```ts example in the READMEs and every @example in core's JSDoc against the source.
+// Type-checks every ```ts example in the given markdown files and every @example in the current
+// package's JSDoc, against the workspace packages' sources. Run from a package folder:
+//   node ../../scripts/check-examples.ts README.md ../../README.md
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const pkg = fileURLToPath(new URL("..", import.meta.url));
-const root = join(pkg, "../..");
+const pkg = process.cwd();
+const root = fileURLToPath(new URL("..", import.meta.url));
 const out = join(pkg, ".examples");
+// Every workspace package, imported by name, resolves to its source.
+const paths = Object.fromEntries(
+  ["core", "gateway", "emulator"].map((name) => [`@baseten-edge/${name}`, [join(root, "packages", name, "src/index.ts")]]),
+);
 
 // Runtime globals the examples may use; declared here so examples need no per-runtime type packages.
 const preamble = [
@@ -30,7 +36,7 @@ function jsdocBlocks(file: string): string[] {
 }
 
 const sources: [string, string[]][] = [
-  ...[join(root, "README.md"), join(pkg, "README.md")].map((f): [string, string[]] => [f, markdownBlocks(f)]),
+  ...process.argv.slice(2).map((f): [string, string[]] => [join(pkg, f), markdownBlocks(join(pkg, f))]),
   ...readdirSync(join(pkg, "src"), { recursive: true, encoding: "utf8" })
     .filter((f) => f.endsWith(".ts") && !f.startsWith("generated"))
     .map((f): [string, string[]] => [join(pkg, "src", f), jsdocBlocks(join(pkg, "src", f))]),
@@ -49,18 +55,18 @@ for (const [file, blocks] of sources) {
 writeFileSync(
   join(out, "tsconfig.json"),
   JSON.stringify({
-    extends: "../../../tsconfig.base.json",
+    extends: join(root, "tsconfig.base.json"),
     compilerOptions: {
       noEmit: true,
       types: [],
       noUnusedLocals: false,
-      paths: { "@baseten-edge/core": ["../src/index.ts"] },
+      paths,
     },
     files,
   }),
 );
 try {
-  execFileSync(process.execPath, [join(pkg, "node_modules/typescript/bin/tsc"), "-p", join(out, "tsconfig.json")], {
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(out, "tsconfig.json")], {
     stdio: "inherit",
   });
   console.log(`examples: ${files.length} code examples type-check`);
