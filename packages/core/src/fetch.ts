@@ -87,9 +87,12 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 }
 
 /** True when the error proves the request never reached a server (refused, or no such host). */
-// Node reports these as codes on `cause` (or on each of an AggregateError's `errors`), Bun as
-// `ConnectionRefused`, Deno in the message.
-function neverReachedServer(error: unknown, depth = 0): boolean {
+/**
+ * True when a fetch error proves the request never reached a server (connection refused, or no
+ * such host), so even a POST may be sent again. Node reports these as codes on `cause` (or on each
+ * of an AggregateError's `errors`), Bun as `ConnectionRefused`, Deno in the message.
+ */
+export function neverReachedServer(error: unknown, depth = 0): boolean {
   if (typeof error !== "object" || error === null || depth > 3) return false;
   const { code, message, cause, errors } = error as Record<string, unknown>;
   return (

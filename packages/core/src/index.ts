@@ -3,8 +3,9 @@ export { createBasetenClient, type BasetenClient, type ListOptions, type ListPag
 export { createInferenceClient, type InferenceClient, type RequestOptions } from "./inference.ts";
 export { ChatCompletionStream, StreamError } from "./stream.ts";
 export { assertPathSegment } from "./path-segment.ts";
+export { createSseParser, SseParserStream, type ServerSentEvent, type SseParser } from "./sse.ts";
 export type { ClientOptions } from "./options.ts";
-export type { FetchLike } from "./fetch.ts";
+export { neverReachedServer, type FetchLike } from "./fetch.ts";
 export {
   ApiError,
   AuthenticationError,

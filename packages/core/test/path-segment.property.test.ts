@@ -46,4 +46,4 @@ it("get only ever requests /v1/model_apis/<one encoded segment>, or throws befor
   // Both outcomes must really occur, or the property proves nothing.
   expect(requested).toBeGreaterThan(100);
   expect(refused).toBeGreaterThan(100);
-});
+}, 60_000);

@@ -8,7 +8,7 @@ import {
   type ModelApi,
 } from "@baseten-edge/core";
 import type { Caller } from "./auth.ts";
-import { EvictingError, type Lookup, type TieredCache } from "./tiered-cache.ts";
+import { type Entry, EvictingError, type Lookup, type TieredCache } from "./tiered-cache.ts";
 
 /** Baseten refused the caller's key: passed on to the caller, never cached, and evicts their entries. */
 export class UpstreamAuthError extends EvictingError {
@@ -39,6 +39,11 @@ export class CatalogSource {
   /** The inference model list (`/v1/models`) for the caller's key. */
   models(caller: Caller, waitUntil: WaitUntil): Promise<Lookup<InferenceModel[]>> {
     return this.cache.get(`models:${caller.id}`, () => this.#loadModels(caller), waitUntil);
+  }
+
+  /** The caller's cached model list, without ever asking the upstream; null when none is cached. */
+  cachedModels(caller: Caller): Promise<Entry<InferenceModel[]> | null> {
+    return this.cache.peek(`models:${caller.id}`);
   }
 
   /** Reloads both lists now (the cron path), whatever their age. */

@@ -1,10 +1,13 @@
 // createGateway: the portable fetch handler (Hono routes over the cached catalog).
 import { assertPathSegment, InvalidArgumentError, type ModelApi, RateLimitError } from "@baseten-edge/core";
 import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
 import { Authenticator, type Caller } from "./auth.ts";
 import { CatalogSource, UpstreamAuthError } from "./catalog.ts";
 import { issueCursor, readCursor } from "./cursor.ts";
 import { checkOptions, type GatewayOptions } from "./options.ts";
+import { anthropic, openai, type Protocol } from "./relay/protocols.ts";
+import { createRelay, type RouteSpec } from "./relay/relay.ts";
 import { searchParams, searchResponse } from "./search.ts";
 import { type Entry, type Lookup, TieredCache } from "./tiered-cache.ts";
 
@@ -26,12 +29,18 @@ const MAX_NAME_LENGTH = 256;
 const LIST_PARAMS = new Set(["cursor", "limit", "added_only"]);
 const TRUE = new Set(["true", "1", "yes", "on"]);
 const FALSE = new Set(["false", "0", "no", "off"]);
-/** Routes and their methods, for 405 answers. */
-const ROUTES: [RegExp, string][] = [
-  [/^\/healthz$/, "GET, HEAD"],
-  [/^\/v1\/model_apis(\/[^/]+)?$/, "GET, HEAD"],
-  [/^\/v1\/models$/, "GET, HEAD"],
-  [/^\/api\/models\/list$/, "GET, HEAD"],
+const RELAYED: readonly RouteSpec[] = [
+  { path: "/v1/chat/completions", protocol: openai, arrays: ["messages"] },
+  { path: "/v1/messages", protocol: anthropic, arrays: ["messages"] },
+  { path: "/v1/responses", protocol: openai, arrays: [] },
+];
+/** Routes, their methods and error protocol, for 405 answers. */
+const ROUTES: [RegExp, string, Protocol | null][] = [
+  [/^\/healthz$/, "GET, HEAD", null],
+  [/^\/v1\/model_apis(\/[^/]+)?$/, "GET, HEAD", null],
+  [/^\/v1\/models$/, "GET, HEAD", null],
+  [/^\/api\/models\/list$/, "GET, HEAD", null],
+  ...RELAYED.map((route): [RegExp, string, Protocol] => [new RegExp(`^${route.path}$`), "POST", route.protocol]),
 ];
 
 /**
@@ -68,7 +77,36 @@ export function createGateway(options: GatewayOptions): Gateway {
     fetch: options.fetch,
   });
 
+  const relay = createRelay(auth, source, {
+    inferenceUrl: (options.inferenceUrl ?? "https://inference.baseten.co").replace(/\/+$/, ""),
+    fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
+    maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+    firstByteTimeoutMs: (options.firstByteTimeoutSeconds ?? 600) * 1000,
+    idleTimeoutMs: (options.idleTimeoutSeconds ?? 120) * 1000,
+    retries: options.relayRetries ?? 1,
+    maxRetryAfterMs: (options.maxRetryAfterSeconds ?? 2) * 1000,
+    now,
+    log,
+  });
+
   const app = new Hono<Env>();
+  if (options.corsOrigins?.length) {
+    const origins = options.corsOrigins;
+    // Preflights are answered here from the allowlist and never reach Baseten.
+    app.use(
+      "*",
+      cors({
+        origin: origins.includes("*") ? "*" : origins,
+        allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
+        allowHeaders: ["Authorization", "Content-Type", "X-Api-Key", "X-Session-Affinity", "Anthropic-Version", "Anthropic-Beta", "If-None-Match"],
+        exposeHeaders: ["X-Cache", "X-Request-Id", "X-Baseten-Edge-Cost-Usd", "X-Baseten-Request-Id", "ETag", "Age", "Retry-After"],
+        maxAge: 600,
+      }),
+    );
+  }
+  for (const route of RELAYED) {
+    app.post(route.path, (c) => relay(route, c.req.raw, c.env.waitUntil));
+  }
 
   /** Identifies the caller or answers 401; the handler runs only for known callers. */
   const withCaller =
@@ -184,8 +222,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     const path = new URL(c.req.url).pathname;
     const route = ROUTES.find(([pattern]) => pattern.test(path));
     if (route) {
-      c.header("allow", route[1]);
-      return error(c, 405, `Method ${c.req.method} is not allowed here; use ${route[1]}.`);
+      const [, allow, protocol] = route;
+      const message = `Method ${c.req.method} is not allowed here; use ${allow}.`;
+      const answer = protocol ? protocol.error(405, message) : error(c, 405, message);
+      answer.headers.set("allow", allow);
+      return answer;
     }
     return error(c, 404, `No such route: ${c.req.method} ${path}.`);
   });

@@ -22,7 +22,19 @@ export interface GatewayOptions {
   maxStaleSeconds?: number;
   /** Bound of the per-isolate memory tier in megabytes of catalog JSON (default 32). */
   memoryMegabytes?: number;
-  /** Receives one structured event per notable thing; never keys. Default: none. */
+  /** Largest relayed request body, in bytes (default 10 MiB); larger ones are answered 413. */
+  maxBodyBytes?: number;
+  /** Seconds to wait for Baseten's response headers on relayed requests (default 600) → 504. */
+  firstByteTimeoutSeconds?: number;
+  /** Seconds a relayed stream may stay silent (default 120) before it is ended with an error event. */
+  idleTimeoutSeconds?: number;
+  /** Retries of relayed requests Baseten provably did not process (default 1). */
+  relayRetries?: number;
+  /** A 429/503 asking to wait longer than this many seconds goes to the client (default 2). */
+  maxRetryAfterSeconds?: number;
+  /** Origins allowed to call from browsers (CORS); `*` for any. Default: none. */
+  corsOrigins?: string[];
+  /** Receives one structured event per notable thing (one `request` event per relayed request); never keys or prompts. */
   log?: (event: GatewayEvent) => void;
   /** Clock, replaceable in tests. */
   now?: () => number;
@@ -44,6 +56,12 @@ export const ENV_VARS = {
   BASETEN_INFERENCE_URL: "inference API root (default https://inference.baseten.co)",
   CATALOG_FRESH_SECONDS: "seconds a cached catalog is fresh (default 60)",
   CATALOG_MAX_STALE_SECONDS: "seconds a stale catalog may be served while Baseten fails (default 86400)",
+  RELAY_MAX_BODY_BYTES: "largest relayed request body in bytes (default 10485760)",
+  RELAY_FIRST_BYTE_TIMEOUT_SECONDS: "seconds to wait for Baseten's response headers before a 504 (default 600)",
+  RELAY_IDLE_TIMEOUT_SECONDS: "seconds a relayed stream may stay silent before it is ended with an error event (default 120)",
+  RELAY_RETRIES: "retries of relayed requests Baseten provably did not process (default 1)",
+  RELAY_MAX_RETRY_AFTER_SECONDS: "longest Retry-After the relay waits out itself; longer ones go to the client (default 2)",
+  CORS_ORIGINS: "comma-separated origins allowed to call from browsers, or * (default: none)",
 } as const;
 
 /** Thrown for configuration that cannot work; the message says which variable to fix. */
@@ -69,10 +87,10 @@ export function gatewayOptionsFromEnv(
     const value = env[name];
     return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
   };
-  const seconds = (name: keyof typeof ENV_VARS) => {
+  const whole = (name: keyof typeof ENV_VARS) => {
     const value = text(name);
     if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value)) throw new ConfigurationError(`${name} must be a whole number of seconds.`);
+    if (!/^\d+$/.test(value)) throw new ConfigurationError(`${name} must be a whole number.`);
     return Number(value);
   };
   const mode = text("AUTH_MODE") ?? "pass-through";
@@ -92,8 +110,14 @@ export function gatewayOptionsFromEnv(
   };
   assign("managementUrl", text("BASETEN_MANAGEMENT_URL"));
   assign("inferenceUrl", text("BASETEN_INFERENCE_URL"));
-  assign("freshSeconds", seconds("CATALOG_FRESH_SECONDS"));
-  assign("maxStaleSeconds", seconds("CATALOG_MAX_STALE_SECONDS"));
+  assign("freshSeconds", whole("CATALOG_FRESH_SECONDS"));
+  assign("maxStaleSeconds", whole("CATALOG_MAX_STALE_SECONDS"));
+  assign("maxBodyBytes", whole("RELAY_MAX_BODY_BYTES"));
+  assign("firstByteTimeoutSeconds", whole("RELAY_FIRST_BYTE_TIMEOUT_SECONDS"));
+  assign("idleTimeoutSeconds", whole("RELAY_IDLE_TIMEOUT_SECONDS"));
+  assign("relayRetries", whole("RELAY_RETRIES"));
+  assign("maxRetryAfterSeconds", whole("RELAY_MAX_RETRY_AFTER_SECONDS"));
+  assign("corsOrigins", text("CORS_ORIGINS")?.split(",").map((o) => o.trim()).filter(Boolean));
   return options;
 }
 
@@ -111,7 +135,16 @@ export function checkOptions(options: GatewayOptions): void {
       throw new ConfigurationError("Operator mode needs GATEWAY_TOKENS (or PUBLIC_CATALOG=true): otherwise nobody can call it.");
     }
   }
-  for (const [name, value] of [["freshSeconds", options.freshSeconds], ["maxStaleSeconds", options.maxStaleSeconds]] as const) {
+  const numbers = {
+    freshSeconds: options.freshSeconds,
+    maxStaleSeconds: options.maxStaleSeconds,
+    maxBodyBytes: options.maxBodyBytes,
+    firstByteTimeoutSeconds: options.firstByteTimeoutSeconds,
+    idleTimeoutSeconds: options.idleTimeoutSeconds,
+    relayRetries: options.relayRetries,
+    maxRetryAfterSeconds: options.maxRetryAfterSeconds,
+  };
+  for (const [name, value] of Object.entries(numbers)) {
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new ConfigurationError(`${name} must be >= 0.`);
   }
   for (const url of [options.managementUrl, options.inferenceUrl]) {

@@ -83,6 +83,12 @@ export class TieredCache {
     }
   }
 
+  /** The entry for `key` if any tier holds one within the maximum staleness; never calls the upstream. */
+  async peek<T>(key: string): Promise<Entry<T> | null> {
+    const entry = (this.#fromMemory(key) ?? (await this.#fromStores(key))) as Entry<T> | null;
+    return entry && this.#options.now() - entry.fetchedAt < this.#options.maxStaleMs ? entry : null;
+  }
+
   /** Loads `key` now, sharing one upstream call among concurrent callers, and writes every tier. */
   refresh<T>(key: string, load: () => Promise<T>, waitUntil?: WaitUntil): Promise<Entry<T>> {
     return this.#load(key, load, waitUntil) as Promise<Entry<T>>;

@@ -1,0 +1,265 @@
+// The inference relay: checks a request, sends it to Baseten, and passes the answer on as it comes.
+import { estimateCost, type FetchLike, type InferenceModel, neverReachedServer, retryAfterMs, type TokenCounts } from "@baseten-edge/core";
+import type { Authenticator } from "../auth.ts";
+import type { CatalogSource } from "../catalog.ts";
+import type { GatewayEvent } from "../options.ts";
+import type { Protocol } from "./protocols.ts";
+import { relayStream, type StreamSummary } from "./stream.ts";
+
+export interface RelaySettings {
+  inferenceUrl: string;
+  fetch: FetchLike;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** Longest wait for the upstream's response headers. */
+  firstByteTimeoutMs: number;
+  /** Longest wait between two chunks of a streamed answer. */
+  idleTimeoutMs: number;
+  /** Retries of requests the upstream provably did not process. */
+  retries: number;
+  /** A 429/503 asking to wait longer than this goes to the client instead of being retried. */
+  maxRetryAfterMs: number;
+  now: () => number;
+  log: (event: GatewayEvent) => void;
+}
+
+export interface RouteSpec {
+  path: "/v1/chat/completions" | "/v1/messages" | "/v1/responses";
+  protocol: Protocol;
+  /** Fields the body must have besides `model`, each an array. */
+  arrays: readonly string[];
+}
+
+/** Request headers that reach Baseten; everything else (cookies, cf-*, x-forwarded-*, host…) stays here. */
+const FORWARDED = ["content-type", "accept", "user-agent", "x-session-affinity", "anthropic-version", "anthropic-beta"];
+/** Answer headers that do not go back: hop-by-hop ones, cookies, and lengths/encodings the relay may change. */
+const DROPPED = new Set([
+  "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-connection", "te", "trailer",
+  "set-cookie", "set-cookie2", "content-length", "content-encoding",
+]);
+
+type WaitUntil = ((promise: Promise<unknown>) => void) | undefined;
+
+class Refusal extends Error {
+  constructor(readonly status: number, message: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+export function createRelay(auth: Authenticator, source: CatalogSource, settings: RelaySettings) {
+  const { now, log } = settings;
+
+  return async function relay(route: RouteSpec, request: Request, waitUntil: WaitUntil): Promise<Response> {
+    const started = now();
+    const requestId = crypto.randomUUID();
+    const { protocol } = route;
+    const event: GatewayEvent = {
+      event: "request", route: route.path, model: null, status: 0, input_tokens: null, cached_tokens: null,
+      output_tokens: null, cost_usd: null, ttfb_ms: null, total_ms: null, request_id: requestId, upstream_request_id: null,
+    };
+    const done = (response: Response, extra: Partial<GatewayEvent> = {}): Response => {
+      Object.assign(event, { status: response.status, ...extra });
+      if (!response.body || !response.headers.get("content-type")?.includes("text/event-stream")) {
+        event["total_ms"] = now() - started;
+        log(event);
+      }
+      response.headers.set("x-request-id", requestId);
+      return response;
+    };
+
+    let body: Uint8Array;
+    let model: string;
+    let caller;
+    try {
+      const identified = await auth.identify(request, false);
+      if (!identified.ok) throw new Refusal(identified.status, identified.message);
+      caller = identified.caller;
+      body = await readBody(request, settings.maxBodyBytes);
+      model = checkBody(body, route);
+      event["model"] = model;
+      const models = await source.cachedModels(caller);
+      if (!models) waitUntil?.(source.models(caller, waitUntil).catch(() => {})); // learn the list for next time
+      else if (!findModel(models.value, model)) {
+        throw new Refusal(404, `The model ${JSON.stringify(model)} does not exist or is not available to this key.`, "model_not_found");
+      }
+    } catch (thrown) {
+      if (thrown instanceof Refusal) return done(protocol.error(thrown.status, thrown.message, thrown.code));
+      throw thrown;
+    }
+
+    const headers = new Headers();
+    for (const name of FORWARDED) {
+      const value = request.headers.get(name);
+      if (value !== null) headers.set(name, value);
+    }
+    headers.set("authorization", `${caller.authorization.scheme} ${caller.authorization.apiKey}`);
+
+    // One controller stops the upstream whatever the reason: client gone, first-byte timeout, idle stream.
+    const upstreamAbort = new AbortController();
+    const onClientAbort = () => upstreamAbort.abort();
+    request.signal.addEventListener("abort", onClientAbort, { once: true });
+    const firstByte = setTimeout(() => upstreamAbort.abort(new FirstByteTimeout()), settings.firstByteTimeoutMs);
+
+    let upstream: Response;
+    try {
+      upstream = await send(settings, `${settings.inferenceUrl}${route.path}`, headers, body, upstreamAbort.signal);
+    } catch (thrown) {
+      request.signal.removeEventListener("abort", onClientAbort);
+      if (upstreamAbort.signal.reason instanceof FirstByteTimeout) {
+        return done(protocol.error(504, `Baseten did not answer within ${settings.firstByteTimeoutMs} ms.`));
+      }
+      if (request.signal.aborted) return done(protocol.error(499, "The client closed the request."));
+      log({ event: "relay_upstream_error", route: route.path, error: thrown instanceof Error ? thrown.message : "unknown" });
+      return done(protocol.error(502, "Baseten could not be reached."));
+    } finally {
+      clearTimeout(firstByte);
+    }
+    const ttfb = now() - started;
+    event["ttfb_ms"] = ttfb;
+    event["upstream_request_id"] = upstream.headers.get("x-baseten-request-id");
+
+    const answerHeaders = new Headers();
+    upstream.headers.forEach((value, name) => {
+      if (!DROPPED.has(name.toLowerCase())) answerHeaders.set(name, value);
+    });
+    const prices = () => source.cachedModels(caller).then((m) => (m ? findModel(m.value, model) : undefined));
+
+    if (upstream.ok && upstream.body && upstream.headers.get("content-type")?.includes("text/event-stream")) {
+      const stream = relayStream(upstream.body, {
+        protocol,
+        idleMs: settings.idleTimeoutMs,
+        abort: () => upstreamAbort.abort(),
+        onEnd: (summary: StreamSummary) => {
+          request.signal.removeEventListener("abort", onClientAbort);
+          const finished = (async () => {
+            Object.assign(event, usageFields(summary.usage, await prices()), {
+              total_ms: now() - started,
+              stream_outcome: summary.outcome,
+            });
+            log(event);
+          })();
+          waitUntil?.(finished);
+        },
+      });
+      return done(new Response(stream, { status: upstream.status, headers: answerHeaders }));
+    }
+
+    // Non-streamed answers are small JSON: read whole, so the cost can go in a header.
+    request.signal.removeEventListener("abort", onClientAbort);
+    const text = await upstream.text();
+    let usage: TokenCounts | null = null;
+    try {
+      usage = upstream.ok ? protocol.bodyUsage(JSON.parse(text)) : null;
+    } catch {
+      usage = null;
+    }
+    const fields = usageFields(usage, await prices());
+    if (typeof fields["cost_usd"] === "string") answerHeaders.set("x-baseten-edge-cost-usd", fields["cost_usd"]);
+    return done(new Response(text, { status: upstream.status, headers: answerHeaders }), fields);
+  };
+}
+
+class FirstByteTimeout extends Error {}
+
+/** Sends the request, retrying only what Baseten provably did not process. */
+async function send(settings: RelaySettings, url: string, headers: Headers, body: Uint8Array, signal: AbortSignal): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt >= settings.retries;
+    let response: Response;
+    try {
+      response = await settings.fetch(new Request(url, { method: "POST", headers, body: body.slice(), signal }));
+    } catch (thrown) {
+      if (last || signal.aborted || !neverReachedServer(thrown)) throw thrown;
+      await delay(100 * 2 ** attempt, signal);
+      continue;
+    }
+    if (last || (response.status !== 429 && response.status !== 503)) return response;
+    const wait = retryAfterMs(response.headers);
+    if (wait === null || wait > settings.maxRetryAfterMs) return response;
+    await response.body?.cancel().catch(() => {});
+    await delay(wait, signal);
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/** Reads the body up to `limit` bytes; a larger one is refused without being read to the end. */
+async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new Refusal(415, "Send the request body as JSON, with `Content-Type: application/json`.");
+  }
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  const tooLarge = () => new Refusal(413, `The request body is larger than ${limit} bytes.`);
+  if (declared > limit) throw tooLarge();
+  if (!request.body) throw new Refusal(400, "The request has no body.");
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    parts.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    body.set(part, offset);
+    offset += part.byteLength;
+  }
+  return body;
+}
+
+/** Checks the JSON body's shape and returns its model. */
+function checkBody(bytes: Uint8Array, route: RouteSpec): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new Refusal(400, "The request body is not valid JSON.");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Refusal(400, "The request body must be a JSON object.");
+  const fields = body as Record<string, unknown>;
+  const model = fields["model"];
+  if (typeof model !== "string" || model.trim() === "") throw new Refusal(400, "`model` is required: a model id such as \"openai/gpt-oss-120b\".");
+  for (const name of route.arrays) {
+    if (!Array.isArray(fields[name])) throw new Refusal(400, `\`${name}\` is required and must be an array.`);
+  }
+  return model;
+}
+
+function findModel(models: readonly InferenceModel[], id: string): InferenceModel | undefined {
+  const wanted = id.toLowerCase();
+  return models.find((m) => m.id.toLowerCase() === wanted);
+}
+
+/** Log fields for usage and exact cost (when the model's prices are known). */
+function usageFields(usage: TokenCounts | null, model: InferenceModel | undefined): Partial<GatewayEvent> {
+  if (!usage) return {};
+  const fields: Partial<GatewayEvent> = {
+    input_tokens: usage.inputTokens,
+    cached_tokens: usage.cachedInputTokens ?? 0,
+    output_tokens: usage.outputTokens,
+  };
+  if (model?.pricing) {
+    try {
+      fields["cost_usd"] = estimateCost(model, usage).totalUsd;
+    } catch {
+      // Counts the upstream reported inconsistently (cached > input): log tokens, not a wrong cost.
+    }
+  }
+  return fields;
+}

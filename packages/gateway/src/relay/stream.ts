@@ -1,0 +1,89 @@
+// Passes an upstream SSE body through byte for byte, watching it on the side for usage and its end.
+import { createSseParser, type TokenCounts } from "@baseten-edge/core";
+import type { Protocol } from "./protocols.ts";
+
+export interface StreamSummary {
+  /** "complete": the protocol's last event arrived; otherwise why the stream ended early. */
+  outcome: "complete" | "broken" | "truncated" | "idle" | "cancelled";
+  usage: TokenCounts | null;
+  bytes: number;
+}
+
+export interface RelayStreamOptions {
+  protocol: Protocol;
+  /** Longest wait for the next upstream chunk before the stream is ended with an error event. */
+  idleMs: number;
+  /** Stops the upstream request (the client went away, or the stream is being ended). */
+  abort: () => void;
+  onEnd: (summary: StreamSummary) => void;
+}
+
+/**
+ * A stream that enqueues each upstream chunk as soon as it is read, unchanged. A stream that
+ * breaks off, ends before its last event, or goes idle is closed with an error event in the
+ * protocol's shape: the relay never fabricates `[DONE]` or `message_stop`.
+ */
+export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStreamOptions): ReadableStream<Uint8Array> {
+  const { protocol, idleMs, abort, onEnd } = options;
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let usage: TokenCounts | null = null;
+  let terminated = false;
+  let bytes = 0;
+  let ended = false;
+  const parser = createSseParser(({ event, data }) => {
+    if (protocol.isTerminal(event, data)) terminated = true;
+    usage = protocol.streamUsage(event, data, usage);
+  });
+  const finish = (outcome: StreamSummary["outcome"]) => {
+    if (ended) return;
+    ended = true;
+    onEnd({ outcome, usage, bytes });
+  };
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, outcome: StreamSummary["outcome"], message: string) => {
+    controller.enqueue(encoder.encode(protocol.errorEvent(message)));
+    controller.close();
+    abort();
+    finish(outcome);
+  };
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<"idle">((resolve) => {
+        timer = setTimeout(() => resolve("idle"), idleMs);
+      });
+      let next: ReadableStreamReadResult<Uint8Array> | "idle";
+      try {
+        next = await Promise.race([reader.read(), idle]);
+      } catch {
+        return fail(controller, "broken", "The upstream stream broke off before the answer was complete.");
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next === "idle") {
+        reader.cancel().catch(() => {});
+        return fail(controller, "idle", `The upstream sent nothing for ${idleMs} ms; the answer is incomplete.`);
+      }
+      if (next.done) {
+        parser.feed(decoder.decode());
+        parser.end();
+        if (terminated) {
+          controller.close();
+          finish("complete");
+        } else fail(controller, "truncated", "The upstream stream ended before the answer was complete.");
+        return;
+      }
+      controller.enqueue(next.value);
+      bytes += next.value.byteLength;
+      parser.feed(decoder.decode(next.value, { stream: true }));
+    },
+    cancel(reason) {
+      // The client went away: stop the upstream request too.
+      reader.cancel(reason).catch(() => {});
+      abort();
+      finish("cancelled");
+    },
+  });
+}

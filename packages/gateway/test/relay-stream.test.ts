@@ -1,0 +1,205 @@
+import { estimateCost, type InferenceModel } from "@baseten-edge/core";
+import { parseFaults } from "@baseten-edge/emulator";
+import { describe, expect, it } from "vitest";
+import { CHAT, MESSAGES, relayHarness } from "./relay-helpers.ts";
+
+// The relay never forwards x-emulator-fault (it is not on the header allowlist), so faults are
+// queued on the emulator for its next inference request instead.
+function withFault(h: ReturnType<typeof relayHarness>, spec: string, path = "/v1/chat/completions") {
+  h.emulator.faults.push({ fault: parseFaults(spec), times: 1, path });
+  return h;
+}
+
+describe("streaming relay", () => {
+  it("passes a 64-chunk stream through byte for byte, ending at [DONE]", async () => {
+    const h = relayHarness();
+    const direct = await (await h.emulator.fetch("http://baseten.test/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer emulator-key", "content-type": "application/json", "x-emulator-fault": "chunks=64" },
+      body: JSON.stringify({ ...CHAT, stream: true }),
+    })).text();
+    const relayed = await withFault(h, "chunks=64").post("/v1/chat/completions", { ...CHAT, stream: true });
+    expect(relayed.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const text = await relayed.text();
+    const ids = (s: string) => s.replace(/"id":"[^"]+"|"created":\d+/g, "");
+    expect(ids(text)).toBe(ids(direct));
+    expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+  });
+
+  it("ends a stream cut off upstream with an error event and no [DONE]", async () => {
+    const h = relayHarness();
+    const response = await withFault(h, "chunks=30; cut-after=5").post("/v1/chat/completions", { ...CHAT, stream: true });
+    const text = await response.text();
+    expect(text).not.toContain("[DONE]");
+    const last = text.trimEnd().split("\n\n").at(-1)!;
+    expect(JSON.parse(last.slice("data: ".length))).toEqual({ error: { message: expect.stringMatching(/broke off|ended before/), type: "api_error", param: null, code: "upstream_stream_error" } });
+    await h.settle();
+    expect(h.events.find((e) => e.event === "request")?.["stream_outcome"]).toMatch(/broken|truncated/);
+  });
+
+  it("ends a cut-off Anthropic stream with an Anthropic error event and no message_stop", async () => {
+    const h = relayHarness();
+    const response = await withFault(h, "chunks=30; cut-after=4", "/v1/messages").post("/v1/messages", { ...MESSAGES, stream: true });
+    const text = await response.text();
+    expect(text).not.toContain("message_stop");
+    expect(text.trimEnd().split("\n\n").at(-1)).toMatch(/^event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
+  });
+
+  it("ends a stream that goes silent with an error event after the idle timeout", async () => {
+    const h = relayHarness({ idleTimeoutSeconds: 0.2 });
+    const started = Date.now();
+    const response = await withFault(h, "chunks=5; chunk-delay=2000").post("/v1/chat/completions", { ...CHAT, stream: true });
+    const text = await response.text();
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(text).toMatch(/sent nothing for 200 ms/);
+    expect(text).not.toContain("[DONE]");
+  });
+
+  it("answers 504 in the route's shape when headers do not come in time", async () => {
+    const h = relayHarness({ firstByteTimeoutSeconds: 0.2 });
+    const response = await withFault(h, "hang", "/v1/messages").post("/v1/messages", MESSAGES);
+    expect(response.status).toBe(504);
+    expect(await response.json()).toEqual({ type: "error", error: { type: "api_error", message: expect.stringMatching(/did not answer/) } });
+  });
+
+  it("cancels the upstream request when the client goes away", async () => {
+    const h = relayHarness();
+    const response = await withFault(h, "chunks=200; chunk-delay=20").post("/v1/chat/completions", { ...CHAT, stream: true });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.read();
+    const cancelledAt = Date.now();
+    await reader.cancel();
+    await expect.poll(() => h.upstream("/v1/chat/completions")[0]?.cancelledAt, { timeout: 1000 }).toBeTypeOf("number");
+    expect(h.upstream("/v1/chat/completions")[0]!.cancelledAt! - cancelledAt).toBeLessThan(1000);
+  });
+
+  it("aborts the upstream request when the client's request is aborted before headers", async () => {
+    const h = relayHarness();
+    const controller = new AbortController();
+    const pending = withFault(h, "hang").post("/v1/chat/completions", CHAT, {}, controller.signal);
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await pending.catch(() => {});
+    await expect.poll(() => h.upstream("/v1/chat/completions")[0]?.cancelledAt, { timeout: 1000 }).toBeTypeOf("number");
+  });
+});
+
+describe("faults before the answer", () => {
+  it("retries a 429 with a short Retry-After once, and the client sees the success", async () => {
+    const h = relayHarness();
+    h.emulator.faults.push({ fault: { status: 429, retryAfter: 0 }, times: 1, path: "/v1/chat/completions" });
+    const response = await h.post("/v1/chat/completions", CHAT);
+    expect(response.status).toBe(200);
+    expect(h.upstream("/v1/chat/completions")).toHaveLength(2);
+  });
+
+  it("passes a 429 with a long Retry-After to the client unchanged", async () => {
+    const h = relayHarness();
+    const response = await withFault(h, "status=429; retry-after=30").post("/v1/chat/completions", CHAT);
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("30");
+    expect(await response.json()).toEqual({ error: expect.any(String), retry_after: 30 });
+    expect(h.upstream("/v1/chat/completions")).toHaveLength(1);
+  });
+
+  it.each([500, 502, 503])("passes a %i on without retrying a request Baseten may have started", async (status) => {
+    const h = relayHarness();
+    const response = await withFault(h, `status=${status}`).post("/v1/chat/completions", CHAT);
+    expect(response.status).toBe(status);
+    expect(h.upstream("/v1/chat/completions")).toHaveLength(1);
+  });
+
+  it("answers 502 in the route's shape when the connection resets before headers", async () => {
+    const h = relayHarness();
+    const response = await withFault(h, "reset").post("/v1/chat/completions", CHAT);
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({ error: { message: "Baseten could not be reached.", type: "api_error", param: null, code: null } });
+  });
+
+  it("retries a refused connection, which provably never reached Baseten", async () => {
+    let calls = 0;
+    const h = relayHarness({
+      fetch: (request) => {
+        if (new URL(request.url).pathname === "/v1/chat/completions" && calls++ === 0) {
+          return Promise.reject(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } }));
+        }
+        return h.emulator.fetch(request);
+      },
+    });
+    expect((await h.post("/v1/chat/completions", CHAT)).status).toBe(200);
+    expect(calls).toBe(2);
+    expect(h.upstream("/v1/chat/completions")).toHaveLength(1);
+  });
+
+  it("relays a slow body completely", async () => {
+    const h = relayHarness();
+    const response = await withFault(h, "slow-body=5; slow-body-bytes=200").post("/v1/chat/completions", { ...CHAT, stream: true });
+    expect((await response.text()).endsWith("data: [DONE]\n\n")).toBe(true);
+  });
+});
+
+describe("usage and cost", () => {
+  async function warm(h: ReturnType<typeof relayHarness>) {
+    const models = ((await (await h.gateway.fetch(new Request("http://g/v1/models", { headers: { authorization: "Bearer emulator-key" } }))).json()) as { data: InferenceModel[] }).data;
+    return models.find((m) => m.id === CHAT.model)!;
+  }
+
+  it("puts the exact cost of a non-streamed answer in x-baseten-edge-cost-usd and logs one event", async () => {
+    const h = relayHarness();
+    const model = await warm(h);
+    const response = await h.post("/v1/chat/completions", CHAT);
+    const body = (await response.json()) as { usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens?: number } } };
+    const expected = estimateCost(model, {
+      inputTokens: body.usage.prompt_tokens,
+      outputTokens: body.usage.completion_tokens,
+      cachedInputTokens: body.usage.prompt_tokens_details?.cached_tokens ?? 0,
+    }).totalUsd;
+    expect(response.headers.get("x-baseten-edge-cost-usd")).toBe(expected);
+    const events = h.events.filter((e) => e.event === "request");
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      route: "/v1/chat/completions",
+      model: CHAT.model,
+      status: 200,
+      input_tokens: body.usage.prompt_tokens,
+      output_tokens: body.usage.completion_tokens,
+      cost_usd: expected,
+      ttfb_ms: expect.any(Number),
+      total_ms: expect.any(Number),
+      request_id: response.headers.get("x-request-id"),
+    });
+  });
+
+  it("reads usage from a stream's last usage chunk and logs it once the stream ends", async () => {
+    const h = relayHarness();
+    await warm(h);
+    const text = await (await h.post("/v1/chat/completions", { ...CHAT, stream: true })).text();
+    await h.settle();
+    const chunks = text.split("\n\n").filter((e) => e.startsWith("data: {")).map((e) => JSON.parse(e.slice(6)) as { usage?: { completion_tokens: number } });
+    const last = chunks.filter((c) => c.usage).at(-1)!;
+    const event = h.events.find((e) => e.event === "request")!;
+    expect(event["output_tokens"]).toBe(last.usage!.completion_tokens);
+    expect(event["cost_usd"]).toEqual(expect.stringMatching(/^\d+(\.\d+)?$/));
+    expect(event["stream_outcome"]).toBe("complete");
+  });
+
+  it("reads Anthropic usage from message_start and message_delta", async () => {
+    const h = relayHarness();
+    await warm(h);
+    const text = await (await h.post("/v1/messages", { ...MESSAGES, stream: true })).text();
+    await h.settle();
+    const delta = text.split("\n\n").find((e) => e.startsWith("event: message_delta"))!;
+    const output = (JSON.parse(delta.split("\ndata: ")[1]!) as { usage: { output_tokens: number } }).usage.output_tokens;
+    expect(h.events.find((e) => e.event === "request")?.["output_tokens"]).toBe(output);
+  });
+
+  it("never logs keys, prompts or completions", async () => {
+    const h = relayHarness();
+    await h.post("/v1/chat/completions", { ...CHAT, messages: [{ role: "user", content: "my secret prompt text" }] });
+    await h.settle();
+    const logged = JSON.stringify(h.events);
+    expect(logged).not.toContain("emulator-key");
+    expect(logged).not.toContain("secret prompt");
+  });
+});
