@@ -1,0 +1,43 @@
+// The Worker entry: the portable gateway, with the Cache API and KV as its cache tiers and a Cron Trigger refresh.
+import { ConfigurationError, createGateway, gatewayOptionsFromEnv, type CatalogStore, type Gateway, type GatewayEvent } from "@baseten-edge/gateway";
+import { cacheApiStore, kvStore } from "./stores.ts";
+
+// One gateway per env object: the isolate keeps its in-memory tier between requests, and a test
+// (or a second env) gets its own gateway instead of someone else's configuration.
+const gateways = new WeakMap<Env, Gateway>();
+
+function gatewayFor(env: Env): Gateway {
+  let gateway = gateways.get(env);
+  if (!gateway) {
+    // CATALOG_KV is optional: a deployment without a namespace runs on the Cache API alone.
+    const kv: KVNamespace | undefined = env.CATALOG_KV;
+    const stores: CatalogStore[] = [cacheApiStore(caches.default), ...(kv ? [kvStore(kv)] : [])];
+    gateway = createGateway(gatewayOptionsFromEnv({ ...env }, { stores, log }));
+    gateways.set(env, gateway);
+  }
+  return gateway;
+}
+
+/** Gateway events are structured and never carry keys; one JSON line each suits Workers Logs. */
+function log(event: GatewayEvent): void {
+  console.log(JSON.stringify(event));
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    let gateway: Gateway;
+    try {
+      gateway = gatewayFor(env);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      // The operator reads the reason in the logs; callers learn only that it is not their fault.
+      console.error(JSON.stringify({ event: "configuration_error", error: error.message }));
+      return Response.json({ error: "The gateway is misconfigured; the reason is in its logs." }, { status: 500 });
+    }
+    return gateway.fetch(request, ctx);
+  },
+
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(gatewayFor(env).refresh());
+  },
+} satisfies ExportedHandler<Env>;

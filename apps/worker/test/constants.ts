@@ -1,0 +1,6 @@
+// Values shared by the vitest config (Node) and the tests (workerd); none of them is a real secret.
+export const CACHE_SALT = "test-cache-salt-not-a-secret";
+/** The gateway token callers present in operator mode; the config binds only its SHA-256. */
+export const GATEWAY_TOKEN = "test-gateway-token";
+/** The emulator's default workspace key, which the gateway uses upstream in operator mode. */
+export const EMULATOR_KEY = "emulator-key";
