@@ -12,15 +12,31 @@ function gatewayFor(env: Env): Gateway {
     // CATALOG_KV is optional: a deployment without a namespace runs on the Cache API alone.
     const kv: KVNamespace | undefined = env.CATALOG_KV;
     const stores: CatalogStore[] = [cacheApiStore(caches.default), ...(kv ? [kvStore(kv)] : [])];
-    gateway = createGateway(gatewayOptionsFromEnv({ ...env }, { stores, log }));
+    const analytics = (env as { ANALYTICS?: AnalyticsEngineDataset }).ANALYTICS;
+    gateway = createGateway(gatewayOptionsFromEnv({ ...env }, { stores, log: (event) => log(event, analytics) }));
     gateways.set(env, gateway);
   }
   return gateway;
 }
 
-/** Gateway events are structured and never carry keys; one JSON line each suits Workers Logs. */
-function log(event: GatewayEvent): void {
+/**
+ * Gateway events are structured and never carry keys; one JSON line each suits Workers Logs. With
+ * an Analytics Engine binding named ANALYTICS, each relayed request is also one data point.
+ */
+function log(event: GatewayEvent, analytics: AnalyticsEngineDataset | undefined): void {
   console.log(JSON.stringify(event));
+  if (analytics && event.event === "request") analytics.writeDataPoint(requestDataPoint(event));
+}
+
+/** blobs: route, model, status, request id, cost (exact decimal text); doubles: tokens and times. */
+export function requestDataPoint(event: GatewayEvent): AnalyticsEngineDataPoint {
+  const text = (name: string) => String(event[name] ?? "");
+  const number = (name: string) => (typeof event[name] === "number" ? (event[name] as number) : 0);
+  return {
+    indexes: [text("route")],
+    blobs: [text("route"), text("model"), text("status"), text("request_id"), text("cost_usd")],
+    doubles: [number("status"), number("input_tokens"), number("cached_tokens"), number("output_tokens"), Number(event["cost_usd"] ?? 0), number("ttfb_ms"), number("total_ms")],
+  };
 }
 
 export default {

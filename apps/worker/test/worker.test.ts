@@ -23,6 +23,29 @@ describe("worker.fetch", () => {
     expect(body.items).toHaveLength(3);
   });
 
+  it("writes one Analytics Engine data point per relayed request when ANALYTICS is bound", async () => {
+    const points: AnalyticsEngineDataPoint[] = [];
+    const analytics = { writeDataPoint: (point: AnalyticsEngineDataPoint) => void points.push(point) };
+    const ctx = createExecutionContext();
+    const withAnalytics = { ...env, AUTH_MODE: "pass-through", ANALYTICS: analytics };
+    const response = await worker.fetch(
+      new Request(`${BASE}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${EMULATOR_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "openai/gpt-oss-120b", messages: [{ role: "user", content: "Say hello." }] }),
+      }),
+      withAnalytics,
+      ctx,
+    );
+    await response.text();
+    await waitOnExecutionContext(ctx);
+    expect(points).toHaveLength(1);
+    expect(points[0]?.indexes).toEqual(["/v1/chat/completions"]);
+    expect(points[0]?.blobs?.slice(0, 3)).toEqual(["/v1/chat/completions", "openai/gpt-oss-120b", "200"]);
+    expect(points[0]?.doubles?.[3]).toBeGreaterThan(0); // output tokens
+    expect(JSON.stringify(points)).not.toContain(EMULATOR_KEY);
+  });
+
   it("answers 500 without details when the configuration cannot work", async () => {
     const response = await worker.fetch(new Request(`${BASE}/healthz`), { ...env, CACHE_SALT: "" }, createExecutionContext());
     expect(response.status).toBe(500);
