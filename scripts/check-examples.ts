@@ -17,7 +17,7 @@ const paths = Object.fromEntries(
 // Runtime globals the examples may use; declared here so examples need no per-runtime type packages.
 const preamble = [
   "declare const process: { env: Record<string, string | undefined>; stdout: { write(text: string): boolean } };",
-  "declare const Deno: { env: { get(name: string): string | undefined } };",
+  "declare const Deno: { env: { get(name: string): string | undefined }; openKv(path?: string): Promise<any> };",
   "declare const Bun: { env: Record<string, string | undefined> };",
   "declare const env: { BASETEN_API_KEY: string };",
 ].join("\n");

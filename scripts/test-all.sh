@@ -13,6 +13,8 @@ stage "generated files are up to date" bash -c 'pnpm -s generate && git diff --e
 stage "specs lint" pnpm -s lint:specs
 stage "build, typecheck, test, package checks" \
   pnpm -s turbo run build typecheck test check:package check:examples size --continue --output-logs=new-only
+stage "jsr.json matches package.json, deno publish --dry-run" node runtime-tests/check-jsr.ts --publish-dry-run
+stage "packed tarballs in every runtime (node, deno, bun, workerd, chromium)" node runtime-tests/run.ts
 
 # One closing line for the whole suite, summed from each package's vitest JSON report.
 node -e '

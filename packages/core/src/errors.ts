@@ -149,7 +149,7 @@ export function parseErrorBody(body: unknown): { message: string | null; code: s
  * The wait a response asks for, from `retry-after-ms`, or `retry-after` in seconds or as an HTTP
  * date; null when absent or unreadable.
  */
-export function retryAfterMs(headers: Headers, now = Date.now()): number | null {
+export function retryAfterMs(headers: Headers, now: number = Date.now()): number | null {
   const ms = Number.parseFloat(headers.get("retry-after-ms") ?? "");
   if (Number.isFinite(ms) && ms >= 0) return ms;
   const value = headers.get("retry-after");

@@ -1,0 +1,44 @@
+// The gateway on Bun.serve: configured from Bun.env, cached in bun:sqlite (CATALOG_STORE=sqlite) or memory.
+import { ConfigurationError } from "../options.ts";
+import { type Env, type GatewayServer, isMain, runtimeGateway } from "./server.ts";
+
+export type { GatewayServer } from "./server.ts";
+import { type SqliteDatabase, sqlitePath, sqliteStore } from "./sqlite-store.ts";
+
+// The few Bun APIs used here, so the package type-checks without Bun's types.
+declare const Bun: {
+  env: Env;
+  serve(options: { port: number; hostname: string; fetch(request: Request): Promise<Response> }): {
+    url: URL;
+    stop(closeActiveConnections?: boolean): Promise<void>;
+  };
+};
+
+/**
+ * Starts the gateway on `Bun.serve` with PORT and HOST from `env`. Running this file does it too.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "@baseten-edge/gateway/bun";
+ * const server = await serve();
+ * console.log(`gateway on ${server.url}`);
+ * ```
+ */
+export async function serve(env?: Env): Promise<GatewayServer> {
+  if (typeof Bun === "undefined") throw new ConfigurationError("@baseten-edge/gateway/bun runs in Bun; on Node use @baseten-edge/gateway/node.");
+  const runtime = await runtimeGateway(env ?? Bun.env, "Bun", {
+    sqlite: async (env) => {
+      // A computed specifier: bundlers and Deno's module graph leave Bun's built-in alone.
+      const bunSqlite = "bun:sqlite";
+      const { Database } = (await import(bunSqlite)) as { Database: new (path: string) => SqliteDatabase };
+      return sqliteStore(new Database(sqlitePath(env)));
+    },
+  });
+  const server = Bun.serve({ port: runtime.port, hostname: runtime.hostname, fetch: runtime.fetch });
+  return { url: server.url.href, close: () => server.stop(true) };
+}
+
+if (isMain(import.meta)) {
+  const server = await serve();
+  console.log(`Baseten gateway listening on ${server.url}`);
+}

@@ -1,0 +1,73 @@
+// What the Deno, Bun and Node entry points share: reading PORT/HOST/CATALOG_STORE and building the gateway.
+import { createGateway, type Gateway, type WaitUntilContext } from "../gateway.ts";
+import { ConfigurationError, gatewayOptionsFromEnv } from "../options.ts";
+import type { CatalogStore } from "../store.ts";
+
+/** Environment variables read only by the Deno, Bun and Node entry points (on top of `ENV_VARS`). */
+export const RUNTIME_ENV_VARS = {
+  PORT: "Bun, Node: port to listen on (default 8787; 0 picks a free one). Deno: use `deno serve --port`",
+  HOST: "Bun, Node: interface to bind (default 127.0.0.1, loopback only). Deno: use `deno serve --host`",
+  CATALOG_STORE: "durable cache tier below memory: `memory` (default, none), `deno-kv` (Deno), `sqlite` (Bun, Node)",
+  DENO_KV_PATH: "Deno, CATALOG_STORE=deno-kv: the KV database file (default: Deno's per-script location)",
+  SQLITE_PATH: "Bun, Node, CATALOG_STORE=sqlite: the SQLite file (default ./catalog-cache.sqlite)",
+} as const;
+
+export type Env = Record<string, string | undefined>;
+/** Opens the durable tier named by CATALOG_STORE. */
+export type StoreOpener = (env: Env) => Promise<CatalogStore>;
+
+export interface RuntimeGateway {
+  gateway: Gateway;
+  /** `gateway.fetch` with a context that lets background refreshes finish (the process lives on). */
+  fetch(request: Request): Promise<Response>;
+  port: number;
+  hostname: string;
+  /** The CATALOG_STORE in use. */
+  store: string;
+}
+
+/** Long-lived servers have no `waitUntil`: a refresh simply keeps running after the answer. */
+const background: WaitUntilContext = {
+  waitUntil(promise) {
+    promise.catch(() => {}); // failures are logged by the gateway (refresh_failed)
+  },
+};
+
+/**
+ * Builds the gateway from environment variables; `openers` are the durable stores this runtime offers.
+ * Throws a `ConfigurationError` naming the variable when something cannot work.
+ */
+export async function runtimeGateway(env: Env, runtime: string, openers: Record<string, StoreOpener>): Promise<RuntimeGateway> {
+  const text = (name: string) => env[name]?.trim() || undefined;
+  const portText = text("PORT") ?? "8787";
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535) throw new ConfigurationError("PORT must be a whole number from 0 to 65535.");
+  const store = text("CATALOG_STORE") ?? "memory";
+  const open = openers[store];
+  if (store !== "memory" && !open) {
+    const allowed = ["memory", ...Object.keys(openers)].join(", ");
+    throw new ConfigurationError(`CATALOG_STORE must be one of ${allowed} on ${runtime}, got ${JSON.stringify(store)}.`);
+  }
+  const stores = open ? [await open(env)] : [];
+  // Events never carry keys (see GatewayOptions.log), so they can go to stderr as they are.
+  const log = (event: object) => console.error(JSON.stringify(event));
+  const gateway = createGateway(gatewayOptionsFromEnv(env, { stores, log }));
+  return {
+    gateway,
+    fetch: (request) => gateway.fetch(request, background),
+    port: Number(portText),
+    hostname: text("HOST") ?? "127.0.0.1",
+    store,
+  };
+}
+
+/** A running gateway server. */
+export interface GatewayServer {
+  /** Where it listens, e.g. `http://127.0.0.1:8787/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `import.meta.main` (Node 24.2+, Deno, Bun): true when the module is the program, not an import. */
+export function isMain(meta: ImportMeta): boolean {
+  return (meta as ImportMeta & { main?: boolean }).main === true;
+}

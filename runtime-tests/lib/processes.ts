@@ -1,0 +1,102 @@
+// Child processes with deadlines: every start, wait and command is bounded, and all of them die with the matrix.
+import { type ChildProcess, spawn } from "node:child_process";
+
+const children = new Set<ChildProcess>();
+
+/** Kills one child and everything it started (each runs in its own process group). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of children) killGroup(child, "SIGKILL");
+    process.exit(130);
+  });
+}
+process.once("exit", () => {
+  for (const child of children) killGroup(child, "SIGKILL");
+});
+
+export interface Started {
+  /** The first match of `ready` in the output (e.g. the URL it listens on). */
+  match: RegExpMatchArray;
+  /** Everything printed so far (stdout and stderr). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+interface SpawnOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  timeoutMs: number;
+}
+
+function launch(command: string, args: string[], options: SpawnOptions) {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let output = "";
+  child.stdout.on("data", (data: Buffer) => (output += data));
+  child.stderr.on("data", (data: Buffer) => (output += data));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("close", (code) => {
+      children.delete(child);
+      resolve(code);
+    });
+    child.once("error", (error) => {
+      output += `\n${error.message}`;
+      children.delete(child);
+      resolve(null);
+    });
+  });
+  return { child, exited, output: () => output };
+}
+
+/** The last lines of a process's output, for failure messages. */
+export function tail(text: string, lines = 25): string {
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+/** Runs a command to the end; throws with its output when it fails or outlives `timeoutMs`. */
+export async function run(command: string, args: string[], options: SpawnOptions): Promise<string> {
+  const { child, exited, output } = launch(command, args, options);
+  const timer = setTimeout(() => killGroup(child, "SIGKILL"), options.timeoutMs);
+  const code = await exited;
+  clearTimeout(timer);
+  if (code !== 0) {
+    const why = code === null ? `did not finish within ${options.timeoutMs} ms or could not start` : `exited with ${code}`;
+    throw new Error(`${command} ${args.join(" ")} ${why}:\n${tail(output())}`);
+  }
+  return output();
+}
+
+/** Starts a server and waits until its output matches `ready`; throws (and kills it) otherwise. */
+export async function start(command: string, args: string[], options: SpawnOptions & { ready: RegExp }): Promise<Started> {
+  const { child, exited, output } = launch(command, args, options);
+  const stop = async () => {
+    killGroup(child);
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + options.timeoutMs;
+  let code: number | null | undefined;
+  void exited.then((c) => (code = c ?? -1));
+  for (;;) {
+    const match = output().match(options.ready);
+    if (match) return { match, output, stop };
+    if (code !== undefined || Date.now() > deadline) {
+      await stop();
+      const why = code !== undefined ? `exited (${code}) before it was ready` : `was not ready within ${options.timeoutMs} ms`;
+      throw new Error(`${command} ${args.join(" ")} ${why}:\n${tail(output())}`);
+    }
+    await sleep(50);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
