@@ -3,6 +3,7 @@
 // --publish-dry-run also runs `deno publish --dry-run` (Deno from .tools/runtimes; run.ts installs it) on a copy of
 // the two packages in a Deno workspace, so `@baseten-edge/core` resolves to core's sources as it will on JSR.
 import { execFileSync } from "node:child_process";
+import { ensureTools } from "./lib/setup.ts";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -38,7 +39,8 @@ if (problems.length) {
 console.log("jsr.json exports match package.json for core and gateway");
 
 if (process.argv.includes("--publish-dry-run")) {
-  const deno = join(root, ".tools/runtimes/node_modules/.bin/deno");
+  // The same pinned Deno the matrix uses, installed here when this runs first.
+  const deno = join(await ensureTools(join(root, ".tools/runtimes"), process.env), "deno");
   const copy = mkdtempSync(join(tmpdir(), "baseten-edge-jsr-"));
   let failed = false;
   try {
