@@ -13,6 +13,7 @@ stage "generated files are up to date" bash -c 'pnpm -s generate && git diff --e
 stage "specs lint" pnpm -s lint:specs
 stage "build, typecheck, test, package checks" \
   pnpm -s turbo run build typecheck test check:package check:examples size --continue --output-logs=new-only
+stage "bench --quick (every scenario runs; missed targets are reported, not failed)" pnpm -s bench --quick
 stage "jsr.json matches package.json, deno publish --dry-run" node runtime-tests/check-jsr.ts --publish-dry-run
 stage "packed tarballs in every runtime (node, deno, bun, workerd, chromium)" node runtime-tests/run.ts
 

@@ -86,7 +86,6 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
   return base * (1 - 0.25 * random());
 }
 
-/** True when the error proves the request never reached a server (refused, or no such host). */
 /**
  * True when a fetch error proves the request never reached a server (connection refused, or no
  * such host), so even a POST may be sent again. Node reports these as codes on `cause` (or on each

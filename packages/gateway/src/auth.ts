@@ -67,7 +67,7 @@ export class Authenticator {
     return { ok: true, caller: await this.operatorCaller("workspace") };
   }
 
-  /** The operator's own identity (for cron refreshes); null in pass-through mode. */
+  /** The operator's own identity (for cron refreshes); throws in pass-through mode, which has none. */
   async operatorCaller(view: Caller["view"] = "workspace"): Promise<Caller> {
     const auth = this.#auth;
     if (auth.mode !== "operator") throw new Error("operatorCaller needs operator mode");

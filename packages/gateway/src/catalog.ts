@@ -12,10 +12,18 @@ import { type Entry, EvictingError, type Lookup, type TieredCache } from "./tier
 
 /** Baseten refused the caller's key: passed on to the caller, never cached, and evicts their entries. */
 export class UpstreamAuthError extends EvictingError {
-  constructor(readonly status: number, readonly upstreamMessage: string) {
+  readonly status: number;
+  readonly upstreamMessage: string;
+  constructor(status: number, upstreamMessage: string, alsoEvict: readonly string[]) {
     super(`Baseten answered ${status}`);
+    this.status = status;
+    this.upstreamMessage = upstreamMessage;
+    this.alsoEvict = alsoEvict;
   }
 }
+
+/** A load that takes longer (headers and body) is abandoned, so one stalled answer cannot pin a key. */
+const LOAD_TIMEOUT_MS = 30_000;
 
 export interface Upstream {
   managementUrl: string;
@@ -33,39 +41,40 @@ export class CatalogSource {
 
   /** Every Model API the caller's workspace sees, as Baseten answers it for their key. */
   catalog(caller: Caller, waitUntil: WaitUntil): Promise<Lookup<ModelApi[]>> {
-    return this.cache.get(`catalog:${caller.id}`, () => this.#loadCatalog(caller), waitUntil);
+    return this.cache.get(catalogKey(caller), () => this.#loadCatalog(caller), waitUntil);
   }
 
   /** The inference model list (`/v1/models`) for the caller's key. */
   models(caller: Caller, waitUntil: WaitUntil): Promise<Lookup<InferenceModel[]>> {
-    return this.cache.get(`models:${caller.id}`, () => this.#loadModels(caller), waitUntil);
+    return this.cache.get(modelsKey(caller), () => this.#loadModels(caller), waitUntil);
   }
 
   /** The caller's cached model list, without ever asking the upstream; null when none is cached. */
   cachedModels(caller: Caller): Promise<Entry<InferenceModel[]> | null> {
-    return this.cache.peek(`models:${caller.id}`);
+    return this.cache.peek(modelsKey(caller));
   }
 
   /** Reloads both lists now (the cron path), whatever their age. */
   async refresh(caller: Caller): Promise<void> {
     await Promise.all([
-      this.cache.refresh(`catalog:${caller.id}`, () => this.#loadCatalog(caller)),
-      this.cache.refresh(`models:${caller.id}`, () => this.#loadModels(caller)),
+      this.cache.refresh(catalogKey(caller), () => this.#loadCatalog(caller)),
+      this.cache.refresh(modelsKey(caller), () => this.#loadModels(caller)),
     ]);
   }
 
   async #loadCatalog(caller: Caller): Promise<ModelApi[]> {
     const client = createBasetenClient({ ...this.#clientOptions(caller), baseUrl: this.upstream.managementUrl });
     const rows: ModelApi[] = [];
-    return guard(async () => {
-      for await (const row of client.modelApis.list({ limit: 1000 })) rows.push(row);
+    const signal = AbortSignal.timeout(LOAD_TIMEOUT_MS);
+    return guard([modelsKey(caller)], async () => {
+      for await (const row of client.modelApis.list({ limit: 1000, signal })) rows.push(row);
       return rows;
     });
   }
 
   async #loadModels(caller: Caller): Promise<InferenceModel[]> {
     const client = createInferenceClient({ ...this.#clientOptions(caller), baseUrl: this.upstream.inferenceUrl });
-    return guard(() => client.models.list());
+    return guard([catalogKey(caller)], () => client.models.list({ signal: AbortSignal.timeout(LOAD_TIMEOUT_MS) }));
   }
 
   #clientOptions(caller: Caller) {
@@ -74,14 +83,20 @@ export class CatalogSource {
   }
 }
 
-/** Turns Baseten's 401/403 into an evicting error; everything else stays as core threw it. */
-async function guard<T>(load: () => Promise<T>): Promise<T> {
+const catalogKey = (caller: Caller) => `catalog:${caller.id}`;
+const modelsKey = (caller: Caller) => `models:${caller.id}`;
+
+/**
+ * Turns Baseten's 401/403 into an error that evicts the caller's other entries too (`siblings`);
+ * everything else stays as core threw it.
+ */
+async function guard<T>(siblings: readonly string[], load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
       const message = error.message.replace(/^\d+\s*/, "");
-      throw new UpstreamAuthError(error.status, message);
+      throw new UpstreamAuthError(error.status, message, siblings);
     }
     throw error;
   }

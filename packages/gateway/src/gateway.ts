@@ -6,10 +6,10 @@ import { Authenticator, type Caller } from "./auth.ts";
 import { CatalogSource, UpstreamAuthError } from "./catalog.ts";
 import { issueCursor, readCursor } from "./cursor.ts";
 import { checkOptions, type GatewayOptions } from "./options.ts";
-import { anthropic, openai, type Protocol } from "./relay/protocols.ts";
+import { anthropic, openai, openaiResponses, type Protocol } from "./relay/protocols.ts";
 import { createRelay, type RouteSpec } from "./relay/relay.ts";
 import { searchParams, searchResponse } from "./search.ts";
-import { type Entry, type Lookup, TieredCache } from "./tiered-cache.ts";
+import { type Entry, type Lookup, renderBudget, TieredCache } from "./tiered-cache.ts";
 
 /** What runtimes pass along with a request: Workers' ExecutionContext, or nothing. */
 export interface WaitUntilContext {
@@ -32,7 +32,7 @@ const FALSE = new Set(["false", "0", "no", "off"]);
 const RELAYED: readonly RouteSpec[] = [
   { path: "/v1/chat/completions", protocol: openai, arrays: ["messages"] },
   { path: "/v1/messages", protocol: anthropic, arrays: ["messages"] },
-  { path: "/v1/responses", protocol: openai, arrays: [] },
+  { path: "/v1/responses", protocol: openaiResponses, arrays: [] },
 ];
 /** Routes, their methods and error protocol, for 405 answers. */
 const ROUTES: [RegExp, string, Protocol | null][] = [
@@ -84,6 +84,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     firstByteTimeoutMs: (options.firstByteTimeoutSeconds ?? 600) * 1000,
     idleTimeoutMs: (options.idleTimeoutSeconds ?? 120) * 1000,
     retries: options.relayRetries ?? 1,
+    modelListFreshMs: freshMs,
     maxRetryAfterMs: (options.maxRetryAfterSeconds ?? 2) * 1000,
     now,
     log,
@@ -131,9 +132,27 @@ export function createGateway(options: GatewayOptions): Gateway {
     c.header("etag", etag);
   };
 
-  /** Sends `render()` (memoised on the entry), or 304 when the caller already has it. */
-  const answer = (c: Context<Env>, lookup: Lookup<unknown>, caller: Caller, variant: string, render: () => Promise<string> | string) =>
-    respond(c, lookup, caller, variant, render, cached);
+  /**
+   * Sends `render()`, or 304 when the caller already has it. Renderings are memoised on the entry
+   * up to `renderBudget`, so a hit costs a map lookup, while callers varying `limit` cannot grow
+   * the memo past a small multiple of the catalog's own size.
+   */
+  const answer = async (c: Context<Env>, lookup: Lookup<unknown>, caller: Caller, variant: string, render: () => Promise<string> | string) => {
+    const { entry } = lookup;
+    let memo = entry.rendered.get(variant) as { body: string; etag: string } | undefined;
+    if (!memo) {
+      memo = { body: await render(), etag: `"${entry.hash}.${fnv1a(variant)}"` };
+      if (entry.renderedSize + memo.body.length <= renderBudget(entry)) {
+        entry.rendered.set(variant, memo);
+        entry.renderedSize += memo.body.length;
+      }
+    }
+    cached(c, lookup, caller, memo.etag);
+    const match = c.req.header("if-none-match");
+    if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === memo.etag)) return c.body(null, 304);
+    c.header("content-type", "application/json");
+    return c.body(memo.body);
+  };
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
@@ -279,29 +298,6 @@ function visibleRows(entry: Entry<unknown>, caller: Caller, addedOnly: boolean):
     entry.rendered.set(key, rows);
   }
   return rows;
-}
-
-const MAX_RENDERED = 512;
-
-async function respond(
-  c: Context<Env>,
-  lookup: Lookup<unknown>,
-  caller: Caller,
-  variant: string,
-  render: () => Promise<string> | string,
-  setHeaders: (c: Context<Env>, lookup: Lookup<unknown>, caller: Caller, etag: string) => void,
-): Promise<Response> {
-  const { rendered } = lookup.entry;
-  let memo = rendered.get(variant) as { body: string; etag: string } | undefined;
-  if (!memo) {
-    memo = { body: await render(), etag: `"${lookup.entry.hash}.${fnv1a(variant)}"` };
-    if (rendered.size < MAX_RENDERED) rendered.set(variant, memo);
-  }
-  setHeaders(c, lookup, caller, memo.etag);
-  const match = c.req.header("if-none-match");
-  if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === memo.etag)) return c.body(null, 304);
-  c.header("content-type", "application/json");
-  return c.body(memo.body);
 }
 
 /** Answers in Baseten's documented error shape, `{"error": "<message>"}`. */

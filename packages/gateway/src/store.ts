@@ -21,7 +21,7 @@ export interface StoredEntry {
  * by the gateway from `metadata.fetchedAt`, not by the tier.
  */
 export interface CatalogStore {
-  /** A short name for logs and the `x-cache-tier` header, e.g. "cache-api" or "kv". */
+  /** A short name for logs, e.g. "cache-api" or "kv". */
   readonly name: string;
   get(key: string): Promise<StoredEntry | null>;
   put(key: string, entry: StoredEntry, ttlSeconds: number): Promise<void>;

@@ -10,8 +10,17 @@ export interface Entry<T> {
   value: T;
   fetchedAt: number;
   hash: string;
+  /** Length of the entry's JSON, the unit of the memory budget. */
+  size: number;
   /** Per-entry memo for rendered answers (bodies and ETags); lives as long as the entry. */
   rendered: Map<string, unknown>;
+  /** Characters held in `rendered`; kept below `renderBudget(entry)`. */
+  renderedSize: number;
+}
+
+/** How much rendered text an entry may memoise: twice its own size, at least 64 K characters. */
+export function renderBudget(entry: Entry<unknown>): number {
+  return Math.max(2 * entry.size, 65_536);
 }
 
 export interface Lookup<T> {
@@ -37,8 +46,17 @@ export interface TieredCacheOptions {
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
-/** Thrown by loaders for answers that must evict the caller's entries (a revoked key). */
-export class EvictingError extends Error {}
+/**
+ * Thrown by loaders for answers that must evict the caller's entries (a revoked key): the key
+ * being loaded and `alsoEvict`. The answer is remembered for a few seconds, so a stream of
+ * requests with an unknown key costs one upstream call, not one each.
+ */
+export class EvictingError extends Error {
+  alsoEvict: readonly string[] = [];
+}
+
+const DENIAL_MS = 10_000;
+const MAX_DENIALS = 10_000;
 
 /**
  * One per gateway. Values are loaded by the caller-supplied `load` and stored as JSON in every
@@ -50,6 +68,7 @@ export class TieredCache {
   #memorySize = 0;
   readonly #inflight = new Map<string, Promise<Entry<unknown>>>();
   readonly #failedAt = new Map<string, number>();
+  readonly #denied = new Map<string, { until: number; error: EvictingError }>();
 
   constructor(options: TieredCacheOptions) {
     this.#options = options;
@@ -62,23 +81,30 @@ export class TieredCache {
    */
   async get<T>(key: string, load: () => Promise<T>, waitUntil?: WaitUntil): Promise<Lookup<T>> {
     const { freshMs, maxStaleMs, now, retryRefreshAfterMs } = this.#options;
-    const cached = (this.#fromMemory(key) ?? (await this.#fromStores(key, waitUntil))) as Entry<T> | null;
+    const denied = this.#denied.get(key);
+    if (denied && now() < denied.until) throw denied.error;
+    let cached = this.#fromMemory(key) as Entry<T> | null;
+    if (!cached || now() - cached.fetchedAt >= freshMs) {
+      // Memory is missing or stale: a store may hold a newer copy (a cron refresh, another isolate).
+      const stored = (await this.#fromStores(key, waitUntil, cached?.fetchedAt)) as Entry<T> | null;
+      if (stored) cached = stored;
+    }
     const age = cached ? now() - cached.fetchedAt : Number.POSITIVE_INFINITY;
     if (cached && age < freshMs) return { entry: cached, status: "HIT" };
 
-    const usable = cached !== null && age < maxStaleMs;
+    const usable = cached !== null && age < maxStaleMs ? cached : null;
     if (usable && waitUntil) {
       const failedAt = this.#failedAt.get(key);
       if (failedAt === undefined || now() - failedAt >= retryRefreshAfterMs) {
-        waitUntil(this.#load(key, load, waitUntil).catch(this.#options.onRefreshError));
+        waitUntil(this.#load(key, load, waitUntil, true).catch(this.#options.onRefreshError));
       }
-      return { entry: cached, status: "STALE" };
+      return { entry: usable, status: "STALE" };
     }
     try {
-      const entry = (await this.#load(key, load, waitUntil)) as Entry<T>;
+      const entry = (await this.#load(key, load, waitUntil, cached !== null)) as Entry<T>;
       return { entry, status: cached && cached.hash === entry.hash ? "REVALIDATED" : "MISS" };
     } catch (error) {
-      if (usable && !(error instanceof EvictingError)) return { entry: cached, status: "STALE" };
+      if (usable && !(error instanceof EvictingError)) return { entry: usable, status: "STALE" };
       throw error;
     }
   }
@@ -91,7 +117,7 @@ export class TieredCache {
 
   /** Loads `key` now, sharing one upstream call among concurrent callers, and writes every tier. */
   refresh<T>(key: string, load: () => Promise<T>, waitUntil?: WaitUntil): Promise<Entry<T>> {
-    return this.#load(key, load, waitUntil) as Promise<Entry<T>>;
+    return this.#load(key, load, waitUntil, true) as Promise<Entry<T>>;
   }
 
   /** Removes `key` from every tier. */
@@ -104,14 +130,15 @@ export class TieredCache {
     );
   }
 
-  #load(key: string, load: () => Promise<unknown>, waitUntil?: WaitUntil): Promise<Entry<unknown>> {
+  /** `known`: some tier held an entry for `key`, so an evicting answer must delete it everywhere. */
+  #load(key: string, load: () => Promise<unknown>, waitUntil: WaitUntil | undefined, known: boolean): Promise<Entry<unknown>> {
     const running = this.#inflight.get(key);
     if (running) return running;
     const promise = (async () => {
       try {
         const value = await load();
         const json = JSON.stringify(value);
-        const entry: Entry<unknown> = { value, fetchedAt: this.#options.now(), hash: await digest(json), rendered: new Map() };
+        const entry = newEntry(value, this.#options.now(), await digest(json), json.length);
         this.#failedAt.delete(key);
         this.#remember(key, entry, json.length);
         const writes = this.#writeStores(key, { value: json, metadata: { fetchedAt: entry.fetchedAt, hash: entry.hash } });
@@ -119,8 +146,12 @@ export class TieredCache {
         else await writes;
         return entry;
       } catch (error) {
-        if (error instanceof EvictingError) await this.evict(key);
-        else this.#failedAt.set(key, this.#options.now());
+        if (error instanceof EvictingError) {
+          if (this.#denied.size >= MAX_DENIALS) this.#denied.clear();
+          this.#denied.set(key, { until: this.#options.now() + DENIAL_MS, error });
+          // Deleting costs a store write (billed on KV): only when there was something to delete.
+          if (known) await Promise.all([key, ...error.alsoEvict].map((k) => this.evict(k)));
+        } else this.#failedAt.set(key, this.#options.now());
         throw error;
       } finally {
         this.#inflight.delete(key);
@@ -139,14 +170,15 @@ export class TieredCache {
     return slot.entry;
   }
 
-  async #fromStores(key: string, waitUntil?: WaitUntil): Promise<Entry<unknown> | null> {
+  /** The first stored entry for `key` (newer than `newerThan`, when given), promoted to faster tiers. */
+  async #fromStores(key: string, waitUntil?: WaitUntil, newerThan = Number.NEGATIVE_INFINITY): Promise<Entry<unknown> | null> {
     const { stores, maxStaleMs, now } = this.#options;
     for (const [index, store] of stores.entries()) {
       const stored = await store.get(key).catch((error: unknown) => {
         this.#options.onStoreError(store.name, "get", error);
         return null;
       });
-      if (!stored || now() - stored.metadata.fetchedAt >= maxStaleMs) continue;
+      if (!stored || now() - stored.metadata.fetchedAt >= maxStaleMs || stored.metadata.fetchedAt <= newerThan) continue;
       let value: unknown;
       try {
         value = JSON.parse(stored.value);
@@ -154,7 +186,7 @@ export class TieredCache {
         this.#options.onStoreError(store.name, "parse", error);
         continue;
       }
-      const entry: Entry<unknown> = { value, ...stored.metadata, rendered: new Map() };
+      const entry = newEntry(value, stored.metadata.fetchedAt, stored.metadata.hash, stored.value.length);
       this.#remember(key, entry, stored.value.length);
       // Promote to the faster tiers that missed, without delaying the answer when possible.
       const promote = this.#writeStores(key, stored, stores.slice(0, index));
@@ -193,6 +225,10 @@ export class TieredCache {
     this.#memory.delete(key);
     this.#memorySize -= slot.size;
   }
+}
+
+function newEntry(value: unknown, fetchedAt: number, hash: string, size: number): Entry<unknown> {
+  return { value, fetchedAt, hash, size, rendered: new Map(), renderedSize: 0 };
 }
 
 /** A short SHA-256 digest (base64url, 128 bits) of a text. */

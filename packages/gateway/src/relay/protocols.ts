@@ -1,7 +1,7 @@
 // What differs between the relayed protocols: error shapes, the stream's last event, usage fields.
 import type { TokenCounts } from "@baseten-edge/core";
 
-export type ProtocolName = "openai" | "anthropic";
+export type ProtocolName = "openai" | "openai-responses" | "anthropic";
 
 export interface Protocol {
   name: ProtocolName;
@@ -70,6 +70,38 @@ export const openai: Protocol = {
     return openaiUsage(record(body)?.["usage"]);
   },
 };
+
+/**
+ * The OpenAI Responses API (`/v1/responses`): OpenAI's error shape, but its streams end with a
+ * `response.completed` (or `.failed` / `.incomplete`) event instead of `[DONE]`, and carry usage
+ * in `response.usage`.
+ */
+export const openaiResponses: Protocol = {
+  ...openai,
+  name: "openai-responses",
+  isTerminal(event, data) {
+    if (data === "[DONE]") return true;
+    const type = event !== "message" ? event : typeOf(data);
+    return type === "response.completed" || type === "response.failed" || type === "response.incomplete";
+  },
+  streamUsage(_event, data, seen) {
+    if (!data.includes('"usage"')) return seen;
+    try {
+      return openaiUsage(record(record(JSON.parse(data))?.["response"])?.["usage"]) ?? seen;
+    } catch {
+      return seen;
+    }
+  },
+};
+
+function typeOf(data: string): string | null {
+  try {
+    const type = record(JSON.parse(data))?.["type"];
+    return typeof type === "string" ? type : null;
+  } catch {
+    return null;
+  }
+}
 
 function openaiUsage(usage: unknown): TokenCounts | null {
   const u = record(usage);

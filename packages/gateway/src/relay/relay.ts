@@ -19,6 +19,8 @@ export interface RelaySettings {
   retries: number;
   /** A 429/503 asking to wait longer than this goes to the client instead of being retried. */
   maxRetryAfterMs: number;
+  /** A cached model list older than this is refreshed, and not trusted to refuse a model. */
+  modelListFreshMs: number;
   now: () => number;
   log: (event: GatewayEvent) => void;
 }
@@ -78,7 +80,9 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
       model = checkBody(body, route);
       event["model"] = model;
       const models = await source.cachedModels(caller);
-      if (!models) waitUntil?.(source.models(caller, waitUntil).catch(() => {})); // learn the list for next time
+      const fresh = models !== null && now() - models.fetchedAt < settings.modelListFreshMs;
+      // Learn (or renew) the list for next time; until then, unknown models go to Baseten to decide.
+      if (!fresh) waitUntil?.(source.models(caller, waitUntil).catch(() => {}));
       else if (!findModel(models.value, model)) {
         throw new Refusal(404, `The model ${JSON.stringify(model)} does not exist or is not available to this key.`, "model_not_found");
       }
@@ -129,31 +133,41 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
         protocol,
         idleMs: settings.idleTimeoutMs,
         abort: () => upstreamAbort.abort(),
+        clientGone: () => request.signal.aborted,
         onEnd: (summary: StreamSummary) => {
           request.signal.removeEventListener("abort", onClientAbort);
           const finished = (async () => {
-            Object.assign(event, usageFields(summary.usage, await prices()), {
+            Object.assign(event, usageFields(summary.usage, await prices().catch(() => undefined)), {
               total_ms: now() - started,
               stream_outcome: summary.outcome,
             });
             log(event);
-          })();
+          })().catch(() => {}); // logging must never take the process down
           waitUntil?.(finished);
         },
       });
       return done(new Response(stream, { status: upstream.status, headers: answerHeaders }));
     }
 
-    // Non-streamed answers are small JSON: read whole, so the cost can go in a header.
-    request.signal.removeEventListener("abort", onClientAbort);
-    const text = await upstream.text();
+    // Non-streamed answers are small JSON: read whole (still under the idle timeout and the
+    // client's signal), so the cost can go in a header.
+    const idle = setTimeout(() => upstreamAbort.abort(), settings.idleTimeoutMs);
+    let text: string;
+    try {
+      text = await upstream.text();
+    } catch {
+      return done(protocol.error(502, "Baseten's answer broke off before it was complete."));
+    } finally {
+      clearTimeout(idle);
+      request.signal.removeEventListener("abort", onClientAbort);
+    }
     let usage: TokenCounts | null = null;
     try {
       usage = upstream.ok ? protocol.bodyUsage(JSON.parse(text)) : null;
     } catch {
       usage = null;
     }
-    const fields = usageFields(usage, await prices());
+    const fields = usageFields(usage, await prices().catch(() => undefined));
     if (typeof fields["cost_usd"] === "string") answerHeaders.set("x-baseten-edge-cost-usd", fields["cost_usd"]);
     return done(new Response(text, { status: upstream.status, headers: answerHeaders }), fields);
   };
@@ -183,11 +197,15 @@ async function send(settings: RelaySettings, url: string, headers: Headers, body
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
+    const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 

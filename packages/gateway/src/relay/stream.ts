@@ -6,7 +6,6 @@ export interface StreamSummary {
   /** "complete": the protocol's last event arrived; otherwise why the stream ended early. */
   outcome: "complete" | "broken" | "truncated" | "idle" | "cancelled";
   usage: TokenCounts | null;
-  bytes: number;
 }
 
 export interface RelayStreamOptions {
@@ -15,6 +14,8 @@ export interface RelayStreamOptions {
   idleMs: number;
   /** Stops the upstream request (the client went away, or the stream is being ended). */
   abort: () => void;
+  /** True once the client has gone away (its request signal fired). */
+  clientGone: () => boolean;
   onEnd: (summary: StreamSummary) => void;
 }
 
@@ -24,13 +25,12 @@ export interface RelayStreamOptions {
  * protocol's shape: the relay never fabricates `[DONE]` or `message_stop`.
  */
 export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStreamOptions): ReadableStream<Uint8Array> {
-  const { protocol, idleMs, abort, onEnd } = options;
+  const { protocol, idleMs, abort, clientGone, onEnd } = options;
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let usage: TokenCounts | null = null;
   let terminated = false;
-  let bytes = 0;
   let ended = false;
   const parser = createSseParser(({ event, data }) => {
     if (protocol.isTerminal(event, data)) terminated = true;
@@ -39,7 +39,7 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
   const finish = (outcome: StreamSummary["outcome"]) => {
     if (ended) return;
     ended = true;
-    onEnd({ outcome, usage, bytes });
+    onEnd({ outcome, usage });
   };
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, outcome: StreamSummary["outcome"], message: string) => {
     controller.enqueue(encoder.encode(protocol.errorEvent(message)));
@@ -57,13 +57,24 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
       let next: ReadableStreamReadResult<Uint8Array> | "idle";
       try {
         next = await Promise.race([reader.read(), idle]);
-      } catch {
+      } catch (error) {
+        if (clientGone()) {
+          // Nobody is reading any more: end quietly, as a cancellation.
+          controller.error(error);
+          return finish("cancelled");
+        }
         return fail(controller, "broken", "The upstream stream broke off before the answer was complete.");
       } finally {
         clearTimeout(timer);
       }
       if (next === "idle") {
         reader.cancel().catch(() => {});
+        if (terminated) {
+          // The last event came and the upstream merely kept the connection open: complete.
+          controller.close();
+          abort();
+          return finish("complete");
+        }
         return fail(controller, "idle", `The upstream sent nothing for ${idleMs} ms; the answer is incomplete.`);
       }
       if (next.done) {
@@ -76,7 +87,6 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
         return;
       }
       controller.enqueue(next.value);
-      bytes += next.value.byteLength;
       parser.feed(decoder.decode(next.value, { stream: true }));
     },
     cancel(reason) {

@@ -1,0 +1,161 @@
+// Everything the harness starts (emulator servers, workerd via Miniflare), and how it is all stopped.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+/** Registers a stop action; `stopAll()` runs them newest first. */
+export function onStop(action: () => Promise<unknown> | unknown): void {
+  cleanups.push(action);
+}
+
+export async function stopAll(): Promise<void> {
+  while (cleanups.length > 0) {
+    const action = cleanups.pop()!;
+    await Promise.race([Promise.resolve().then(action).catch(() => {}), sleep(5_000)]);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Rejects after `ms` with a message naming what took too long. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface Upstream {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface UpstreamOptions {
+  /** Synthetic Model APIs after the ten real ones. */
+  models: number;
+  /** Content deltas in every streamed chat answer. */
+  chunks?: number;
+  chunkDelayMs?: number;
+}
+
+/**
+ * The emulator in a child process (src/upstream.ts), so the load generator and the upstream do not
+ * share an event loop. Its stdin is a pipe: when the harness dies, the upstream exits too.
+ */
+export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
+  const args = ["--models", String(options.models), "--chunks", String(options.chunks ?? 64), "--chunk-delay", String(options.chunkDelayMs ?? 0)];
+  const child = spawn(process.execPath, [fileURLToPath(new URL("upstream.ts", import.meta.url)), ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const stop = () => stopChild(child);
+  onStop(stop);
+  const url = await withTimeout(
+    new Promise<string>((resolve, reject) => {
+      let seen = "";
+      child.stdout!.on("data", (data: Buffer) => {
+        seen += data.toString();
+        const found = /listening on (\S+)/.exec(seen)?.[1];
+        if (found) resolve(found);
+      });
+      child.once("exit", (code) => reject(new Error(`the emulator exited (${code}) before listening: ${seen}`)));
+    }),
+    15_000,
+    "starting the emulator",
+  );
+  return { url, pid: child.pid!, stop };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const force = setTimeout(() => child.kill("SIGKILL"), 3_000);
+  return exited.finally(() => clearTimeout(force));
+}
+
+export interface WorkerOnWorkerd {
+  url: string;
+  /** The workerd process that runs this Worker alone (for CPU accounting). */
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface WorkerSpec {
+  /** A bundled ES module Worker on disk, or its source text. */
+  scriptPath?: string;
+  script?: string;
+  bindings?: Record<string, string>;
+  kvNamespaces?: string[];
+}
+
+/** Runs one Worker in its own workerd process (Miniflare, the version wrangler pins). */
+export async function startWorker(spec: WorkerSpec): Promise<WorkerOnWorkerd> {
+  const before = new Set(workerdChildren());
+  // Miniflare 5 takes a nested `config`; the v4 shape (what wrangler.jsonc reads like) converts to it.
+  const mf = new Miniflare({
+    ...convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      modules: true,
+      // modulesRoot: workerd refuses module paths that climb out of the working directory.
+      ...(spec.scriptPath ? { scriptPath: spec.scriptPath, modulesRoot: dirname(spec.scriptPath) } : { script: spec.script ?? "" }),
+      compatibilityDate: "2026-11-01",
+      compatibilityFlags: ["enable_request_signal"],
+      bindings: spec.bindings ?? {},
+      kvNamespaces: spec.kvNamespaces ?? [],
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    }),
+    // Request lines and the Worker's console.log would otherwise go to our stdout, inside the timings.
+    logRequests: false,
+    handleStructuredLogs: () => {},
+  });
+  let disposed = false;
+  const stop = async () => {
+    if (disposed) return;
+    disposed = true;
+    await mf.dispose();
+  };
+  onStop(stop);
+  await withTimeout(mf.ready, 30_000, "starting workerd");
+  // The Worker's own socket, not Miniflare's entry Worker (which proxies every request through a
+  // second JS Worker that production does not have).
+  const url = (await mf.unsafeGetDirectURL()).href.replace(/\/$/, "");
+  const pid = workerdChildren().find((p) => !before.has(p));
+  return { url, pid, stop };
+}
+
+/** workerd processes started by this process (Miniflare spawns one per instance). */
+function workerdChildren(): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === process.pid && stat.includes("(workerd)")) found.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/**
+ * CPU time a process has used, in milliseconds, summed over its threads. schedstat counts
+ * nanoseconds; /proc/<pid>/stat's utime+stime (10 ms ticks) is too coarse for a few streams.
+ */
+export function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return ns / 1e6;
+}

@@ -1,0 +1,326 @@
+// Scenarios 1–4: the real apps/worker bundle on workerd, against a constant Worker, a one-line fetch Worker and the emulator itself.
+import { fileURLToPath } from "node:url";
+import { createClient, sequential, throughput, type Call } from "../http.ts";
+import { cpuMs, startUpstream, startWorker, type Upstream, type WorkerOnWorkerd } from "../processes.ts";
+import { type Row, verdict } from "../report.ts";
+import { fmt, fmtSummary, interleave, paired, quantile, summarize } from "../stats.ts";
+import type { Settings } from "../settings.ts";
+
+export const WORKER_BUNDLE = fileURLToPath(new URL("../../../../apps/worker/dist/index.js", import.meta.url));
+const KEY = "emulator-key";
+const CATALOG_PATH = "/v1/model_apis?limit=100";
+const auth = (key = KEY) => ({ authorization: `Bearer ${key}` });
+
+/** The real Worker, configured through bindings the way wrangler.jsonc and its secrets would. */
+function startGatewayWorker(upstream: Upstream): Promise<WorkerOnWorkerd> {
+  return startWorker({
+    scriptPath: WORKER_BUNDLE,
+    bindings: {
+      AUTH_MODE: "pass-through",
+      PUBLIC_CATALOG: "false",
+      BASETEN_MANAGEMENT_URL: upstream.url,
+      BASETEN_INFERENCE_URL: upstream.url,
+      CACHE_SALT: "bench-cache-salt-not-a-secret",
+      // Fresh for the whole run: every hit is a memory hit, no background refresh in the timings.
+      CATALOG_FRESH_SECONDS: "3600",
+      CATALOG_MAX_STALE_SECONDS: "86400",
+    },
+    kvNamespaces: ["CATALOG_KV"],
+  });
+}
+
+/** The smallest relay there is: what the gateway's relay is weighed against. */
+function startOneLineWorker(upstream: Upstream): Promise<WorkerOnWorkerd> {
+  return startWorker({
+    script: `export default { fetch: (request, env) => { const url = new URL(request.url); return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`,
+    bindings: { UPSTREAM: upstream.url },
+  });
+}
+
+/** CPU milliseconds a workerd process spends on `work`. */
+async function measuredCpu<R>(pid: number | undefined, work: () => Promise<R>): Promise<{ result: R; cpuMs: number }> {
+  const before = pid === undefined ? Number.NaN : cpuMs(pid);
+  const result = await work();
+  return { result, cpuMs: pid === undefined ? Number.NaN : cpuMs(pid) - before };
+}
+
+/** 1: a catalog page from isolate memory vs a Worker that returns the same bytes from a constant. */
+export async function catalogHit(settings: Settings): Promise<Row[]> {
+  const upstream = await startUpstream({ models: 1_000 });
+  const gateway = await startGatewayWorker(upstream);
+  const probe = createClient(gateway.url);
+  let first = await probe.send(CATALOG_PATH, { headers: auth() }, { keepText: true });
+  for (let i = 0; i < 5 && first.status === 200; i++) first = await probe.send(CATALOG_PATH, { headers: auth() }, { keepText: true });
+  probe.close();
+  if (first.status !== 200 || first.text === undefined) throw new Error(`the gateway answered ${first.status}`);
+  // Same body, same content-type and cache headers: only the work behind them differs.
+  const gatewayHeaders = await headersOf(gateway.url + CATALOG_PATH, auth());
+  if (gatewayHeaders["x-cache"] !== "HIT") throw new Error(`expected a memory hit, got x-cache: ${gatewayHeaders["x-cache"]}`);
+  const { date: _date, "content-length": _length, "transfer-encoding": _te, ...headers } = gatewayHeaders;
+  const constant = await startWorker({
+    script: `const BODY = ${JSON.stringify(first.text)};\nconst HEADERS = ${JSON.stringify(headers)};\nexport default { fetch: () => new Response(BODY, { headers: HEADERS }) };`,
+  });
+
+  const clients = { gateway: createClient(gateway.url), constant: createClient(constant.url) };
+  const call: Call = { headers: auth() };
+  const latency = await interleave(settings.rounds, {
+    gateway: () => sequential(clients.gateway, CATALOG_PATH, call, settings.quick ? 100 : 1_000),
+    constant: () => sequential(clients.constant, CATALOG_PATH, call, settings.quick ? 100 : 1_000),
+  });
+  Object.values(clients).forEach((c) => c.close());
+  const seconds = settings.quick ? 1 : 3;
+  const connections = 16;
+  const load = await interleave(settings.rounds, {
+    gateway: () => measuredCpu(gateway.pid, () => throughput(gateway.url + CATALOG_PATH, call, seconds, connections)),
+    constant: () => measuredCpu(constant.pid, () => throughput(constant.url + CATALOG_PATH, call, seconds, connections)),
+  });
+  await Promise.all([gateway.stop(), constant.stop(), upstream.stop()]);
+
+  const p50 = (r: { latencies: number[] }) => quantile(r.latencies, 0.5);
+  const addedP50 = paired(latency.gateway, latency.constant, (a, b) => p50(a) - p50(b));
+  const ratio = paired(load.gateway, load.constant, (a, b) => a.result.rps / b.result.rps);
+  const rps = (r: { result: { rps: number } }) => r.result.rps;
+  const cpuPerRequest = (r: { cpuMs: number; result: { total: number } }) => (r.cpuMs * 1000) / r.result.total;
+  const raw = {
+    bodyBytes: Buffer.byteLength(first.text),
+    latencyP50Ms: { gateway: latency.gateway.map(p50), constant: latency.constant.map(p50) },
+    rps: { gateway: load.gateway.map(rps), constant: load.constant.map(rps) },
+    workerdCpuUsPerRequest: { gateway: load.gateway.map(cpuPerRequest), constant: load.constant.map(cpuPerRequest) },
+    connections,
+    seconds,
+  };
+  const cpu = `workerd CPU ${fmt(summarize(raw.workerdCpuUsPerRequest.gateway).median, 0)} vs ${fmt(summarize(raw.workerdCpuUsPerRequest.constant).median, 0)} µs/request`;
+  return [
+    {
+      id: "1a",
+      scenario: `catalog hit from isolate memory, ${connections} connections (${cpu})`,
+      baseline: "constant Worker, same bytes",
+      measured: `${fmtSummary(summarize(raw.rps.gateway), 0)} req/s = ${fmtSummary(ratio)}×`,
+      reference: `${fmtSummary(summarize(raw.rps.constant), 0)} req/s`,
+      target: "≥ 0.95× req/s",
+      verdict: verdict(ratio.median >= 0.95),
+      raw,
+    },
+    {
+      id: "1b",
+      scenario: "catalog hit, concurrency 1: added p50",
+      baseline: "constant Worker",
+      measured: `+${fmtSummary(addedP50, 3, " ms")}`,
+      reference: `p50 ${fmtSummary(summarize(raw.latencyP50Ms.constant), 3, " ms")}`,
+      target: "≤ 0.1 ms added p50",
+      verdict: verdict(addedP50.median <= 0.1),
+      raw: {},
+    },
+  ];
+}
+
+async function headersOf(url: string, headers: Record<string, string>): Promise<Record<string, string>> {
+  const response = await fetch(url, { headers: { ...headers, "accept-encoding": "identity" } });
+  await response.arrayBuffer();
+  return Object.fromEntries(response.headers);
+}
+
+/** 2: 100 concurrent requests for a catalog nobody has asked for yet: one upstream load. */
+export async function coldStampede(settings: Settings): Promise<Row[]> {
+  const upstream = await startUpstream({ models: 0 });
+  const gateway = await startGatewayWorker(upstream);
+  const counts: number[] = [];
+  const paths: Record<string, number>[] = [];
+  for (let round = 0; round < settings.rounds; round++) {
+    // Round 0 meets a fresh isolate; later rounds a caller (key) the isolate and its tiers have never seen.
+    const key = `bench-cold-${round}-${process.pid}-${Date.now()}`;
+    await fetch(`${upstream.url}/__emulator/requests`, { method: "DELETE", headers: auth() });
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => fetch(gateway.url + CATALOG_PATH, { headers: auth(key) }).then(async (r) => [r.status, await r.text()] as const)),
+    );
+    const bad = answers.find(([status]) => status !== 200);
+    if (bad) throw new Error(`a cold request answered ${bad[0]}: ${bad[1].slice(0, 200)}`);
+    if (new Set(answers.map(([, body]) => body)).size !== 1) throw new Error("cold requests got different bodies");
+    const log = (await (await fetch(`${upstream.url}/__emulator/requests`, { headers: auth() })).json()) as { requests: { path: string }[] };
+    const upstreamRequests = log.requests.filter((r) => !r.path.startsWith("/__emulator"));
+    counts.push(upstreamRequests.length);
+    paths.push(Object.fromEntries(Object.entries(Object.groupBy(upstreamRequests, (r) => r.path)).map(([p, list]) => [p, list?.length ?? 0])));
+  }
+  await Promise.all([gateway.stop(), upstream.stop()]);
+  const all = counts.every((n) => n === 1);
+  return [
+    {
+      id: "2",
+      scenario: "100 concurrent cold requests (fresh isolate, then a new caller per round)",
+      baseline: "—",
+      measured: `upstream requests per round: ${counts.join(", ")}`,
+      reference: "",
+      target: "exactly 1 upstream request",
+      verdict: verdict(all),
+      raw: { counts, paths },
+    },
+  ];
+}
+
+const chatBody = (stream: boolean) =>
+  JSON.stringify({ model: "openai/gpt-oss-120b", stream, messages: [{ role: "user", content: "bench" }] });
+const chatCall = (stream: boolean): Call => ({
+  method: "POST",
+  headers: { ...auth(), "content-type": "application/json" },
+  body: chatBody(stream),
+});
+
+/** The upstream, the one-line Worker and the gateway Worker, shared by scenarios 3 and 4. */
+async function relayTargets(chunkDelayMs: number) {
+  const upstream = await startUpstream({ models: 0, chunks: 64, chunkDelayMs });
+  // One after the other: each Worker's workerd process is told apart by when it appeared.
+  const oneLine = await startOneLineWorker(upstream);
+  const gateway = await startGatewayWorker(upstream);
+  // The gateway learns the model list on its first relayed call (in waitUntil): do that before timing.
+  const warm = createClient(gateway.url);
+  for (let i = 0; i < 3; i++) await warm.send("/v1/chat/completions", chatCall(false));
+  warm.close();
+  const stop = () => Promise.all([oneLine.stop(), gateway.stop(), upstream.stop()]);
+  return { upstream, oneLine, gateway, stop };
+}
+
+/** 3: a non-streamed chat completion through the relay, one at a time. */
+export async function relayJson(settings: Settings): Promise<Row[]> {
+  const targets = await relayTargets(0);
+  const count = settings.quick ? 100 : 800;
+  const clients = { gateway: createClient(targets.gateway.url), oneLine: createClient(targets.oneLine.url), direct: createClient(targets.upstream.url) };
+  const call = chatCall(false);
+  const withCpu = (name: "gateway" | "oneLine", pid: number | undefined) => async () => {
+    const { result, cpuMs: cpu } = await measuredCpu(pid, () => sequential(clients[name], "/v1/chat/completions", call, count));
+    return { ...result, cpuUsPerRequest: (cpu * 1000) / count };
+  };
+  const runs = await interleave(settings.rounds, {
+    gateway: withCpu("gateway", targets.gateway.pid),
+    oneLine: withCpu("oneLine", targets.oneLine.pid),
+    direct: async () => ({ ...(await sequential(clients.direct, "/v1/chat/completions", call, count)), cpuUsPerRequest: Number.NaN }),
+  });
+  Object.values(clients).forEach((c) => c.close());
+  await targets.stop();
+
+  const at = (q: number) => (r: { latencies: number[] }) => quantile(r.latencies, q);
+  const addedP50 = paired(runs.gateway, runs.direct, (a, b) => at(0.5)(a) - at(0.5)(b));
+  const addedP99 = paired(runs.gateway, runs.direct, (a, b) => at(0.99)(a) - at(0.99)(b));
+  const ratio = paired(runs.gateway, runs.oneLine, (a, b) => a.rps / b.rps);
+  const raw = Object.fromEntries(
+    Object.entries(runs).map(([name, list]) => [
+      name,
+      { p50Ms: list.map(at(0.5)), p99Ms: list.map(at(0.99)), rps: list.map((r) => r.rps), workerdCpuUsPerRequest: list.map((r) => r.cpuUsPerRequest) },
+    ]),
+  );
+  const ref = (name: string, field: "p50Ms" | "p99Ms" | "rps" | "workerdCpuUsPerRequest", decimals: number, unit: string) =>
+    fmtSummary(summarize((raw[name] as Record<string, number[]>)[field]!), decimals, unit);
+  return [
+    {
+      id: "3a",
+      scenario: `relay, chat completion (JSON), concurrency 1: added p50 / p99 (gateway p50 ${ref("gateway", "p50Ms", 3, " ms")})`,
+      baseline: "client straight to the emulator",
+      measured: `p50 +${fmtSummary(addedP50, 3, " ms")}; p99 +${fmtSummary(addedP99, 3, " ms")}`,
+      reference: `p50 ${ref("direct", "p50Ms", 3, " ms")}, p99 ${ref("direct", "p99Ms", 3, " ms")}`,
+      target: "≤ 0.3 ms added p50, ≤ 1 ms added p99",
+      verdict: verdict(addedP50.median <= 0.3 && addedP99.median <= 1),
+      raw: { ...raw, requestsPerRound: count },
+    },
+    {
+      id: "3b",
+      scenario: `relay, chat completion (JSON), concurrency 1: requests/s (workerd CPU ${ref("gateway", "workerdCpuUsPerRequest", 0, "")} vs ${ref("oneLine", "workerdCpuUsPerRequest", 0, "")} µs/request)`,
+      baseline: "one-line fetch Worker",
+      measured: `${ref("gateway", "rps", 0, "")} req/s = ${fmtSummary(ratio)}×`,
+      reference: `${ref("oneLine", "rps", 0, "")} req/s`,
+      target: "≥ 0.95× req/s",
+      verdict: verdict(ratio.median >= 0.95),
+      raw: {},
+    },
+  ];
+}
+
+interface StreamRound {
+  ttftMs: number;
+  gapsMs: number[];
+  contentEvents: number[];
+  bytes: number;
+  cpuMs: number;
+}
+
+/** 4: a 64-chunk SSE stream through the relay: first token, gaps between chunks, chunk count, CPU per MB. */
+export async function relayStream(settings: Settings): Promise<Row[]> {
+  const chunkDelayMs = 2;
+  const targets = await relayTargets(chunkDelayMs);
+  const streams = settings.quick ? 5 : 25;
+  const call = chatCall(true);
+  const round = (base: string, pid: number | undefined) => async (): Promise<StreamRound> => {
+    const client = createClient(base);
+    const ttfts: number[] = [];
+    const gapsMs: number[] = [];
+    const contentEvents: number[] = [];
+    let bytes = 0;
+    const { cpuMs: cpu } = await measuredCpu(pid, async () => {
+      for (let i = 0; i < streams; i++) {
+        const timed = await client.send("/v1/chat/completions", call, { sse: true });
+        if (timed.status !== 200) throw new Error(`${base} answered ${timed.status}`);
+        const events = timed.contentEventsMs;
+        ttfts.push(events[0] ?? Number.NaN);
+        for (let e = 1; e < events.length; e++) gapsMs.push(events[e]! - events[e - 1]!);
+        contentEvents.push(events.length);
+        bytes += timed.bytes;
+      }
+    });
+    client.close();
+    return { ttftMs: quantile(ttfts, 0.5), gapsMs, contentEvents, bytes, cpuMs: cpu };
+  };
+  const runs = await interleave(settings.rounds, {
+    gateway: round(targets.gateway.url, targets.gateway.pid),
+    oneLine: round(targets.oneLine.url, targets.oneLine.pid),
+    direct: round(targets.upstream.url, undefined),
+  });
+  await targets.stop();
+
+  const gapP99 = (r: StreamRound) => quantile(r.gapsMs, 0.99);
+  const addedTtft = paired(runs.gateway, runs.direct, (a, b) => a.ttftMs - b.ttftMs);
+  const addedGap = paired(runs.gateway, runs.direct, (a, b) => gapP99(a) - gapP99(b));
+  const cpuPerMb = (r: StreamRound) => r.cpuMs / (r.bytes / 1e6);
+  const cpuRatio = paired(runs.gateway, runs.oneLine, (a, b) => cpuPerMb(a) / cpuPerMb(b));
+  const counts = (name: keyof typeof runs) => [...new Set(runs[name].flatMap((r) => r.contentEvents))];
+  const chunksOk = ["gateway", "oneLine", "direct"].every((n) => {
+    const seen = counts(n as keyof typeof runs);
+    return seen.length === 1 && seen[0] === 64;
+  });
+  const raw = Object.fromEntries(
+    Object.entries(runs).map(([name, list]) => [
+      name,
+      { ttftMs: list.map((r) => r.ttftMs), gapP99Ms: list.map(gapP99), contentEventsSeen: counts(name as keyof typeof runs), bytes: list.map((r) => r.bytes), cpuMs: list.map((r) => r.cpuMs), cpuMsPerMb: list.map(cpuPerMb) },
+    ]),
+  ) as Record<string, Record<string, number[]>>;
+  const ref = (name: string, field: string, decimals: number, unit = "") => fmtSummary(summarize(raw[name]![field]!), decimals, unit);
+  return [
+    {
+      id: "4a",
+      scenario: `relay, 64-chunk SSE (${chunkDelayMs} ms apart), ${streams} streams a round: added time to first token / chunk-gap p99`,
+      baseline: "client straight to the emulator",
+      measured: `TTFT +${fmtSummary(addedTtft, 3, " ms")}; gap p99 +${fmtSummary(addedGap, 3, " ms")}`,
+      reference: `TTFT ${ref("direct", "ttftMs", 3, " ms")}, gap p99 ${ref("direct", "gapP99Ms", 3, " ms")}`,
+      target: "≤ 1 ms added TTFT; ≤ 0.5 ms added gap p99",
+      verdict: verdict(addedTtft.median <= 1 && addedGap.median <= 0.5),
+      raw: { ...raw, streamsPerRound: streams, chunkDelayMs },
+    },
+    {
+      id: "4b",
+      scenario: "relay, 64-chunk SSE: content chunks out vs in",
+      baseline: "upstream sends 64",
+      measured: `gateway ${counts("gateway").join("/")}, one-line ${counts("oneLine").join("/")}, direct ${counts("direct").join("/")}`,
+      reference: "",
+      target: "chunks out = chunks in",
+      verdict: verdict(chunksOk),
+      raw: {},
+    },
+    {
+      id: "4c",
+      scenario: "relay, 64-chunk SSE: workerd CPU per MB relayed",
+      baseline: "one-line fetch Worker",
+      measured: `${ref("gateway", "cpuMsPerMb", 1, " ms/MB")} = ${fmtSummary(cpuRatio)}×`,
+      reference: ref("oneLine", "cpuMsPerMb", 1, " ms/MB"),
+      target: "≤ 1.2×",
+      verdict: verdict(cpuRatio.median <= 1.2),
+      raw: {},
+    },
+  ];
+}
