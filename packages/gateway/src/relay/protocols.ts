@@ -11,6 +11,10 @@ export interface Protocol {
   errorEvent(message: string): string;
   /** True for the event that ends a complete stream. */
   isTerminal(event: string, data: string): boolean;
+  /** A cheap test: may this event carry usage? Only those are parsed, and only at the end. */
+  usageEvent(event: string, data: string): boolean;
+  /** True when each usage event repeats the whole running total, so only the last one matters. */
+  cumulativeUsage: boolean;
   /** Token counts found in one streamed event, merged into what was seen so far. */
   streamUsage(event: string, data: string, seen: TokenCounts | null): TokenCounts | null;
   /** Token counts of a whole (non-streamed) answer. */
@@ -57,6 +61,9 @@ export const openai: Protocol = {
   isTerminal(_event, data) {
     return data === "[DONE]";
   },
+  usageEvent: (_event, data) => data.includes('"usage"'),
+  // Baseten sends a running total in every chunk.
+  cumulativeUsage: true,
   streamUsage(_event, data, seen) {
     // Baseten sends a running total in every chunk: the last one wins. Parse only chunks that carry it.
     if (!data.includes('"usage"')) return seen;
@@ -126,6 +133,8 @@ export const anthropic: Protocol = {
   errorEvent(message) {
     return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "api_error", message } })}\n\n`;
   },
+  usageEvent: (event) => event === "message_start" || event === "message_delta",
+  cumulativeUsage: false,
   isTerminal(event) {
     // An upstream `error` event is a complete (failed) answer too: nothing is added after it.
     return event === "message_stop" || event === "error";

@@ -72,6 +72,7 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     let body: Uint8Array;
     let model: string;
     let caller;
+    let listed: InferenceModel | undefined; // the model's row in the cached list, for its prices
     try {
       const identified = await auth.identify(request, false);
       if (!identified.ok) throw new Refusal(identified.status, identified.message);
@@ -83,7 +84,8 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
       const fresh = models !== null && now() - models.fetchedAt < settings.modelListFreshMs;
       // Learn (or renew) the list for next time; until then, unknown models go to Baseten to decide.
       if (!fresh) waitUntil?.(source.models(caller, waitUntil).catch(() => {}));
-      else if (!findModel(models.value, model)) {
+      if (models) listed = findModel(models.value, model);
+      if (fresh && !listed) {
         throw new Refusal(404, `The model ${JSON.stringify(model)} does not exist or is not available to this key.`, "model_not_found");
       }
     } catch (thrown) {
@@ -126,7 +128,6 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     upstream.headers.forEach((value, name) => {
       if (!DROPPED.has(name.toLowerCase())) answerHeaders.set(name, value);
     });
-    const prices = () => source.cachedModels(caller).then((m) => (m ? findModel(m.value, model) : undefined));
 
     if (upstream.ok && upstream.body && upstream.headers.get("content-type")?.includes("text/event-stream")) {
       const stream = relayStream(upstream.body, {
@@ -137,7 +138,7 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
         onEnd: (summary: StreamSummary) => {
           request.signal.removeEventListener("abort", onClientAbort);
           const finished = (async () => {
-            Object.assign(event, usageFields(summary.usage, await prices().catch(() => undefined)), {
+            Object.assign(event, usageFields(summary.usage, listed), {
               total_ms: now() - started,
               stream_outcome: summary.outcome,
             });
@@ -152,9 +153,9 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     // Non-streamed answers are small JSON: read whole (still under the idle timeout and the
     // client's signal), so the cost can go in a header.
     const idle = setTimeout(() => upstreamAbort.abort(), settings.idleTimeoutMs);
-    let text: string;
+    let bytes: ArrayBuffer;
     try {
-      text = await upstream.text();
+      bytes = await upstream.arrayBuffer();
     } catch {
       return done(protocol.error(502, "Baseten's answer broke off before it was complete."));
     } finally {
@@ -163,13 +164,13 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     }
     let usage: TokenCounts | null = null;
     try {
-      usage = upstream.ok ? protocol.bodyUsage(JSON.parse(text)) : null;
+      usage = upstream.ok ? protocol.bodyUsage(JSON.parse(new TextDecoder().decode(bytes))) : null;
     } catch {
       usage = null;
     }
-    const fields = usageFields(usage, await prices().catch(() => undefined));
+    const fields = usageFields(usage, listed);
     if (typeof fields["cost_usd"] === "string") answerHeaders.set("x-baseten-edge-cost-usd", fields["cost_usd"]);
-    return done(new Response(text, { status: upstream.status, headers: answerHeaders }), fields);
+    return done(new Response(bytes, { status: upstream.status, headers: answerHeaders }), fields);
   };
 }
 
@@ -181,6 +182,7 @@ async function send(settings: RelaySettings, url: string, headers: Headers, body
     const last = attempt >= settings.retries;
     let response: Response;
     try {
+      // Each attempt sends its own copy: a runtime may detach the buffer a sent body came from.
       response = await settings.fetch(new Request(url, { method: "POST", headers, body: body.slice(), signal }));
     } catch (thrown) {
       if (last || signal.aborted || !neverReachedServer(thrown)) throw thrown;

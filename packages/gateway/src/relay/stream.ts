@@ -29,16 +29,20 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
-  let usage: TokenCounts | null = null;
   let terminated = false;
   let ended = false;
+  // Usage events are kept as text and parsed once, when the stream ends: off the hot path.
+  let usageEvents: [string, string][] = [];
   const parser = createSseParser(({ event, data }) => {
     if (protocol.isTerminal(event, data)) terminated = true;
-    usage = protocol.streamUsage(event, data, usage);
+    if (!protocol.usageEvent(event, data)) return;
+    if (protocol.cumulativeUsage) usageEvents = [[event, data]];
+    else usageEvents.push([event, data]);
   });
   const finish = (outcome: StreamSummary["outcome"]) => {
     if (ended) return;
     ended = true;
+    const usage = usageEvents.reduce<TokenCounts | null>((seen, [event, data]) => protocol.streamUsage(event, data, seen), null);
     onEnd({ outcome, usage });
   };
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, outcome: StreamSummary["outcome"], message: string) => {
