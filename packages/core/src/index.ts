@@ -5,7 +5,7 @@ export { ChatCompletionStream, StreamError } from "./stream.ts";
 export { assertPathSegment } from "./path-segment.ts";
 export { createSseParser, SseParserStream, type ServerSentEvent, type SseParser } from "./sse.ts";
 export type { ClientOptions } from "./options.ts";
-export { neverReachedServer, type FetchLike } from "./fetch.ts";
+export { abortableSleep, neverReachedServer, type FetchLike } from "./fetch.ts";
 export {
   ApiError,
   AuthenticationError,

@@ -1,5 +1,5 @@
 // The inference relay: checks a request, sends it to Baseten, and passes the answer on as it comes.
-import { estimateCost, type FetchLike, type InferenceModel, neverReachedServer, retryAfterMs, type TokenCounts } from "@baseten-edge/core";
+import { abortableSleep, estimateCost, type FetchLike, type InferenceModel, neverReachedServer, retryAfterMs, type TokenCounts } from "@baseten-edge/core";
 import type { Authenticator } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
 import type { GatewayEvent } from "../options.ts";
@@ -186,29 +186,15 @@ async function send(settings: RelaySettings, url: string, headers: Headers, body
       response = await settings.fetch(new Request(url, { method: "POST", headers, body: body.slice(), signal }));
     } catch (thrown) {
       if (last || signal.aborted || !neverReachedServer(thrown)) throw thrown;
-      await delay(100 * 2 ** attempt, signal);
+      await abortableSleep(100 * 2 ** attempt, signal);
       continue;
     }
     if (last || (response.status !== 429 && response.status !== 503)) return response;
     const wait = retryAfterMs(response.headers);
     if (wait === null || wait > settings.maxRetryAfterMs) return response;
     await response.body?.cancel().catch(() => {});
-    await delay(wait, signal);
+    await abortableSleep(wait, signal);
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Reads the body up to `limit` bytes; a larger one is refused without being read to the end. */
