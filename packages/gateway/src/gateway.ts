@@ -220,12 +220,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.get(
     "/api/models/list",
     withCaller(true, async (c, caller) => {
-      const parsed = searchParams(new URL(c.req.url).searchParams);
+      const url = new URL(c.req.url);
+      const parsed = searchParams(url.searchParams);
       if (!parsed.ok) return error(c, 400, parsed.message);
       const lookup = await source.catalog(caller, c.env.waitUntil);
       // Features come from the inference model list; search still works (without them) if it fails.
       const models = caller.view === "public" ? null : await source.models(caller, c.env.waitUntil).catch(() => null);
-      const variant = `search:${caller.view}:${models?.entry.hash ?? "-"}:${new URL(c.req.url).search}`;
+      const variant = `search:${caller.view}:${models?.entry.hash ?? "-"}:${url.search}`;
       return answer(c, lookup, caller, variant, () => {
         try {
           return JSON.stringify(searchResponse(visibleRows(lookup.entry, caller, false), models?.entry.value ?? [], parsed.options));

@@ -19,6 +19,30 @@ export interface Harness {
   upstreamCalls(path: string): number;
 }
 
+/** A pass-through gateway on the test salt whose upstream is `fetch`; events go to `events`. */
+export function testGateway(fetch: GatewayOptions["fetch"], events: GatewayEvent[], overrides: Partial<GatewayOptions>) {
+  return createGateway({
+    auth: { mode: "pass-through" },
+    cacheSalt: SALT,
+    managementUrl: "http://baseten.test",
+    inferenceUrl: "http://baseten.test",
+    ...(fetch ? { fetch } : {}),
+    log: (event) => events.push(event),
+    ...overrides,
+  });
+}
+
+/** A context whose waitUntil promises `settle()` runs to the end (including ones they add). */
+export function waitUntilCollector() {
+  const pending: Promise<unknown>[] = [];
+  return {
+    ctx: { waitUntil: (promise: Promise<unknown>) => void pending.push(promise) },
+    async settle() {
+      while (pending.length) await Promise.allSettled(pending.splice(0));
+    },
+  };
+}
+
 export function harness(
   gatewayOptions: Partial<GatewayOptions> = {},
   emulatorOptions: EmulatorOptions = { acceptAnyKey: true },
@@ -27,31 +51,20 @@ export function harness(
   const emulator = createEmulator({ ...emulatorOptions, now: () => clock.now });
   const upstream = { down: false, attempts: 0 };
   const events: GatewayEvent[] = [];
-  const pending: Promise<unknown>[] = [];
-  const gateway = createGateway({
-    auth: { mode: "pass-through" },
-    cacheSalt: SALT,
-    managementUrl: "http://baseten.test",
-    inferenceUrl: "http://baseten.test",
-    fetch: async (request) => {
-      upstream.attempts++;
-      if (upstream.down) throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
-      return emulator.fetch(request);
-    },
-    now: () => clock.now,
-    log: (event) => events.push(event),
-    ...gatewayOptions,
-  });
-  const ctx = { waitUntil: (promise: Promise<unknown>) => void pending.push(promise) };
+  const { ctx, settle } = waitUntilCollector();
+  const upstreamFetch = async (request: Request) => {
+    upstream.attempts++;
+    if (upstream.down) throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
+    return emulator.fetch(request);
+  };
+  const gateway = testGateway(upstreamFetch, events, { now: () => clock.now, ...gatewayOptions });
   return {
     gateway,
     emulator,
     clock,
     upstream,
     events,
-    async settle() {
-      while (pending.length) await Promise.allSettled(pending.splice(0));
-    },
+    settle,
     get(path, key = "emulator-key", headers = {}) {
       const auth: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
       return gateway.fetch(new Request(`http://gateway.test${path}`, { headers: { ...auth, ...headers } }), ctx);
