@@ -3,11 +3,11 @@
 // --publish-dry-run also runs `deno publish --dry-run` (Deno from .tools/runtimes; run.ts installs it) on a copy of
 // the two packages in a Deno workspace, so `@baseten-edge/core` resolves to core's sources as it will on JSR.
 import { execFileSync } from "node:child_process";
-import { ensureTools } from "./lib/setup.ts";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureTools } from "./lib/setup.ts";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const problems: string[] = [];
@@ -22,13 +22,19 @@ for (const name of ["core", "gateway"]) {
   const expected = Object.fromEntries(
     Object.entries(npm.exports as Record<string, string | { default: string }>)
       .filter(([entry]) => entry !== "./package.json")
-      .map(([entry, target]) => [entry, (typeof target === "string" ? target : target.default).replace(/^\.\/dist\//, "./src/").replace(/\.js$/, ".ts")]),
+      .map(([entry, target]) => [
+        entry,
+        (typeof target === "string" ? target : target.default).replace(/^\.\/dist\//, "./src/").replace(/\.js$/, ".ts"),
+      ]),
   );
   const actual = jsr.exports as Record<string, string>;
   for (const entry of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
     if (expected[entry] !== actual[entry]) {
-      problems.push(`${name}: export ${entry} is ${actual[entry] ?? "missing"} in jsr.json, ${expected[entry] ?? "missing"} in package.json`);
-    } else if (!existsSync(join(dir, actual[entry]!))) problems.push(`${name}: export ${entry} points at missing ${actual[entry]}`);
+      problems.push(
+        `${name}: export ${entry} is ${actual[entry] ?? "missing"} in jsr.json, ${expected[entry] ?? "missing"} in package.json`,
+      );
+    } else if (!existsSync(join(dir, actual[entry]!)))
+      problems.push(`${name}: export ${entry} points at missing ${actual[entry]}`);
   }
 }
 
@@ -53,7 +59,12 @@ if (process.argv.includes("--publish-dry-run")) {
     }
     for (const name of ["core", "gateway"]) {
       try {
-        execFileSync(deno, ["publish", "--dry-run", "--allow-dirty"], { cwd: join(copy, "packages", name), stdio: "inherit", timeout: 180_000, env: { ...process.env, NO_COLOR: "1" } });
+        execFileSync(deno, ["publish", "--dry-run", "--allow-dirty"], {
+          cwd: join(copy, "packages", name),
+          stdio: "inherit",
+          timeout: 180_000,
+          env: { ...process.env, NO_COLOR: "1" },
+        });
         console.log(`deno publish --dry-run: ${name} ok`);
       } catch {
         console.error(`deno publish --dry-run: ${name} FAILED`);

@@ -2,7 +2,7 @@
 //   node runtime-tests/run.ts [--only node,deno,bun,workerd,browser]
 // Prints one PASS/FAIL/SKIP line per runtime; exits 1 on any FAIL.
 import { randomBytes } from "node:crypto";
-import { readFile, rm, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,9 +11,9 @@ import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type * as Core from "@baseten-edge/core";
+import { run, type Started, sleep, start } from "./lib/processes.ts";
+import { ensureChromium, ensureTools, makeProject, type PackageName, packAll } from "./lib/setup.ts";
 import { streamChat } from "./shared/client-checks.ts";
-import { run, sleep, start, type Started } from "./lib/processes.ts";
-import { ensureChromium, ensureTools, makeProject, packAll, type PackageName } from "./lib/setup.ts";
 
 const RUNTIMES = ["node", "deno", "bun", "workerd", "browser"] as const;
 type Runtime = (typeof RUNTIMES)[number];
@@ -27,7 +27,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 const { values } = parseArgs({ options: { only: { type: "string" } } });
 const selected = new Set((values.only?.split(",") ?? RUNTIMES) as Runtime[]);
-for (const name of selected) if (!RUNTIMES.includes(name)) throw new Error(`--only: unknown runtime ${name}; use ${RUNTIMES.join(",")}`);
+for (const name of selected)
+  if (!RUNTIMES.includes(name)) throw new Error(`--only: unknown runtime ${name}; use ${RUNTIMES.join(",")}`);
 
 // Children get a small environment: no secrets of this shell, no telemetry, no update checks; but the
 // machine's CA bundles, proxies and npm settings, which the registry can need.
@@ -59,14 +60,28 @@ try {
   const bin = await ensureTools(join(root, ".tools", "runtimes"), baseEnv);
   const tool = (name: string) => join(bin, name);
   const env = { ...baseEnv, PATH: `${bin}:${baseEnv.PATH}` };
-  console.log(`deno ${(await run(tool("deno"), ["--version"], { cwd: work, env, timeoutMs: 20_000 })).split("\n")[0]?.split(" ")[1]}, ` +
-    `bun ${(await run(tool("bun"), ["--version"], { cwd: work, env, timeoutMs: 20_000 })).trim()}, node ${process.versions.node}`);
+  console.log(
+    `deno ${(await run(tool("deno"), ["--version"], { cwd: work, env, timeoutMs: 20_000 })).split("\n")[0]?.split(" ")[1]}, ` +
+      `bun ${(await run(tool("bun"), ["--version"], { cwd: work, env, timeoutMs: 20_000 })).trim()}, node ${process.versions.node}`,
+  );
 
-  await run("pnpm", ["-s", "turbo", "run", "build", "--filter=@baseten-edge/gateway", "--filter=@baseten-edge/emulator", "--output-logs=errors-only"], {
-    cwd: root,
-    env: { ...env, TURBO_TELEMETRY_DISABLED: "1" },
-    timeoutMs: 180_000,
-  });
+  await run(
+    "pnpm",
+    [
+      "-s",
+      "turbo",
+      "run",
+      "build",
+      "--filter=@baseten-edge/gateway",
+      "--filter=@baseten-edge/emulator",
+      "--output-logs=errors-only",
+    ],
+    {
+      cwd: root,
+      env: { ...env, TURBO_TELEMETRY_DISABLED: "1" },
+      timeoutMs: 180_000,
+    },
+  );
   await packAll(root, join(work, "tarballs"), env);
   const projects: [string, PackageName[], Record<string, string>][] = [
     ["upstream", ["emulator", "core"], {}],
@@ -80,14 +95,24 @@ try {
     await Promise.all(
       projects
         .filter(([name]) => name === "upstream" || selected.has(name as Runtime))
-        .map(async ([name, packages, extra]) => [name, await makeProject(here, work, name, packages, extra, env)] as const),
+        .map(
+          async ([name, packages, extra]) => [name, await makeProject(here, work, name, packages, extra, env)] as const,
+        ),
     ),
   ) as Record<"upstream" | Runtime, string>;
   console.log(`built, packed and installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-  const core = (await import(pathToFileURL(join(dirs.upstream, "node_modules/@baseten-edge/core/dist/index.js")).href)) as typeof Core;
+  const core = (await import(
+    pathToFileURL(join(dirs.upstream, "node_modules/@baseten-edge/core/dist/index.js")).href
+  )) as typeof Core;
   const emulatorBin = join(dirs.upstream, "node_modules/@baseten-edge/emulator/dist/bin.js");
-  const startEmulator = () => start("node", [emulatorBin, "--port", "0", "--models", String(MODELS)], { cwd: work, env, timeoutMs: 15_000, ready: LISTENING });
+  const startEmulator = () =>
+    start("node", [emulatorBin, "--port", "0", "--models", String(MODELS)], {
+      cwd: work,
+      env,
+      timeoutMs: 15_000,
+      ready: LISTENING,
+    });
 
   /** Runs one runtime's checks with a fresh emulator, and records PASS or FAIL. */
   const runtime = async (name: Runtime, label: string, body: (upstream: string) => Promise<string[]>) => {
@@ -106,24 +131,51 @@ try {
     console.log(results.at(-1));
   };
   const checkEnv = (upstream: string) => ({ ...env, EMULATOR_URL: upstream, CATALOG_SIZE: String(CATALOG_SIZE) });
-  const exampleEnv = (upstream: string) => ({ ...env, BASETEN_API_KEY: KEY, BASETEN_MANAGEMENT_URL: upstream, BASETEN_INFERENCE_URL: `${upstream}/v1` });
+  const exampleEnv = (upstream: string) => ({
+    ...env,
+    BASETEN_API_KEY: KEY,
+    BASETEN_MANAGEMENT_URL: upstream,
+    BASETEN_INFERENCE_URL: `${upstream}/v1`,
+  });
   const expectExample = (output: string) => {
-    if (!output.includes(`${CATALOG_SIZE} Model APIs`)) throw new Error(`example.ts did not print "${CATALOG_SIZE} Model APIs":\n${output}`);
+    if (!output.includes(`${CATALOG_SIZE} Model APIs`))
+      throw new Error(`example.ts did not print "${CATALOG_SIZE} Model APIs":\n${output}`);
     return "example.ts counts the catalog and streams a reply";
   };
   const lines = (output: string) => output.split("\n").filter((line) => line.startsWith("ok - "));
 
   const deno = tool("deno");
   const denoRun = ["run", "--unstable-kv", "--allow-env", "--allow-net=127.0.0.1"];
-  const gatewayCommands: Record<"node" | "deno" | "bun", (dir: string) => [string, string[], Record<string, string>]> = {
-    node: (dir) => ["node", ["gateway.ts"], { CATALOG_STORE: "sqlite", SQLITE_PATH: join(dir, "catalog-cache.sqlite") }],
-    bun: (dir) => [tool("bun"), ["gateway.ts"], { CATALOG_STORE: "sqlite", SQLITE_PATH: join(dir, "catalog-cache.sqlite") }],
-    deno: (dir) => [
-      deno,
-      ["serve", "--unstable-kv", "--allow-env", "--allow-net=127.0.0.1", `--allow-read=${dir}`, `--allow-write=${dir}`, "--host", "127.0.0.1", "--port", "0", "gateway.ts"],
-      { CATALOG_STORE: "deno-kv", DENO_KV_PATH: join(dir, "catalog-cache.kv") },
-    ],
-  };
+  const gatewayCommands: Record<"node" | "deno" | "bun", (dir: string) => [string, string[], Record<string, string>]> =
+    {
+      node: (dir) => [
+        "node",
+        ["gateway.ts"],
+        { CATALOG_STORE: "sqlite", SQLITE_PATH: join(dir, "catalog-cache.sqlite") },
+      ],
+      bun: (dir) => [
+        tool("bun"),
+        ["gateway.ts"],
+        { CATALOG_STORE: "sqlite", SQLITE_PATH: join(dir, "catalog-cache.sqlite") },
+      ],
+      deno: (dir) => [
+        deno,
+        [
+          "serve",
+          "--unstable-kv",
+          "--allow-env",
+          "--allow-net=127.0.0.1",
+          `--allow-read=${dir}`,
+          `--allow-write=${dir}`,
+          "--host",
+          "127.0.0.1",
+          "--port",
+          "0",
+          "gateway.ts",
+        ],
+        { CATALOG_STORE: "deno-kv", DENO_KV_PATH: join(dir, "catalog-cache.kv") },
+      ],
+    };
 
   /** The gateway from its entry point, as a child process: MISS, HIT, relay, STALE while the upstream is down, STALE from the durable store after a restart. */
   const gatewayChecks = async (name: "node" | "deno" | "bun", upstream: Started): Promise<string[]> => {
@@ -145,11 +197,16 @@ try {
     try {
       const url = () => gateway.match[1]!;
       const get = async (path: string, expected: string) => {
-        const response = await fetch(`${url()}${path}`, { headers: { authorization: `Bearer ${KEY}` }, signal: AbortSignal.timeout(15_000) });
+        const response = await fetch(`${url()}${path}`, {
+          headers: { authorization: `Bearer ${KEY}` },
+          signal: AbortSignal.timeout(15_000),
+        });
         const body = await response.text();
         const cache = response.headers.get("x-cache");
         if (response.status !== 200 || cache !== expected) {
-          throw new Error(`GET ${path}: ${response.status} x-cache ${cache}, expected 200 ${expected}: ${body.slice(0, 200)}\n${gateway.output().slice(-2000)}`);
+          throw new Error(
+            `GET ${path}: ${response.status} x-cache ${cache}, expected 200 ${expected}: ${body.slice(0, 200)}\n${gateway.output().slice(-2000)}`,
+          );
         }
         return JSON.parse(body) as { items: unknown[] };
       };
@@ -161,12 +218,17 @@ try {
       let rows = 0;
       const viaGateway = core.createBasetenClient({ apiKey: KEY, baseUrl: url(), maxRetries: 0 });
       for await (const _row of viaGateway.modelApis.list({ limit: 100 })) rows++;
-      if (rows !== CATALOG_SIZE) throw new Error(`the core client listed ${rows} rows through the gateway, expected ${CATALOG_SIZE}`);
+      if (rows !== CATALOG_SIZE)
+        throw new Error(`the core client listed ${rows} rows through the gateway, expected ${CATALOG_SIZE}`);
       done.push(`${name} gateway: the core client pages through all ${rows} rows`);
 
-      const probe = await fetch(`${url()}/v1/chat/completions`, { method: "POST", signal: AbortSignal.timeout(15_000) });
+      const probe = await fetch(`${url()}/v1/chat/completions`, {
+        method: "POST",
+        signal: AbortSignal.timeout(15_000),
+      });
       await probe.body?.cancel();
-      if (probe.status === 404 || probe.status === 405) done.push(`${name} gateway: SKIP relay (POST /v1/chat/completions is not routed yet: ${probe.status})`);
+      if (probe.status === 404 || probe.status === 405)
+        done.push(`${name} gateway: SKIP relay (POST /v1/chat/completions is not routed yet: ${probe.status})`);
       else done.push(`${name} gateway relay: ${await streamChat(core, `${url()}/v1`, KEY)}`);
 
       await upstream.stop();
@@ -177,7 +239,9 @@ try {
       await gateway.stop();
       gateway = await startGateway();
       await get("/v1/model_apis?limit=100", "STALE");
-      done.push(`${name} gateway: after a restart, serves it from ${storeEnv.CATALOG_STORE} while the upstream is down`);
+      done.push(
+        `${name} gateway: after a restart, serves it from ${storeEnv.CATALOG_STORE} while the upstream is down`,
+      );
       return done;
     } finally {
       await gateway.stop();
@@ -190,25 +254,47 @@ try {
     ...(await gatewayChecks("node", await startEmulator())),
   ]);
 
-  await runtime("deno", `Deno ${(await run(deno, ["--version"], { cwd: work, env, timeoutMs: 20_000 })).split(" ")[1]}`, async (upstream) => [
-    ...lines(await run(deno, [...denoRun, "test.ts"], { cwd: dirs.deno, env: checkEnv(upstream), timeoutMs: 60_000 })),
-    expectExample(await run(deno, [...denoRun, "example.ts"], { cwd: dirs.deno, env: exampleEnv(upstream), timeoutMs: 30_000 })),
-    ...(await gatewayChecks("deno", await startEmulator())),
-  ]);
+  await runtime(
+    "deno",
+    `Deno ${(await run(deno, ["--version"], { cwd: work, env, timeoutMs: 20_000 })).split(" ")[1]}`,
+    async (upstream) => [
+      ...lines(
+        await run(deno, [...denoRun, "test.ts"], { cwd: dirs.deno, env: checkEnv(upstream), timeoutMs: 60_000 }),
+      ),
+      expectExample(
+        await run(deno, [...denoRun, "example.ts"], { cwd: dirs.deno, env: exampleEnv(upstream), timeoutMs: 30_000 }),
+      ),
+      ...(await gatewayChecks("deno", await startEmulator())),
+    ],
+  );
 
-  await runtime("bun", `Bun ${(await run(tool("bun"), ["--version"], { cwd: work, env, timeoutMs: 20_000 })).trim()}`, async (upstream) => [
-    ...lines(await run(tool("bun"), ["test.ts"], { cwd: dirs.bun, env: checkEnv(upstream), timeoutMs: 60_000 })),
-    expectExample(await run(tool("bun"), ["example.ts"], { cwd: dirs.bun, env: exampleEnv(upstream), timeoutMs: 30_000 })),
-    ...(await gatewayChecks("bun", await startEmulator())),
-  ]);
+  await runtime(
+    "bun",
+    `Bun ${(await run(tool("bun"), ["--version"], { cwd: work, env, timeoutMs: 20_000 })).trim()}`,
+    async (upstream) => [
+      ...lines(await run(tool("bun"), ["test.ts"], { cwd: dirs.bun, env: checkEnv(upstream), timeoutMs: 60_000 })),
+      expectExample(
+        await run(tool("bun"), ["example.ts"], { cwd: dirs.bun, env: exampleEnv(upstream), timeoutMs: 30_000 }),
+      ),
+      ...(await gatewayChecks("bun", await startEmulator())),
+    ],
+  );
 
-  await runtime("workerd", "wrangler dev, local workerd", async (upstream) => workerdChecks(dirs.workerd, upstream, tool("wrangler"), env));
+  await runtime("workerd", "wrangler dev, local workerd", async (upstream) =>
+    workerdChecks(dirs.workerd, upstream, tool("wrangler"), env),
+  );
 
   if (selected.has("browser")) {
-    const chromium = await ensureChromium(env).catch((error: Error) => (console.error(error.message), null));
-    if (!chromium) results.push("SKIP browser: /usr/bin/chromium is missing and this is not root (apt-get install -y chromium)");
+    const chromium = await ensureChromium(env).catch((error: Error) => {
+      console.error(error.message);
+      return null;
+    });
+    if (!chromium)
+      results.push("SKIP browser: /usr/bin/chromium is missing and this is not root (apt-get install -y chromium)");
     else {
-      await runtime("browser", "headless Chromium", async (upstream) => browserChecks(dirs.browser, upstream, chromium, tool("esbuild"), env));
+      await runtime("browser", "headless Chromium", async (upstream) =>
+        browserChecks(dirs.browser, upstream, chromium, tool("esbuild"), env),
+      );
     }
     if (!chromium) console.log(`!!!!! ${results.at(-1)}`);
   }
@@ -231,27 +317,53 @@ async function freePort(): Promise<number> {
 }
 
 /** workerd via `wrangler dev` (local mode): the quick example at `/`, the client checks at `/__checks`. */
-async function workerdChecks(dir: string, upstream: string, wrangler: string, env: Record<string, string | undefined>): Promise<string[]> {
+async function workerdChecks(
+  dir: string,
+  upstream: string,
+  wrangler: string,
+  env: Record<string, string | undefined>,
+): Promise<string[]> {
   const config = {
     name: "runtime-test-workerd",
     main: "test-worker.ts",
     compatibility_date: "2025-09-01",
-    vars: { BASETEN_API_KEY: KEY, BASETEN_MANAGEMENT_URL: upstream, EMULATOR_URL: upstream, CATALOG_SIZE: String(CATALOG_SIZE) },
+    vars: {
+      BASETEN_API_KEY: KEY,
+      BASETEN_MANAGEMENT_URL: upstream,
+      EMULATOR_URL: upstream,
+      CATALOG_SIZE: String(CATALOG_SIZE),
+    },
   };
   await writeFile(join(dir, "wrangler.json"), JSON.stringify(config, null, 2));
   const [port, inspector] = [await freePort(), await freePort()];
-  const server = await start(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--show-interactive-dev-session=false"], {
-    cwd: dir,
-    env: { ...env, CI: "1" },
-    timeoutMs: 60_000,
-    ready: /Ready on (http:\/\/127\.0\.0\.1:\d+)/,
-  });
+  const server = await start(
+    wrangler,
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspector),
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: dir,
+      env: { ...env, CI: "1" },
+      timeoutMs: 60_000,
+      ready: /Ready on (http:\/\/127\.0\.0\.1:\d+)/,
+    },
+  );
   try {
     const checks = await fetch(`${server.match[1]}/__checks`, { signal: AbortSignal.timeout(60_000) });
     const outcome = (await checks.json()) as { ok: boolean; checks?: string[]; error?: string };
     if (!outcome.ok || !outcome.checks) throw new Error(`${outcome.error}\n${server.output().slice(-2000)}`);
-    const example = (await (await fetch(server.match[1]!, { signal: AbortSignal.timeout(30_000) })).json()) as { count: number };
-    if (example.count !== CATALOG_SIZE) throw new Error(`example.ts counted ${example.count} Model APIs, expected ${CATALOG_SIZE}`);
+    const example = (await (await fetch(server.match[1]!, { signal: AbortSignal.timeout(30_000) })).json()) as {
+      count: number;
+    };
+    if (example.count !== CATALOG_SIZE)
+      throw new Error(`example.ts counted ${example.count} Model APIs, expected ${CATALOG_SIZE}`);
     const version = server.output().match(/wrangler (\d+\.\d+\.\d+)/)?.[1];
     return [...outcome.checks, `example.ts lists the catalog (wrangler ${version ?? "?"})`];
   } finally {
@@ -260,8 +372,18 @@ async function workerdChecks(dir: string, upstream: string, wrangler: string, en
 }
 
 /** Chromium through Playwright: a page served from a local origin that also proxies to the emulator (it sends no CORS headers). */
-async function browserChecks(dir: string, upstream: string, chromium: string, esbuild: string, env: Record<string, string | undefined>): Promise<string[]> {
-  await run(esbuild, ["main.ts", "--bundle", "--format=esm", "--target=es2022", "--outfile=main.js"], { cwd: dir, env, timeoutMs: 30_000 });
+async function browserChecks(
+  dir: string,
+  upstream: string,
+  chromium: string,
+  esbuild: string,
+  env: Record<string, string | undefined>,
+): Promise<string[]> {
+  await run(esbuild, ["main.ts", "--bundle", "--format=esm", "--target=es2022", "--outfile=main.js"], {
+    cwd: dir,
+    env,
+    timeoutMs: 30_000,
+  });
   const files: Record<string, [string, string]> = {
     "/": [await readFile(join(dir, "index.html"), "utf8"), "text/html; charset=utf-8"],
     "/main.js": [await readFile(join(dir, "main.js"), "utf8"), "text/javascript; charset=utf-8"],
@@ -273,7 +395,8 @@ async function browserChecks(dir: string, upstream: string, chromium: string, es
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = new Headers();
-    for (const name of ["authorization", "content-type", "accept"]) if (req.headers[name]) headers.set(name, String(req.headers[name]));
+    for (const name of ["authorization", "content-type", "accept"])
+      if (req.headers[name]) headers.set(name, String(req.headers[name]));
     const answer = await fetch(`${upstream}${req.url}`, {
       method: req.method ?? "GET",
       headers,
@@ -290,11 +413,21 @@ async function browserChecks(dir: string, upstream: string, chromium: string, es
   }
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { chromium: playwright } = (await import(pathToFileURL(join(root, ".tools/runtimes/node_modules/playwright-core/index.mjs")).href)) as typeof import("playwright-core");
+  const { chromium: playwright } = (await import(
+    pathToFileURL(join(root, ".tools/runtimes/node_modules/playwright-core/index.mjs")).href
+  )) as typeof import("playwright-core");
   const browser = await playwright.launch({
     executablePath: chromium,
     timeout: 30_000,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -303,7 +436,10 @@ async function browserChecks(dir: string, upstream: string, chromium: string, es
     await page.goto(origin, { timeout: 30_000 });
     await page.waitForFunction(() => "runChecks" in globalThis, undefined, { timeout: 15_000 });
     const checks = await Promise.race([
-      page.evaluate((size) => (globalThis as unknown as { runChecks(n: number): Promise<string[]> }).runChecks(size), CATALOG_SIZE),
+      page.evaluate(
+        (size) => (globalThis as unknown as { runChecks(n: number): Promise<string[]> }).runChecks(size),
+        CATALOG_SIZE,
+      ),
       sleep(60_000).then(() => Promise.reject(new Error("the page's checks took over 60 s"))),
     ]);
     if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);

@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const out = join(pkg, ".examples");
 // Every workspace package, imported by name, resolves to its source.
 const paths = Object.fromEntries(
-  ["core", "gateway", "emulator"].map((name) => [`@baseten-edge/${name}`, [join(root, "packages", name, "src/index.ts")]]),
+  ["core", "gateway", "emulator"].map((name) => [
+    `@baseten-edge/${name}`,
+    [join(root, "packages", name, "src/index.ts")],
+  ]),
 );
 
 // Runtime globals the examples may use; declared here so examples need no per-runtime type packages.

@@ -9,6 +9,7 @@ stage() { # stage NAME COMMAND...: runs one stage, remembers failures, goes on
   if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
 
+stage "lint and format (biome)" pnpm -s lint
 stage "generated files are up to date" bash -c 'pnpm -s generate && git diff --exit-code --stat'
 stage "specs lint" pnpm -s lint:specs
 stage "build, typecheck, test, package checks" \

@@ -3,7 +3,10 @@ import { createBasetenClient, createInferenceClient } from "@baseten-edge/core";
 
 const apiKey = Bun.env.BASETEN_API_KEY ?? "";
 const baseten = createBasetenClient({ apiKey, baseUrl: Bun.env.BASETEN_MANAGEMENT_URL ?? "https://api.baseten.co" });
-const inference = createInferenceClient({ apiKey, baseUrl: Bun.env.BASETEN_INFERENCE_URL ?? "https://inference.baseten.co/v1" });
+const inference = createInferenceClient({
+  apiKey,
+  baseUrl: Bun.env.BASETEN_INFERENCE_URL ?? "https://inference.baseten.co/v1",
+});
 
 let count = 0;
 for await (const _model of baseten.modelApis.list()) count++;

@@ -2,8 +2,14 @@
 import { createBasetenClient, createInferenceClient } from "@baseten-edge/core";
 
 const apiKey = Deno.env.get("BASETEN_API_KEY") ?? "";
-const baseten = createBasetenClient({ apiKey, baseUrl: Deno.env.get("BASETEN_MANAGEMENT_URL") ?? "https://api.baseten.co" });
-const inference = createInferenceClient({ apiKey, baseUrl: Deno.env.get("BASETEN_INFERENCE_URL") ?? "https://inference.baseten.co/v1" });
+const baseten = createBasetenClient({
+  apiKey,
+  baseUrl: Deno.env.get("BASETEN_MANAGEMENT_URL") ?? "https://api.baseten.co",
+});
+const inference = createInferenceClient({
+  apiKey,
+  baseUrl: Deno.env.get("BASETEN_INFERENCE_URL") ?? "https://inference.baseten.co/v1",
+});
 
 let count = 0;
 for await (const _model of baseten.modelApis.list()) count++;
@@ -14,5 +20,6 @@ const stream = await inference.chat.completions.create({
   stream: true,
   messages: [{ role: "user", content: "Say hello." }],
 });
-for await (const chunk of stream) await Deno.stdout.write(new TextEncoder().encode(chunk.choices[0]?.delta?.content ?? ""));
+for await (const chunk of stream)
+  await Deno.stdout.write(new TextEncoder().encode(chunk.choices[0]?.delta?.content ?? ""));
 console.log();

@@ -6,6 +6,11 @@ import { storeContract } from "../shared/store-contract.ts";
 
 const clock = { now: Date.now() };
 const kv = await Deno.openKv(":memory:");
-for (const line of await clientChecks(core, checkOptionsFromEnv((name) => Deno.env.get(name)))) console.log(`ok - ${line}`);
-for (const line of await storeContract(denoKvStore(kv, { now: () => clock.now }), clock)) console.log(`ok - Deno KV store ${line}`);
+for (const line of await clientChecks(
+  core,
+  checkOptionsFromEnv((name) => Deno.env.get(name)),
+))
+  console.log(`ok - ${line}`);
+for (const line of await storeContract(denoKvStore(kv, { now: () => clock.now }), clock))
+  console.log(`ok - Deno KV store ${line}`);
 kv.close();

@@ -38,7 +38,12 @@ interface SpawnOptions {
 }
 
 function launch(command: string, args: string[], options: SpawnOptions) {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   let output = "";
   child.stdout.on("data", (data: Buffer) => (output += data));
@@ -69,14 +74,19 @@ export async function run(command: string, args: string[], options: SpawnOptions
   const code = await exited;
   clearTimeout(timer);
   if (code !== 0) {
-    const why = code === null ? `did not finish within ${options.timeoutMs} ms or could not start` : `exited with ${code}`;
+    const why =
+      code === null ? `did not finish within ${options.timeoutMs} ms or could not start` : `exited with ${code}`;
     throw new Error(`${command} ${args.join(" ")} ${why}:\n${tail(output())}`);
   }
   return output();
 }
 
 /** Starts a server and waits until its output matches `ready`; throws (and kills it) otherwise. */
-export async function start(command: string, args: string[], options: SpawnOptions & { ready: RegExp }): Promise<Started> {
+export async function start(
+  command: string,
+  args: string[],
+  options: SpawnOptions & { ready: RegExp },
+): Promise<Started> {
   const { child, exited, output } = launch(command, args, options);
   const stop = async () => {
     killGroup(child);
@@ -92,7 +102,8 @@ export async function start(command: string, args: string[], options: SpawnOptio
     if (match) return { match, output, stop };
     if (code !== undefined || Date.now() > deadline) {
       await stop();
-      const why = code !== undefined ? `exited (${code}) before it was ready` : `was not ready within ${options.timeoutMs} ms`;
+      const why =
+        code !== undefined ? `exited (${code}) before it was ready` : `was not ready within ${options.timeoutMs} ms`;
       throw new Error(`${command} ${args.join(" ")} ${why}:\n${tail(output())}`);
     }
     await sleep(50);

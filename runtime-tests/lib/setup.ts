@@ -20,14 +20,32 @@ export async function ensureTools(dir: string, env: Record<string, string | unde
   const missing = [];
   for (const [name, version] of Object.entries(TOOLS)) if ((await installed(name)) !== version) missing.push(name);
   if (missing.length) {
-    console.log(`installing ${Object.entries(TOOLS).map(([n, v]) => `${n}@${v}`).join(" ")} into ${dir}`);
+    console.log(
+      `installing ${Object.entries(TOOLS)
+        .map(([n, v]) => `${n}@${v}`)
+        .join(" ")} into ${dir}`,
+    );
     await mkdir(dir, { recursive: true });
     const specs = Object.entries(TOOLS).map(([name, version]) => `${name}@${version}`);
-    await run("npm", ["install", "--prefix", dir, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", ...specs], {
-      cwd: dir,
-      env,
-      timeoutMs: 240_000,
-    });
+    await run(
+      "npm",
+      [
+        "install",
+        "--prefix",
+        dir,
+        "--no-save",
+        "--no-package-lock",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        ...specs,
+      ],
+      {
+        cwd: dir,
+        env,
+        timeoutMs: 240_000,
+      },
+    );
   }
   return join(dir, "node_modules", ".bin");
 }
@@ -40,7 +58,11 @@ export async function ensureChromium(env: Record<string, string | undefined>): P
   console.log("installing chromium with apt-get");
   const apt = { ...env, DEBIAN_FRONTEND: "noninteractive" };
   await run("apt-get", ["update"], { cwd: "/", env: apt, timeoutMs: 180_000 });
-  await run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { cwd: "/", env: apt, timeoutMs: 300_000 });
+  await run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+    cwd: "/",
+    env: apt,
+    timeoutMs: 300_000,
+  });
   return existsSync(path) ? path : null;
 }
 
@@ -52,8 +74,15 @@ export async function packAll(root: string, dir: string, env: Record<string, str
   await mkdir(dir, { recursive: true });
   await Promise.all(
     PACKAGES.map(async (name) => {
-      const out = await run("pnpm", ["pack", "--pack-destination", dir], { cwd: join(root, "packages", name), env, timeoutMs: 60_000 });
-      const tarball = out.trim().split("\n").findLast((line) => line.trim().endsWith(".tgz"));
+      const out = await run("pnpm", ["pack", "--pack-destination", dir], {
+        cwd: join(root, "packages", name),
+        env,
+        timeoutMs: 60_000,
+      });
+      const tarball = out
+        .trim()
+        .split("\n")
+        .findLast((line) => line.trim().endsWith(".tgz"));
       if (!tarball) throw new Error(`pnpm pack printed no tarball for ${name}:\n${out}`);
       await rename(tarball.trim(), join(dir, `${name}.tgz`));
     }),
@@ -77,12 +106,26 @@ export async function makeProject(
   if (existsSync(join(source, name))) await cp(join(source, name), dir, { recursive: true });
   if (!existsSync(join(work, "shared"))) await cp(join(source, "shared"), join(work, "shared"), { recursive: true });
   const local = Object.fromEntries(PACKAGES.map((p) => [`@baseten-edge/${p}`, `file:../tarballs/${p}.tgz`]));
-  const dependencies = { ...Object.fromEntries(packages.map((p) => [`@baseten-edge/${p}`, local[`@baseten-edge/${p}`]])), ...extra };
+  const dependencies = {
+    ...Object.fromEntries(packages.map((p) => [`@baseten-edge/${p}`, local[`@baseten-edge/${p}`]])),
+    ...extra,
+  };
   // The tarballs depend on each other at 0.0.0, which is not on the registry: point those at the tarballs too.
   const overrides = Object.fromEntries(Object.entries(local).filter(([n]) => !(n in dependencies)));
-  const manifest = { name: `runtime-test-${name}`, private: true, type: "module", dependencies, overrides: { ...overrides } };
-  for (const n of Object.keys(local)) if (n in dependencies) (manifest.overrides as Record<string, string>)[n] = `$${n}`;
+  const manifest = {
+    name: `runtime-test-${name}`,
+    private: true,
+    type: "module",
+    dependencies,
+    overrides: { ...overrides },
+  };
+  for (const n of Object.keys(local))
+    if (n in dependencies) (manifest.overrides as Record<string, string>)[n] = `$${n}`;
   await writeFile(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  await run("npm", ["install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, env, timeoutMs: 180_000 });
+  await run("npm", ["install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: dir,
+    env,
+    timeoutMs: 180_000,
+  });
   return dir;
 }

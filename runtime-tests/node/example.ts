@@ -2,8 +2,14 @@
 import { createBasetenClient, createInferenceClient } from "@baseten-edge/core";
 
 const apiKey = process.env.BASETEN_API_KEY ?? "";
-const baseten = createBasetenClient({ apiKey, baseUrl: process.env.BASETEN_MANAGEMENT_URL ?? "https://api.baseten.co" });
-const inference = createInferenceClient({ apiKey, baseUrl: process.env.BASETEN_INFERENCE_URL ?? "https://inference.baseten.co/v1" });
+const baseten = createBasetenClient({
+  apiKey,
+  baseUrl: process.env.BASETEN_MANAGEMENT_URL ?? "https://api.baseten.co",
+});
+const inference = createInferenceClient({
+  apiKey,
+  baseUrl: process.env.BASETEN_INFERENCE_URL ?? "https://inference.baseten.co/v1",
+});
 
 let count = 0;
 for await (const _model of baseten.modelApis.list()) count++;

@@ -11,7 +11,10 @@ export interface ClientCheckOptions {
 }
 
 /** Runs the checks; throws on the first failure, else returns what was checked. */
-export async function clientChecks(core: typeof Core, { baseUrl, apiKey, catalogSize }: ClientCheckOptions): Promise<string[]> {
+export async function clientChecks(
+  core: typeof Core,
+  { baseUrl, apiKey, catalogSize }: ClientCheckOptions,
+): Promise<string[]> {
   const done: string[] = [];
   const check = (condition: boolean, message: string) => {
     if (!condition) throw new Error(`check failed: ${message}`);
@@ -26,7 +29,10 @@ export async function clientChecks(core: typeof Core, { baseUrl, apiKey, catalog
   const names = new Set<string>();
   for await (const model of baseten.modelApis.list({ limit: 100 })) names.add(model.name);
   check(names.size === catalogSize, `listed ${names.size} distinct Model APIs, expected ${catalogSize}`);
-  check(pages === Math.ceil(catalogSize / 100), `listing took ${pages} pages, expected ${Math.ceil(catalogSize / 100)}`);
+  check(
+    pages === Math.ceil(catalogSize / 100),
+    `listing took ${pages} pages, expected ${Math.ceil(catalogSize / 100)}`,
+  );
   done.push(`lists ${catalogSize} Model APIs across ${pages} pages`);
 
   const one = await baseten.modelApis.get("gpt-oss-120b");
@@ -36,8 +42,14 @@ export async function clientChecks(core: typeof Core, { baseUrl, apiKey, catalog
   const denied = core.createInferenceClient({ apiKey: "not-a-valid-key", baseUrl: `${baseUrl}/v1`, maxRetries: 0 });
   const outcome = await denied.chat.completions
     .create({ model: "openai/gpt-oss-120b", messages: [{ role: "user", content: "hi" }] })
-    .then(() => null, (error: unknown) => error);
-  check(outcome instanceof core.PermissionDeniedError, `a bad key gave ${String(outcome)}, expected a PermissionDeniedError`);
+    .then(
+      () => null,
+      (error: unknown) => error,
+    );
+  check(
+    outcome instanceof core.PermissionDeniedError,
+    `a bad key gave ${String(outcome)}, expected a PermissionDeniedError`,
+  );
   check((outcome as Core.PermissionDeniedError).status === 403, "PermissionDeniedError.status is 403");
   done.push("maps a 403 to PermissionDeniedError");
 
@@ -60,7 +72,8 @@ export async function streamChat(core: typeof Core, inferenceUrl: string, apiKey
     chunks++;
     text += chunk.choices[0]?.delta?.content ?? "";
   }
-  if (chunks < 2 || text.length === 0) throw new Error(`check failed: streamed ${chunks} chunks, ${text.length} characters`);
+  if (chunks < 2 || text.length === 0)
+    throw new Error(`check failed: streamed ${chunks} chunks, ${text.length} characters`);
   return `streams a chat completion to [DONE] (${chunks} chunks)`;
 }
 

@@ -9,7 +9,10 @@ export interface TestClock {
 
 /** Runs the contract on a fresh store; throws on the first failure, else returns what was checked. */
 export async function storeContract(store: CatalogStore, clock: TestClock): Promise<string[]> {
-  const entry = (value: string, fetchedAt = clock.now): StoredEntry => ({ value, metadata: { fetchedAt, hash: `h-${value.length}` } });
+  const entry = (value: string, fetchedAt = clock.now): StoredEntry => ({
+    value,
+    metadata: { fetchedAt, hash: `h-${value.length}` },
+  });
   const done: string[] = [];
 
   assert.equal(await store.get("absent"), null);

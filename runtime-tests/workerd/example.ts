@@ -8,7 +8,10 @@ interface Env {
 
 export default {
   async fetch(_request: Request, env: Env): Promise<Response> {
-    const baseten = createBasetenClient({ apiKey: env.BASETEN_API_KEY, baseUrl: env.BASETEN_MANAGEMENT_URL ?? "https://api.baseten.co" });
+    const baseten = createBasetenClient({
+      apiKey: env.BASETEN_API_KEY,
+      baseUrl: env.BASETEN_MANAGEMENT_URL ?? "https://api.baseten.co",
+    });
     const names: string[] = [];
     for await (const model of baseten.modelApis.list()) names.push(model.name);
     return Response.json({ count: names.length, names });

@@ -9,7 +9,13 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     if (new URL(request.url).pathname !== "/__checks") return example.fetch(request, env);
     try {
-      return Response.json({ ok: true, checks: await clientChecks(core, checkOptionsFromEnv((name) => env[name])) });
+      return Response.json({
+        ok: true,
+        checks: await clientChecks(
+          core,
+          checkOptionsFromEnv((name) => env[name]),
+        ),
+      });
     } catch (error) {
       return Response.json({ ok: false, error: String(error) }, { status: 500 });
     }

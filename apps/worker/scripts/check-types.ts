@@ -9,10 +9,15 @@ const committed = join(root, "worker-configuration.d.ts");
 const dir = mkdtempSync(join(tmpdir(), "worker-types-"));
 const fresh = join(dir, "worker-configuration.d.ts");
 // The flags of the `types` script, so that the check cannot drift from the generator.
-const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-const flags = (scripts["types"] ?? "").split(/\s+/).filter((arg) => arg.startsWith("--"));
+const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> })
+  .scripts;
+const flags = (scripts.types ?? "").split(/\s+/).filter((arg) => arg.startsWith("--"));
 try {
-  execFileSync("wrangler", ["types", ...flags, fresh], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+  execFileSync("wrangler", ["types", ...flags, fresh], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
   // Line 2 names the output path, which differs by design; everything else must match.
   const body = (file: string) => readFileSync(file, "utf8").split("\n").toSpliced(1, 1).join("\n");
   if (body(fresh) !== body(committed)) {

@@ -1,5 +1,12 @@
 // The Worker entry: the portable gateway, with the Cache API and KV as its cache tiers and a Cron Trigger refresh.
-import { ConfigurationError, createGateway, gatewayOptionsFromEnv, type CatalogStore, type Gateway, type GatewayEvent } from "@baseten-edge/gateway";
+import {
+  type CatalogStore,
+  ConfigurationError,
+  createGateway,
+  type Gateway,
+  type GatewayEvent,
+  gatewayOptionsFromEnv,
+} from "@baseten-edge/gateway";
 import { cacheApiStore, kvStore } from "./stores.ts";
 
 // One gateway per env object: the isolate keeps its in-memory tier between requests, and a test
@@ -35,7 +42,15 @@ export function requestDataPoint(event: GatewayEvent): AnalyticsEngineDataPoint 
   return {
     indexes: [text("route")],
     blobs: [text("route"), text("model"), text("status"), text("request_id"), text("cost_usd")],
-    doubles: [number("status"), number("input_tokens"), number("cached_tokens"), number("output_tokens"), Number(event["cost_usd"] ?? 0), number("ttfb_ms"), number("total_ms")],
+    doubles: [
+      number("status"),
+      number("input_tokens"),
+      number("cached_tokens"),
+      number("output_tokens"),
+      Number(event.cost_usd ?? 0),
+      number("ttfb_ms"),
+      number("total_ms"),
+    ],
   };
 }
 

@@ -3,7 +3,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CACHE_ORIGIN, cacheApiStore, kvStore } from "../src/stores.ts";
 
-const entry = { value: JSON.stringify([{ name: "deepseek-v4-pro" }]), metadata: { fetchedAt: 1_780_000_000_000, hash: "abc123" } };
+const entry = {
+  value: JSON.stringify([{ name: "deepseek-v4-pro" }]),
+  metadata: { fetchedAt: 1_780_000_000_000, hash: "abc123" },
+};
 let counter = 0;
 /** Each test gets its own key, so no test depends on another's leftovers. */
 const newKey = () => `k${Date.now().toString(36)}${counter++}`;
@@ -15,9 +18,18 @@ function recordingCache(cache: Cache): { cache: Cache; urls: string[] } {
   return {
     urls,
     cache: {
-      match: (request, options) => (seen(request), cache.match(request, options)),
-      put: (request, response) => (seen(request), cache.put(request, response)),
-      delete: (request, options) => (seen(request), cache.delete(request, options)),
+      match: (request, options) => {
+        seen(request);
+        return cache.match(request, options);
+      },
+      put: (request, response) => {
+        seen(request);
+        return cache.put(request, response);
+      },
+      delete: (request, options) => {
+        seen(request);
+        return cache.delete(request, options);
+      },
     },
   };
 }
@@ -65,7 +77,10 @@ describe("cacheApiStore", () => {
 
   it("treats an entry without its metadata headers as a miss", async () => {
     const key = newKey();
-    await caches.default.put(`${CACHE_ORIGIN}/${key}`, new Response("[]", { headers: { "cache-control": "max-age=60" } }));
+    await caches.default.put(
+      `${CACHE_ORIGIN}/${key}`,
+      new Response("[]", { headers: { "cache-control": "max-age=60" } }),
+    );
     expect(await cacheApiStore(caches.default).get(key)).toBeNull();
   });
 

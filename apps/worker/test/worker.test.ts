@@ -47,7 +47,11 @@ describe("worker.fetch", () => {
   });
 
   it("answers 500 without details when the configuration cannot work", async () => {
-    const response = await worker.fetch(new Request(`${BASE}/healthz`), { ...env, CACHE_SALT: "" }, createExecutionContext());
+    const response = await worker.fetch(
+      new Request(`${BASE}/healthz`),
+      { ...env, CACHE_SALT: "" },
+      createExecutionContext(),
+    );
     expect(response.status).toBe(500);
     expect(await response.text()).not.toContain("CACHE_SALT");
   });
@@ -83,7 +87,11 @@ describe("through SELF", () => {
     const response = await SELF.fetch(`${BASE}/v1/chat/completions`, {
       method: "POST",
       headers: { ...asGatewayCaller.headers, "content-type": "application/json" },
-      body: JSON.stringify({ model: "deepseek-ai/DeepSeek-V4-Pro", messages: [{ role: "user", content: "Hi" }], stream: true }),
+      body: JSON.stringify({
+        model: "deepseek-ai/DeepSeek-V4-Pro",
+        messages: [{ role: "user", content: "Hi" }],
+        stream: true,
+      }),
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);

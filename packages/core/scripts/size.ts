@@ -37,7 +37,8 @@ let failed = false;
 for (const { label, source, budget } of rows) {
   const size = await gzippedSize(source);
   const delta = size - baseline;
-  const verdict = budget === undefined ? "" : size <= budget ? `  ok (budget ${format(budget)})` : `  OVER budget ${format(budget)}`;
+  const verdict =
+    budget === undefined ? "" : size <= budget ? `  ok (budget ${format(budget)})` : `  OVER budget ${format(budget)}`;
   console.log(`${label.padEnd(42)}${format(size)}  (${delta >= 0 ? "+" : ""}${format(delta)})${verdict}`);
   if (budget !== undefined && size > budget) failed = true;
 }

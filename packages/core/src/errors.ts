@@ -134,11 +134,10 @@ export function parseErrorBody(body: unknown): { message: string | null; code: s
   if (typeof body === "string") return { message: body.trim() || null, code: null };
   if (typeof body !== "object" || body === null) return { message: null, code: null };
   const record = body as Record<string, unknown>;
-  const inner = record["error"];
-  const source =
-    typeof inner === "object" && inner !== null ? (inner as Record<string, unknown>) : record;
-  const message = typeof inner === "string" ? inner : source["message"];
-  const code = source["code"] ?? source["type"];
+  const inner = record.error;
+  const source = typeof inner === "object" && inner !== null ? (inner as Record<string, unknown>) : record;
+  const message = typeof inner === "string" ? inner : source.message;
+  const code = source.code ?? source.type;
   return {
     message: typeof message === "string" ? message : null,
     code: typeof code === "string" || typeof code === "number" ? String(code) : null,

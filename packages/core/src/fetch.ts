@@ -1,5 +1,5 @@
 // The fetch wrapper every client call goes through: per-attempt timeouts, retries with backoff.
-import { ConnectionError, TimeoutError, retryAfterMs } from "./errors.ts";
+import { ConnectionError, retryAfterMs, TimeoutError } from "./errors.ts";
 
 /** A `fetch` as the clients call it: one `Request` in, one `Response` out. */
 export type FetchLike = (request: Request) => Promise<Response>;
@@ -39,8 +39,7 @@ export function withPolicy(policy: FetchPolicy): FetchLike {
     const idempotent = request.method === "GET" || request.method === "HEAD";
     // Bodies are JSON the client built, so holding them lets every attempt send the same bytes.
     const body = request.body ? await request.arrayBuffer() : null;
-    const callerSignals = [request.signal, policy.signal].filter((s): s is AbortSignal => !!s);
-    const caller = callerSignals.length === 1 ? callerSignals[0]! : AbortSignal.any(callerSignals);
+    const caller = policy.signal ? AbortSignal.any([request.signal, policy.signal]) : request.signal;
 
     for (let attempt = 0; ; attempt++) {
       const retriesLeft = attempt < policy.maxRetries;

@@ -1,11 +1,27 @@
 // @baseten-edge/core: a fetch-only client for Baseten's Model APIs, for every JavaScript runtime.
-export { createBasetenClient, type BasetenClient, type ListOptions, type ListPageOptions } from "./management.ts";
-export { createInferenceClient, type InferenceClient, type RequestOptions } from "./inference.ts";
-export { ChatCompletionStream, StreamError } from "./stream.ts";
-export { assertPathSegment } from "./path-segment.ts";
-export { createSseParser, SseParserStream, type ServerSentEvent, type SseParser } from "./sse.ts";
-export type { ClientOptions } from "./options.ts";
-export { abortableSleep, neverReachedServer, type FetchLike } from "./fetch.ts";
+
+export { compareDecimal, type Decimal, formatDecimal, parseDecimal } from "./catalog/decimal.ts";
+export {
+  type CostEstimate,
+  estimateCost,
+  type Prices,
+  perMillionToPerToken,
+  perTokenToPerMillion,
+  pricesOf,
+  type TokenCounts,
+  tokensFromUsage,
+} from "./catalog/pricing.ts";
+export { type PerMinuteLimits, rateLimitsPerMinute } from "./catalog/rate-limits.ts";
+export {
+  CATALOG_FEATURES,
+  CATALOG_ORDER_BY,
+  type CatalogEntry,
+  type CatalogFeature,
+  type CatalogOrderBy,
+  type SearchOptions,
+  type SearchResult,
+  searchCatalog,
+} from "./catalog/search.ts";
 export {
   ApiError,
   AuthenticationError,
@@ -17,12 +33,21 @@ export {
   InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
+  parseErrorBody,
   RateLimitError,
+  retryAfterMs,
   TimeoutError,
   UnprocessableEntityError,
-  parseErrorBody,
-  retryAfterMs,
 } from "./errors.ts";
+export { abortableSleep, type FetchLike, neverReachedServer } from "./fetch.ts";
+export type { components as InferenceComponents } from "./generated/inference.ts";
+export type { components as ManagementComponents, paths as ManagementPaths } from "./generated/management.ts";
+export { createInferenceClient, type InferenceClient, type RequestOptions } from "./inference.ts";
+export { type BasetenClient, createBasetenClient, type ListOptions, type ListPageOptions } from "./management.ts";
+export type { ClientOptions } from "./options.ts";
+export { assertPathSegment } from "./path-segment.ts";
+export { createSseParser, type ServerSentEvent, type SseParser, SseParserStream } from "./sse.ts";
+export { ChatCompletionStream, StreamError } from "./stream.ts";
 export type {
   AssistantMessage,
   ChatCompletion,
@@ -37,27 +62,3 @@ export type {
   RateLimit,
   Usage,
 } from "./types.ts";
-export { formatDecimal, parseDecimal, compareDecimal, type Decimal } from "./catalog/decimal.ts";
-export {
-  estimateCost,
-  perMillionToPerToken,
-  perTokenToPerMillion,
-  pricesOf,
-  tokensFromUsage,
-  type CostEstimate,
-  type Prices,
-  type TokenCounts,
-} from "./catalog/pricing.ts";
-export { rateLimitsPerMinute, type PerMinuteLimits } from "./catalog/rate-limits.ts";
-export {
-  CATALOG_FEATURES,
-  CATALOG_ORDER_BY,
-  searchCatalog,
-  type CatalogEntry,
-  type CatalogFeature,
-  type CatalogOrderBy,
-  type SearchOptions,
-  type SearchResult,
-} from "./catalog/search.ts";
-export type { paths as ManagementPaths, components as ManagementComponents } from "./generated/management.ts";
-export type { components as InferenceComponents } from "./generated/inference.ts";

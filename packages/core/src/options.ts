@@ -33,7 +33,12 @@ export interface Resolved {
 
 /** Validates options and prepares what every request needs. Throws what to do when one is wrong. */
 export function resolveOptions(options: ClientOptions, defaultBaseUrl: string): Resolved {
-  const { apiKey, authScheme = "Bearer", maxRetries = DEFAULT_MAX_RETRIES, timeoutMs = DEFAULT_TIMEOUT_MS } = options ?? {};
+  const {
+    apiKey,
+    authScheme = "Bearer",
+    maxRetries = DEFAULT_MAX_RETRIES,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  } = options ?? {};
   // Messages name the option but never echo the key.
   if (typeof apiKey !== "string" || !apiKey.trim()) invalid("apiKey is required, e.g. { apiKey: env.BASETEN_API_KEY }");
   if (/[\r\n]/.test(apiKey)) invalid("apiKey must not contain line breaks");
@@ -57,7 +62,8 @@ function invalid(message: string): never {
 }
 
 function globalFetch(): FetchLike {
-  if (typeof globalThis.fetch !== "function") invalid("This runtime has no global fetch: pass one as the `fetch` option");
+  if (typeof globalThis.fetch !== "function")
+    invalid("This runtime has no global fetch: pass one as the `fetch` option");
   // Called through globalThis so runtimes that check the receiver (Workers, browsers) accept it.
   return (request) => globalThis.fetch(request);
 }

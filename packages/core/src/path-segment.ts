@@ -3,6 +3,7 @@ import { InvalidArgumentError } from "./errors.ts";
 
 // Separators, query/fragment starts, percent-escapes and control characters can all change which
 // resource a URL names once a server or proxy decodes it; URL-safe slugs never contain them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this rejects.
 const UNSAFE = /[/\\?#%\u0000-\u001f\u007f]/;
 
 /**

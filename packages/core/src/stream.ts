@@ -1,6 +1,6 @@
 // A streamed chat completion: the raw SSE Response, read as parsed chunks up to `[DONE]`.
 import { BasetenError, ConnectionError } from "./errors.ts";
-import { SseParserStream, type ServerSentEvent } from "./sse.ts";
+import { type ServerSentEvent, SseParserStream } from "./sse.ts";
 import type { ChatCompletionChunk } from "./types.ts";
 
 /** An error event inside an otherwise successful stream. */
@@ -41,10 +41,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
     this.#used = true;
     const body = this.response.body;
     if (!body) throw new ConnectionError("The streamed answer had no body.");
-    const reader = body
-      .pipeThrough(new TextDecoderStream())
-      .pipeThrough(new SseParserStream())
-      .getReader();
+    const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(new SseParserStream()).getReader();
     try {
       for (;;) {
         let next: ReadableStreamReadResult<ServerSentEvent>;

@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  type CatalogEntry,
   estimateCost,
   formatDecimal,
+  type InferenceModel,
   InvalidArgumentError,
   parseDecimal,
   perMillionToPerToken,
@@ -11,8 +13,6 @@ import {
   rateLimitsPerMinute,
   searchCatalog,
   tokensFromUsage,
-  type CatalogEntry,
-  type InferenceModel,
 } from "../src/index.ts";
 import { modelApi } from "./helpers.ts";
 
@@ -38,11 +38,15 @@ describe("decimals", () => {
 
   it("round-trips any decimal written with up to 12 fraction digits", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }), fc.integer({ min: 0, max: 12 }), (units, scale) => {
-        const text = formatDecimal({ units, scale });
-        expect(formatDecimal(parseDecimal(text))).toBe(text);
-        expect(perTokenToPerMillion(perMillionToPerToken(text))).toBe(text);
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }),
+        fc.integer({ min: 0, max: 12 }),
+        (units, scale) => {
+          const text = formatDecimal({ units, scale });
+          expect(formatDecimal(parseDecimal(text))).toBe(text);
+          expect(perTokenToPerMillion(perMillionToPerToken(text))).toBe(text);
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
@@ -50,7 +54,10 @@ describe("decimals", () => {
 
 describe("prices and costs", () => {
   it("charges exactly $0.13 for a million tokens at 0.13 per million", () => {
-    const cost = estimateCost(modelApi("m", { cost_per_million_input_tokens: "0.13" }) as never, { inputTokens: 1_000_000, outputTokens: 0 });
+    const cost = estimateCost(modelApi("m", { cost_per_million_input_tokens: "0.13" }) as never, {
+      inputTokens: 1_000_000,
+      outputTokens: 0,
+    });
     expect(cost.totalUsd).toBe("0.13");
   });
 
@@ -73,7 +80,9 @@ describe("prices and costs", () => {
   });
 
   it("reads catalog prices given as JSON numbers", () => {
-    const prices = pricesOf(modelApi("m", { cost_per_million_input_tokens: 0.6, cost_per_million_output_tokens: 1.7 }) as never);
+    const prices = pricesOf(
+      modelApi("m", { cost_per_million_input_tokens: 0.6, cost_per_million_output_tokens: 1.7 }) as never,
+    );
     expect(prices).toEqual({ inputPerMillion: "0.6", outputPerMillion: "1.7", cachedInputPerMillion: null });
   });
 
@@ -84,7 +93,14 @@ describe("prices and costs", () => {
   });
 
   it("maps Baseten usage to token counts", () => {
-    expect(tokensFromUsage({ prompt_tokens: 86, completion_tokens: 39, total_tokens: 125, prompt_tokens_details: { cached_tokens: 64 } })).toEqual({
+    expect(
+      tokensFromUsage({
+        prompt_tokens: 86,
+        completion_tokens: 39,
+        total_tokens: 125,
+        prompt_tokens_details: { cached_tokens: 64 },
+      }),
+    ).toEqual({
       inputTokens: 86,
       outputTokens: 39,
       cachedInputTokens: 64,
@@ -116,9 +132,40 @@ describe("rateLimitsPerMinute", () => {
 
 describe("searchCatalog", () => {
   const catalog: CatalogEntry[] = [
-    { ...modelApi("deepseek-v4-pro", { display_name: "DeepSeek V4 Pro", model_family: "DEEPSEEK", context_length: 131_072, cost_per_million_input_tokens: "0.6", cost_per_million_output_tokens: 1.7, release_date: "2026-04-01" }), features: ["tools", "reasoning"] },
-    { ...modelApi("kimi-k2-6", { display_name: "Kimi K2.6", model_family: "MOONSHOT", context_length: 262_144, cost_per_million_input_tokens: 0.95, cost_per_million_output_tokens: "4", release_date: "2026-05-01" }), features: ["tools", "vision"] },
-    { ...modelApi("gpt-oss-120b", { display_name: "OpenAI GPT 120B", model_family: "OPENAI", context_length: 128_072, cost_per_million_input_tokens: "0.1", cost_per_million_output_tokens: "0.5", release_date: "2025-08-05", description: "Strong reasoning" }), features: ["tools", "reasoning", "json_mode"] },
+    {
+      ...modelApi("deepseek-v4-pro", {
+        display_name: "DeepSeek V4 Pro",
+        model_family: "DEEPSEEK",
+        context_length: 131_072,
+        cost_per_million_input_tokens: "0.6",
+        cost_per_million_output_tokens: 1.7,
+        release_date: "2026-04-01",
+      }),
+      features: ["tools", "reasoning"],
+    },
+    {
+      ...modelApi("kimi-k2-6", {
+        display_name: "Kimi K2.6",
+        model_family: "MOONSHOT",
+        context_length: 262_144,
+        cost_per_million_input_tokens: 0.95,
+        cost_per_million_output_tokens: "4",
+        release_date: "2026-05-01",
+      }),
+      features: ["tools", "vision"],
+    },
+    {
+      ...modelApi("gpt-oss-120b", {
+        display_name: "OpenAI GPT 120B",
+        model_family: "OPENAI",
+        context_length: 128_072,
+        cost_per_million_input_tokens: "0.1",
+        cost_per_million_output_tokens: "0.5",
+        release_date: "2025-08-05",
+        description: "Strong reasoning",
+      }),
+      features: ["tools", "reasoning", "json_mode"],
+    },
   ];
 
   it("matches every query word in name, display name, description or family", () => {
@@ -128,7 +175,8 @@ describe("searchCatalog", () => {
   });
 
   it("filters by family, features, context and prices", () => {
-    const names = (options: Parameters<typeof searchCatalog>[1]) => searchCatalog(catalog, options).items.map((m) => m.name);
+    const names = (options: Parameters<typeof searchCatalog>[1]) =>
+      searchCatalog(catalog, options).items.map((m) => m.name);
     expect(names({ family: "moonshot" })).toEqual(["kimi-k2-6"]);
     expect(names({ feature: ["tools", "reasoning"] })).toEqual(["deepseek-v4-pro", "gpt-oss-120b"]);
     expect(names({ minContext: 200_000 })).toEqual(["kimi-k2-6"]);
@@ -137,21 +185,40 @@ describe("searchCatalog", () => {
   });
 
   it("orders by price, context and release date in either direction", () => {
-    const names = (options: Parameters<typeof searchCatalog>[1]) => searchCatalog(catalog, options).items.map((m) => m.name);
+    const names = (options: Parameters<typeof searchCatalog>[1]) =>
+      searchCatalog(catalog, options).items.map((m) => m.name);
     expect(names({ orderBy: "input_price" })).toEqual(["gpt-oss-120b", "deepseek-v4-pro", "kimi-k2-6"]);
-    expect(names({ orderBy: "output_price", direction: "desc" })).toEqual(["kimi-k2-6", "deepseek-v4-pro", "gpt-oss-120b"]);
+    expect(names({ orderBy: "output_price", direction: "desc" })).toEqual([
+      "kimi-k2-6",
+      "deepseek-v4-pro",
+      "gpt-oss-120b",
+    ]);
     expect(names({ orderBy: "context_length" })).toEqual(["gpt-oss-120b", "deepseek-v4-pro", "kimi-k2-6"]);
-    expect(names({ orderBy: "release_date", direction: "desc" })).toEqual(["kimi-k2-6", "deepseek-v4-pro", "gpt-oss-120b"]);
+    expect(names({ orderBy: "release_date", direction: "desc" })).toEqual([
+      "kimi-k2-6",
+      "deepseek-v4-pro",
+      "gpt-oss-120b",
+    ]);
   });
 
   it("pages with a total across all pages", () => {
-    expect(searchCatalog(catalog, { pageSize: 2, page: 2 })).toEqual({ items: [catalog[1]], total: 3, page: 2, pageSize: 2 });
+    expect(searchCatalog(catalog, { pageSize: 2, page: 2 })).toEqual({
+      items: [catalog[1]],
+      total: 3,
+      page: 2,
+      pageSize: 2,
+    });
   });
 
-  it.each([{ page: 0 }, { pageSize: 0 }, { pageSize: 1001 }, { orderBy: "price" }, { direction: "up" }, { feature: "telepathy" }, { maxInputPrice: "cheap" }])(
-    "refuses %j with InvalidArgumentError",
-    (options) => {
-      expect(() => searchCatalog(catalog, options as never)).toThrow(InvalidArgumentError);
-    },
-  );
+  it.each([
+    { page: 0 },
+    { pageSize: 0 },
+    { pageSize: 1001 },
+    { orderBy: "price" },
+    { direction: "up" },
+    { feature: "telepathy" },
+    { maxInputPrice: "cheap" },
+  ])("refuses %j with InvalidArgumentError", (options) => {
+    expect(() => searchCatalog(catalog, options as never)).toThrow(InvalidArgumentError);
+  });
 });

@@ -9,10 +9,10 @@ import {
   InternalServerError,
   NotFoundError,
   PermissionDeniedError,
-  RateLimitError,
-  UnprocessableEntityError,
   parseErrorBody,
+  RateLimitError,
   retryAfterMs,
+  UnprocessableEntityError,
 } from "../src/index.ts";
 import { json, recordingFetch } from "./helpers.ts";
 
@@ -27,14 +27,19 @@ describe("parseErrorBody", () => {
   });
 
   it("reads the OpenAI-style {error: {message, type, param, code}} body", () => {
-    expect(parseErrorBody({ error: { message: "bad n", type: "invalid_request_error", param: "n", code: "n_not_1" } })).toEqual({
+    expect(
+      parseErrorBody({ error: { message: "bad n", type: "invalid_request_error", param: "n", code: "n_not_1" } }),
+    ).toEqual({
       message: "bad n",
       code: "n_not_1",
     });
   });
 
   it("reads a top-level {message, type, code} body", () => {
-    expect(parseErrorBody({ message: "slow down", type: "rate_limit", code: 429 })).toEqual({ message: "slow down", code: "429" });
+    expect(parseErrorBody({ message: "slow down", type: "rate_limit", code: 429 })).toEqual({
+      message: "slow down",
+      code: "429",
+    });
   });
 
   it("keeps a text body as the message and tolerates empty ones", () => {

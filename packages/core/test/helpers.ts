@@ -9,7 +9,9 @@ export interface RecordingFetch {
 }
 
 /** A fetch that records requests and answers with `handler` (which may throw to simulate a network error). */
-export function recordingFetch(handler: (request: Request, index: number) => Response | Promise<Response>): RecordingFetch {
+export function recordingFetch(
+  handler: (request: Request, index: number) => Response | Promise<Response>,
+): RecordingFetch {
   const requests: Request[] = [];
   const bodies: string[] = [];
   return {

@@ -1,18 +1,25 @@
 import { describe, expect, it, vi } from "vitest";
 import {
+  type ChatCompletionChunk,
   ChatCompletionStream,
   ConnectionError,
   createInferenceClient,
   PermissionDeniedError,
   StreamError,
-  type ChatCompletionChunk,
 } from "../src/index.ts";
 import { json, recordingFetch, sse } from "./helpers.ts";
 
 const chat = { model: "openai/gpt-oss-120b", messages: [{ role: "user" as const, content: "Say hello." }] };
 
 function chunk(content: string, extra: Record<string, unknown> = {}): string {
-  const body = { id: "c1", object: "chat.completion.chunk", created: 1, model: chat.model, choices: [{ index: 0, delta: { content } }], ...extra };
+  const body = {
+    id: "c1",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: chat.model,
+    choices: [{ index: 0, delta: { content } }],
+    ...extra,
+  };
   return `data: ${JSON.stringify(body)}\n\n`;
 }
 
@@ -24,15 +31,25 @@ async function collect(stream: ChatCompletionStream): Promise<ChatCompletionChun
 
 describe("chat.completions.create", () => {
   it("posts the body as JSON to /v1/chat/completions and returns the completion", async () => {
-    const server = recordingFetch(() => json({ id: "c1", object: "chat.completion", created: 1, model: chat.model, choices: [] }));
+    const server = recordingFetch(() =>
+      json({ id: "c1", object: "chat.completion", created: 1, model: chat.model, choices: [] }),
+    );
     const client = createInferenceClient({ apiKey: "k", fetch: server.fetch });
-    const completion = await client.chat.completions.create({ ...chat, top_k: 20, chat_template_args: { enable_thinking: true } });
+    const completion = await client.chat.completions.create({
+      ...chat,
+      top_k: 20,
+      chat_template_args: { enable_thinking: true },
+    });
     expect(completion.id).toBe("c1");
     const request = server.requests[0]!;
     expect(request.method).toBe("POST");
     expect(request.url).toBe("https://inference.baseten.co/v1/chat/completions");
     expect(request.headers.get("content-type")).toBe("application/json");
-    expect(JSON.parse(server.bodies[0]!)).toEqual({ ...chat, top_k: 20, chat_template_args: { enable_thinking: true } });
+    expect(JSON.parse(server.bodies[0]!)).toEqual({
+      ...chat,
+      top_k: 20,
+      chat_template_args: { enable_thinking: true },
+    });
   });
 
   it.each(["http://127.0.0.1:8790", "http://127.0.0.1:8790/v1", "http://127.0.0.1:8790/v1/"])(
@@ -63,10 +80,17 @@ describe("chat.completions.create", () => {
 
 describe("streaming", () => {
   it("yields parsed chunks up to [DONE], across events split at any byte", async () => {
-    const text = chunk("Hel") + chunk("lo") + chunk("", { choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }) + "data: [DONE]\n\n";
+    const text =
+      chunk("Hel") +
+      chunk("lo") +
+      chunk("", { choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }) +
+      "data: [DONE]\n\n";
     const pieces = text.match(/[\s\S]{1,7}/g)!;
     const server = recordingFetch(() => sse(pieces, { "x-baseten-request-id": "r1" }));
-    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({ ...chat, stream: true });
+    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({
+      ...chat,
+      stream: true,
+    });
     expect(stream).toBeInstanceOf(ChatCompletionStream);
     expect(stream.requestId).toBe("r1");
     const chunks = await collect(stream);
@@ -75,16 +99,22 @@ describe("streaming", () => {
   });
 
   it("exposes the raw Response so callers can pass the bytes through", async () => {
-    const body = chunk("x") + "data: [DONE]\n\n";
+    const body = `${chunk("x")}data: [DONE]\n\n`;
     const server = recordingFetch(() => sse([body]));
-    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({ ...chat, stream: true });
+    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({
+      ...chat,
+      stream: true,
+    });
     expect(stream.response.headers.get("content-type")).toBe("text/event-stream");
     expect(await stream.response.text()).toBe(body);
   });
 
   it("throws ConnectionError when the stream ends without [DONE]", async () => {
     const server = recordingFetch(() => sse([chunk("partial")]));
-    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({ ...chat, stream: true });
+    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({
+      ...chat,
+      stream: true,
+    });
     const seen: string[] = [];
     const error = await (async () => {
       for await (const c of stream) seen.push(c.choices[0]?.delta.content ?? "");
@@ -106,13 +136,21 @@ describe("streaming", () => {
       },
     });
     const server = recordingFetch(() => new Response(body, { headers: { "content-type": "text/event-stream" } }));
-    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({ ...chat, stream: true });
+    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({
+      ...chat,
+      stream: true,
+    });
     await expect(collect(stream)).rejects.toBeInstanceOf(ConnectionError);
   });
 
   it("throws StreamError for an error event", async () => {
-    const server = recordingFetch(() => sse([chunk("a"), `data: ${JSON.stringify({ error: { message: "overloaded" } })}\n\n`]));
-    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({ ...chat, stream: true });
+    const server = recordingFetch(() =>
+      sse([chunk("a"), `data: ${JSON.stringify({ error: { message: "overloaded" } })}\n\n`]),
+    );
+    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({
+      ...chat,
+      stream: true,
+    });
     await expect(collect(stream)).rejects.toThrow(StreamError);
   });
 
@@ -128,7 +166,10 @@ describe("streaming", () => {
       },
     });
     const server = recordingFetch(() => new Response(body, { headers: { "content-type": "text/event-stream" } }));
-    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({ ...chat, stream: true });
+    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({
+      ...chat,
+      stream: true,
+    });
     let n = 0;
     for await (const _ of stream) if (++n === 3) break;
     // Cancellation travels back through the decoder and parser streams asynchronously.
@@ -137,7 +178,10 @@ describe("streaming", () => {
 
   it("can be read only once", async () => {
     const server = recordingFetch(() => sse([chunk("a"), "data: [DONE]\n\n"]));
-    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({ ...chat, stream: true });
+    const stream = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create({
+      ...chat,
+      stream: true,
+    });
     await collect(stream);
     await expect(collect(stream)).rejects.toThrow(/read once/);
   });
@@ -145,7 +189,13 @@ describe("streaming", () => {
 
 describe("models.list", () => {
   it("returns the models of GET /v1/models", async () => {
-    const model = { id: "openai/gpt-oss-120b", object: "model", created: 1, owned_by: "baseten", pricing: { prompt: "0.0000001", completion: "0.0000005" } };
+    const model = {
+      id: "openai/gpt-oss-120b",
+      object: "model",
+      created: 1,
+      owned_by: "baseten",
+      pricing: { prompt: "0.0000001", completion: "0.0000005" },
+    };
     const server = recordingFetch(() => json({ data: [model] }));
     const models = await createInferenceClient({ apiKey: "k", fetch: server.fetch }).models.list();
     expect(models).toEqual([model]);

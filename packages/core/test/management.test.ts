@@ -72,7 +72,9 @@ describe("modelApis.list", () => {
   });
 
   it("stops with an error when the upstream repeats a cursor", async () => {
-    const server = recordingFetch(() => json({ items: [modelApi("a")], pagination: { has_more: true, cursor: "same" } }));
+    const server = recordingFetch(() =>
+      json({ items: [modelApi("a")], pagination: { has_more: true, cursor: "same" } }),
+    );
     const client = createBasetenClient({ apiKey: "k", fetch: server.fetch });
     const read = async () => {
       for await (const _ of client.modelApis.list()) {

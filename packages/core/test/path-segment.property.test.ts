@@ -10,7 +10,28 @@ const hostile = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc
-    .array(fc.constantFrom(".", "..", "/", "\\", "%", "%2e", "%2E", "%2f", "%5c", "?", "#", "\u0000", "\n", "a", "-", " ", "é"), { maxLength: 12 })
+    .array(
+      fc.constantFrom(
+        ".",
+        "..",
+        "/",
+        "\\",
+        "%",
+        "%2e",
+        "%2E",
+        "%2f",
+        "%5c",
+        "?",
+        "#",
+        "\u0000",
+        "\n",
+        "a",
+        "-",
+        " ",
+        "é",
+      ),
+      { maxLength: 12 },
+    )
     .map((parts) => parts.join("")),
 );
 

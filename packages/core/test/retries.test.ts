@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { backoffMs } from "../src/fetch.ts";
 import {
   ConnectionError,
   createBasetenClient,
@@ -7,14 +8,15 @@ import {
   RateLimitError,
   TimeoutError,
 } from "../src/index.ts";
-import { backoffMs } from "../src/fetch.ts";
 import { json, modelApi, recordingFetch } from "./helpers.ts";
 
 const chat = { model: "m", messages: [{ role: "user" as const, content: "hi" }] };
 
 /** An error shaped like Node's fetch failure when nothing listens on the port. */
 function refused(): TypeError {
-  return new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }) });
+  return new TypeError("fetch failed", {
+    cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+  });
 }
 
 beforeEach(() => {
@@ -60,19 +62,25 @@ describe("GET retries", () => {
 
   it("gives up after maxRetries and throws the last error", async () => {
     const server = recordingFetch(() => json({ error: "down" }, 500));
-    const { error } = await timed(createBasetenClient({ apiKey: "k", fetch: server.fetch, maxRetries: 3 }).modelApis.get("x"));
+    const { error } = await timed(
+      createBasetenClient({ apiKey: "k", fetch: server.fetch, maxRetries: 3 }).modelApis.get("x"),
+    );
     expect(error).toBeInstanceOf(InternalServerError);
     expect(server.requests).toHaveLength(4);
   });
 
   it("waits as long as retry-after says", async () => {
-    const server = recordingFetch((_, i) => (i === 0 ? json({ error: "slow" }, 429, { "retry-after": "7" }) : json(modelApi("x"))));
+    const server = recordingFetch((_, i) =>
+      i === 0 ? json({ error: "slow" }, 429, { "retry-after": "7" }) : json(modelApi("x")),
+    );
     const { elapsed } = await timed(createBasetenClient({ apiKey: "k", fetch: server.fetch }).modelApis.get("x"));
     expect(elapsed).toBe(7000);
   });
 
   it("waits as long as retry-after-ms says", async () => {
-    const server = recordingFetch((_, i) => (i === 0 ? json({}, 503, { "retry-after-ms": "1234" }) : json(modelApi("x"))));
+    const server = recordingFetch((_, i) =>
+      i === 0 ? json({}, 503, { "retry-after-ms": "1234" }) : json(modelApi("x")),
+    );
     const { elapsed } = await timed(createBasetenClient({ apiKey: "k", fetch: server.fetch }).modelApis.get("x"));
     expect(elapsed).toBe(1234);
   });
@@ -111,7 +119,9 @@ describe("backoff", () => {
 describe("POST retries", () => {
   it("does not retry a 500, which the upstream may have started on", async () => {
     const server = recordingFetch(() => json({ error: "boom" }, 500));
-    const { error } = await timed(createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create(chat));
+    const { error } = await timed(
+      createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create(chat),
+    );
     expect(error).toBeInstanceOf(InternalServerError);
     expect(server.requests).toHaveLength(1);
   });
@@ -120,7 +130,9 @@ describe("POST retries", () => {
     const server = recordingFetch(() => {
       throw new TypeError("socket hang up");
     });
-    const { error } = await timed(createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create(chat));
+    const { error } = await timed(
+      createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create(chat),
+    );
     expect(error).toBeInstanceOf(ConnectionError);
     expect(server.requests).toHaveLength(1);
   });
@@ -130,14 +142,20 @@ describe("POST retries", () => {
       if (i === 0) throw refused();
       return json({ id: "c", object: "chat.completion", created: 1, model: "m", choices: [] });
     });
-    const { value } = await timed(createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create(chat));
+    const { value } = await timed(
+      createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create(chat),
+    );
     expect(value).toMatchObject({ id: "c" });
     expect(server.bodies).toEqual([JSON.stringify(chat), JSON.stringify(chat)]);
   });
 
   it("retries a 429, which the rate limiter turned away unprocessed", async () => {
-    const server = recordingFetch((_, i) => (i === 0 ? json({ error: "rate" }, 429, { "retry-after": "1" }) : json({ id: "c", choices: [] })));
-    const { value, elapsed } = await timed(createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create(chat));
+    const server = recordingFetch((_, i) =>
+      i === 0 ? json({ error: "rate" }, 429, { "retry-after": "1" }) : json({ id: "c", choices: [] }),
+    );
+    const { value, elapsed } = await timed(
+      createInferenceClient({ apiKey: "k", fetch: server.fetch }).chat.completions.create(chat),
+    );
     expect(value).toMatchObject({ id: "c" });
     expect(elapsed).toBe(1000);
   });
@@ -153,7 +171,9 @@ describe("POST retries", () => {
 
   it("passes the last 429 on with its retry-after when retries run out", async () => {
     const server = recordingFetch(() => json({ error: "rate" }, 429, { "retry-after": "2" }));
-    const { error } = await timed(createInferenceClient({ apiKey: "k", fetch: server.fetch, maxRetries: 1 }).chat.completions.create(chat));
+    const { error } = await timed(
+      createInferenceClient({ apiKey: "k", fetch: server.fetch, maxRetries: 1 }).chat.completions.create(chat),
+    );
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterMs).toBe(2000);
     expect(server.requests).toHaveLength(2);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SseParserStream, type ServerSentEvent } from "../src/sse.ts";
+import { type ServerSentEvent, SseParserStream } from "../src/sse.ts";
 
 async function parse(pieces: string[]): Promise<ServerSentEvent[]> {
   const events: ServerSentEvent[] = [];
@@ -34,7 +34,9 @@ describe("SseParserStream", () => {
   });
 
   it("joins multi-line data, ignores comments and unknown fields, strips one leading space", async () => {
-    expect(await parse([": keep-alive\nid: 7\nretry: 10\ndata:  two spaces\ndata:x\nbogus\n\n"])).toEqual([{ event: "message", data: " two spaces\nx" }]);
+    expect(await parse([": keep-alive\nid: 7\nretry: 10\ndata:  two spaces\ndata:x\nbogus\n\n"])).toEqual([
+      { event: "message", data: " two spaces\nx" },
+    ]);
   });
 
   it("accepts CRLF and CR line ends and drops an unterminated last event", async () => {

@@ -21,7 +21,9 @@ describe("types", () => {
   });
 
   it("returns a stream only for stream: true", () => {
-    expectTypeOf(inference.chat.completions.create({ model: "m", messages, stream: true })).resolves.toEqualTypeOf<ChatCompletionStream>();
+    expectTypeOf(
+      inference.chat.completions.create({ model: "m", messages, stream: true }),
+    ).resolves.toEqualTypeOf<ChatCompletionStream>();
     expectTypeOf(inference.chat.completions.create({ model: "m", messages })).resolves.toEqualTypeOf<ChatCompletion>();
   });
 

@@ -4,13 +4,15 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 
-const DURATION_S = Number(process.env["BENCH_SECONDS"] ?? 5);
-const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 32);
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 if (!(DURATION_S > 0 && DURATION_S <= 10)) throw new RangeError("BENCH_SECONDS must be between 1 and 10");
 
 // The server runs in its own process so the load generator does not steal its event loop.
 const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
-const child = spawn(process.execPath, [bin, "--port", "0", "--models", "1000"], { stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn(process.execPath, [bin, "--port", "0", "--models", "1000"], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
 const [line] = (await once(child.stdout, "data")) as [Buffer];
 const url = /listening on (\S+)/.exec(line.toString())?.[1];
 if (!url) throw new Error(`the emulator did not print its URL: ${line.toString()}`);
@@ -24,7 +26,11 @@ const scenarios: Array<{ name: string; options: autocannon.Options }> = [
       url: `${url}/v1/chat/completions`,
       method: "POST",
       headers: { ...headers, "x-emulator-fault": "chunks=64; chunk-bytes=16" },
-      body: JSON.stringify({ model: "openai/gpt-oss-120b", stream: true, messages: [{ role: "user", content: "bench" }] }),
+      body: JSON.stringify({
+        model: "openai/gpt-oss-120b",
+        stream: true,
+        messages: [{ role: "user", content: "bench" }],
+      }),
     },
   },
 ];

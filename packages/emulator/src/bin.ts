@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `baseten-emulator` command: serves the emulator on a local port until stopped.
 import { parseArgs } from "node:util";
-import { DEFAULT_API_KEY } from "./workspaces.ts";
 import { loadCassetteDir, startEmulatorServer } from "./node.ts";
+import { DEFAULT_API_KEY } from "./workspaces.ts";
 
 const USAGE = `Usage: baseten-emulator [--port 8790] [--host 127.0.0.1] [--models N] [--seed S] [--accept-any-key] [--cassettes DIR]
 
@@ -14,10 +14,9 @@ const USAGE = `Usage: baseten-emulator [--port 8790] [--host 127.0.0.1] [--model
   --cassettes       folder of go-vcr cassettes to replay byte for byte
 `;
 
-async function main(): Promise<void> {
-  let values;
+function parseOptions() {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       options: {
         port: { type: "string", default: "8790" },
         host: { type: "string", default: "127.0.0.1" },
@@ -28,10 +27,14 @@ async function main(): Promise<void> {
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
-    }));
+    }).values;
   } catch (error) {
-    fail((error as Error).message);
+    return fail((error as Error).message);
   }
+}
+
+async function main(): Promise<void> {
+  const values = parseOptions();
   if (values.help) {
     process.stdout.write(USAGE);
     return;
@@ -41,13 +44,25 @@ async function main(): Promise<void> {
   const seed = wholeNumber("--seed", values.seed, 2 ** 31 - 1);
   const cassettes = values.cassettes ? await loadCassetteDir(values.cassettes) : [];
 
-  const server = await startEmulatorServer({ port, host: values.host, models, seed, acceptAnyKey: values["accept-any-key"], cassettes });
+  const server = await startEmulatorServer({
+    port,
+    host: values.host,
+    models,
+    seed,
+    acceptAnyKey: values["accept-any-key"],
+    cassettes,
+  });
   if (!["127.0.0.1", "::1", "localhost"].includes(values.host)) {
     process.stderr.write(`warning: listening on ${values.host}, reachable from other machines\n`);
   }
-  process.stdout.write(`Baseten emulator listening on ${server.url} (API key: ${DEFAULT_API_KEY}, ${server.emulator.catalogSize} Model APIs)\n`);
+  process.stdout.write(
+    `Baseten emulator listening on ${server.url} (API key: ${DEFAULT_API_KEY}, ${server.emulator.catalogSize} Model APIs)\n`,
+  );
   const stop = (): void => {
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -1,15 +1,25 @@
 // createEmulator: one web-standard fetch handler serving Baseten's management and inference APIs, replay, faults and introspection.
-import { buildCatalog, type InferenceTarget } from "./catalog/catalog.ts";
+
 import { reshapeBody } from "./body.ts";
-import { FAULT_HEADER, FaultQueue, FaultSyntaxError, faultResponse, mergeFaults, parseFaults, type FaultSpec, type QueuedFault } from "./faults.ts";
+import { buildCatalog, type InferenceTarget } from "./catalog/catalog.ts";
+import {
+  FAULT_HEADER,
+  FaultQueue,
+  type FaultSpec,
+  FaultSyntaxError,
+  faultResponse,
+  mergeFaults,
+  parseFaults,
+  type QueuedFault,
+} from "./faults.ts";
 import { apiKeyOf, errorResponse, inferenceForbidden, jsonResponse, sleep, untilAborted } from "./http.ts";
 import { chatResponse, parseChatRequest } from "./inference/chat.ts";
-import { BadRequest, badRequest, isRecord, type InferenceContext } from "./inference/common.ts";
+import { BadRequest, badRequest, type InferenceContext, isRecord } from "./inference/common.ts";
 import { messagesResponse, parseMessagesRequest } from "./inference/messages.ts";
 import { getModelApi, listModelApis } from "./management.ts";
 import { EmulatedNetworkError } from "./network-error.ts";
 import { createRandom, fnv1a } from "./random.ts";
-import { ReplayIndex, recordedResponse, type Cassette } from "./replay.ts";
+import { type Cassette, ReplayIndex, recordedResponse } from "./replay.ts";
 import { RequestLog, type RequestRecord } from "./request-log.ts";
 import { createWorkspaceDirectory, DEFAULT_WORKSPACE, type Workspace, type WorkspaceOptions } from "./workspaces.ts";
 
@@ -60,7 +70,11 @@ const ROUTES: Record<string, readonly string[]> = {
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const settings = validate(options);
   const catalog = buildCatalog({ syntheticCount: settings.models, seed: settings.seed, invokeUrl: settings.invokeUrl });
-  const workspaces = createWorkspaceDirectory(options.workspaces ?? [DEFAULT_WORKSPACE], catalog, options.acceptAnyKey ?? false);
+  const workspaces = createWorkspaceDirectory(
+    options.workspaces ?? [DEFAULT_WORKSPACE],
+    catalog,
+    options.acceptAnyKey ?? false,
+  );
   const replay = new ReplayIndex(options.cassettes ?? []);
   const log = new RequestLog(settings.maxLogged);
   const queue = new FaultQueue();
@@ -73,8 +87,18 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (url.pathname.startsWith("/__emulator/")) return admin(request, url);
 
     const declared = Number(request.headers.get("content-length") ?? 0);
-    const body = declared > MAX_BODY_BYTES ? "" : request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
-    const record = await log.start(request, url, declared > MAX_BODY_BYTES ? declared : new TextEncoder().encode(body).byteLength, now());
+    const body =
+      declared > MAX_BODY_BYTES
+        ? ""
+        : request.method === "GET" || request.method === "HEAD"
+          ? ""
+          : await request.text();
+    const record = await log.start(
+      request,
+      url,
+      declared > MAX_BODY_BYTES ? declared : new TextEncoder().encode(body).byteLength,
+      now(),
+    );
     const signal = request.signal;
     const cancelled = (): void => {
       record.cancelledAt ??= now();
@@ -123,7 +147,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const path = url.pathname;
     const allowed = ROUTES[path] ?? (path.startsWith("/v1/model_apis/") ? ["GET"] : undefined);
     if (!allowed) return errorResponse(404, `no route for ${request.method} ${path}`);
-    if (!allowed.includes(request.method)) return errorResponse(405, `${request.method} is not allowed on ${path}`, undefined, { allow: allowed.join(", ") });
+    if (!allowed.includes(request.method))
+      return errorResponse(405, `${request.method} is not allowed on ${path}`, undefined, {
+        allow: allowed.join(", "),
+      });
 
     const key = apiKeyOf(request.headers);
     const workspace = key === undefined ? undefined : await workspaces.resolve(key);
@@ -131,7 +158,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 
     if (path.startsWith("/v1/model_apis")) {
       if (!workspace) {
-        return errorResponse(401, key === undefined ? "missing API key: send Authorization: Bearer <key>" : "invalid API key");
+        return errorResponse(
+          401,
+          key === undefined ? "missing API key: send Authorization: Bearer <key>" : "invalid API key",
+        );
       }
       if (path === "/v1/model_apis") return listModelApis(url, workspace, catalog, cursorSecret);
       return getModelApi(decodeURIComponent(path.slice("/v1/model_apis/".length)), workspace, catalog);
@@ -150,8 +180,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return errorResponse(400, "request body is not valid JSON");
     }
     if (!isRecord(body)) return errorResponse(400, "request body must be a JSON object");
-    if (typeof body["model"] !== "string" || body["model"] === "") return errorResponse(400, "model is required");
-    const target = catalog.inference.get(body["model"]);
+    if (typeof body.model !== "string" || body.model === "") return errorResponse(400, "model is required");
+    const target = catalog.inference.get(body.model);
     if (!target) return inferenceForbidden();
 
     ctx.record.requestId = ctx.requestId;
@@ -211,11 +241,18 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     try {
       const body: unknown = JSON.parse(text);
       if (!isRecord(body)) throw new FaultSyntaxError("body must be a JSON object");
-      const fault = typeof body["fault"] === "string" ? parseFaults(body["fault"]) : isRecord(body["fault"]) ? (body["fault"] as FaultSpec) : undefined;
-      if (!fault) throw new FaultSyntaxError('"fault" must be a header-style string such as "status=503" or a fault object');
-      const times = body["times"] ?? 1;
-      const path = body["path"] ?? "/";
-      if (typeof times !== "number" || typeof path !== "string") throw new FaultSyntaxError('"times" must be a number and "path" a string');
+      const fault =
+        typeof body.fault === "string"
+          ? parseFaults(body.fault)
+          : isRecord(body.fault)
+            ? (body.fault as FaultSpec)
+            : undefined;
+      if (!fault)
+        throw new FaultSyntaxError('"fault" must be a header-style string such as "status=503" or a fault object');
+      const times = body.times ?? 1;
+      const path = body.path ?? "/";
+      if (typeof times !== "number" || typeof path !== "string")
+        throw new FaultSyntaxError('"times" must be a number and "path" a string');
       queue.push({ fault, times, path });
       return jsonResponse(201, { pending: queue.pending });
     } catch (error) {
@@ -278,12 +315,15 @@ function absolute(input: RequestInfo | URL): RequestInfo | URL {
 
 function validate(options: EmulatorOptions): { models: number; seed: number; invokeUrl: string; maxLogged: number } {
   const models = options.models ?? 0;
-  if (!Number.isInteger(models) || models < 0 || models > 1_000_000) throw new TypeError(`models must be a whole number from 0 to 1000000, got ${models}`);
+  if (!Number.isInteger(models) || models < 0 || models > 1_000_000)
+    throw new TypeError(`models must be a whole number from 0 to 1000000, got ${models}`);
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new TypeError(`seed must be an integer, got ${seed}`);
   const invokeUrl = options.invokeUrl ?? "https://inference.baseten.co";
-  if (!URL.canParse(invokeUrl)) throw new TypeError(`invokeUrl must be an absolute URL, got ${JSON.stringify(invokeUrl)}`);
+  if (!URL.canParse(invokeUrl))
+    throw new TypeError(`invokeUrl must be an absolute URL, got ${JSON.stringify(invokeUrl)}`);
   const maxLogged = options.maxLoggedRequests ?? 10_000;
-  if (!Number.isInteger(maxLogged) || maxLogged < 0) throw new TypeError(`maxLoggedRequests must be a whole number >= 0, got ${maxLogged}`);
+  if (!Number.isInteger(maxLogged) || maxLogged < 0)
+    throw new TypeError(`maxLoggedRequests must be a whole number >= 0, got ${maxLogged}`);
   return { models, seed, invokeUrl, maxLogged };
 }

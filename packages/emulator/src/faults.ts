@@ -71,7 +71,8 @@ export function parseFaults(text: string): FaultSpec {
       const known = [...Object.keys(NUMERIC), ...Object.keys(FLAGS)].join(", ");
       throw new FaultSyntaxError(`unknown fault "${rawName}" (known: ${known})`);
     }
-    if (rawValue === undefined || !/^\d+$/.test(rawValue)) throw new FaultSyntaxError(`fault "${name}" needs a whole number, as ${name}=N`);
+    if (rawValue === undefined || !/^\d+$/.test(rawValue))
+      throw new FaultSyntaxError(`fault "${name}" needs a whole number, as ${name}=N`);
     const value = Number(rawValue);
     if (value < numeric.min || value > numeric.max) {
       throw new FaultSyntaxError(`fault "${name}" must be between ${numeric.min} and ${numeric.max}, got ${value}`);

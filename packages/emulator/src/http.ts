@@ -4,7 +4,10 @@ const encoder = new TextEncoder();
 
 /** A JSON body (a value, or already serialised text or bytes) with an exact Content-Length, as Baseten sends. */
 export function jsonResponse(status: number, body: unknown, headers?: HeadersInit): Response {
-  const bytes: Uint8Array<ArrayBuffer> = body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : encoder.encode(typeof body === "string" ? body : JSON.stringify(body));
+  const bytes: Uint8Array<ArrayBuffer> =
+    body instanceof Uint8Array
+      ? (body as Uint8Array<ArrayBuffer>)
+      : encoder.encode(typeof body === "string" ? body : JSON.stringify(body));
   const out = new Headers(headers);
   out.set("content-type", "application/json");
   out.set("content-length", String(bytes.byteLength));
@@ -12,7 +15,12 @@ export function jsonResponse(status: number, body: unknown, headers?: HeadersIni
 }
 
 /** The documented error shape, `{"error": "<message>"}`, plus any extra fields (e.g. `retry_after`). */
-export function errorResponse(status: number, message: string, extra?: Record<string, unknown>, headers?: HeadersInit): Response {
+export function errorResponse(
+  status: number,
+  message: string,
+  extra?: Record<string, unknown>,
+  headers?: HeadersInit,
+): Response {
   return jsonResponse(status, { error: message, ...extra }, headers);
 }
 

@@ -16,9 +16,11 @@ export function listModelApis(url: URL, workspace: Workspace, catalog: Catalog, 
   const limitText = query.get("limit");
   let limit = DEFAULT_LIMIT;
   if (limitText !== null) {
-    if (!/^\d+$/.test(limitText)) return errorResponse(400, `limit must be an integer between 1 and ${MAX_LIMIT}, got "${limitText}"`);
+    if (!/^\d+$/.test(limitText))
+      return errorResponse(400, `limit must be an integer between 1 and ${MAX_LIMIT}, got "${limitText}"`);
     limit = Number(limitText);
-    if (limit < 1 || limit > MAX_LIMIT) return errorResponse(400, `limit must be between 1 and ${MAX_LIMIT}, got ${limit}`);
+    if (limit < 1 || limit > MAX_LIMIT)
+      return errorResponse(400, `limit must be between 1 and ${MAX_LIMIT}, got ${limit}`);
   }
   const addedText = query.get("added_only")?.toLowerCase();
   if (addedText !== undefined && !TRUE.has(addedText) && !FALSE.has(addedText)) {
@@ -31,7 +33,8 @@ export function listModelApis(url: URL, workspace: Workspace, catalog: Catalog, 
   if (cursor) {
     const state = decodeCursor(cursor, secret);
     if (!state) return errorResponse(400, "cursor is not valid: pass the cursor of a previous page unchanged");
-    if (state.addedOnly !== addedOnly) return errorResponse(400, "cursor belongs to a query with a different added_only");
+    if (state.addedOnly !== addedOnly)
+      return errorResponse(400, "cursor belongs to a query with a different added_only");
     offset = state.offset;
   }
 

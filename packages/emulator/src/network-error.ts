@@ -9,9 +9,12 @@ export class EmulatedNetworkError extends TypeError {
   readonly [BRAND] = true;
 
   constructor(kind: "reset" | "cut") {
-    super(kind === "reset" ? "fetch failed: connection reset by the emulator" : "terminated: the emulator cut the body off", {
-      cause: { code: kind === "reset" ? "ECONNRESET" : "UND_ERR_SOCKET" },
-    });
+    super(
+      kind === "reset" ? "fetch failed: connection reset by the emulator" : "terminated: the emulator cut the body off",
+      {
+        cause: { code: kind === "reset" ? "ECONNRESET" : "UND_ERR_SOCKET" },
+      },
+    );
     this.kind = kind;
   }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { createEmulator, type Emulator, type EmulatorOptions } from "./emulator.ts";
 import { EmulatedNetworkError } from "./network-error.ts";
-import { parseCassette, type Cassette } from "./replay.ts";
+import { type Cassette, parseCassette } from "./replay.ts";
 
 export interface EmulatorServerOptions extends EmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -70,7 +70,8 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
     if (!res.writableFinished) aborter.abort(new DOMException("the client disconnected", "AbortError"));
   });
   const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] ?? "", req.rawHeaders[i + 1] ?? "");
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    headers.append(req.rawHeaders[i] ?? "", req.rawHeaders[i + 1] ?? "");
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   const chunks: Buffer[] = [];
   if (hasBody) for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -86,7 +87,9 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
     response = await emulator.fetch(request);
   } catch (error) {
     if (EmulatedNetworkError.isInstance(error) || aborter.signal.aborted) return void req.socket.destroy();
-    res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: `emulator failure: ${String(error)}` }));
+    res
+      .writeHead(500, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: `emulator failure: ${String(error)}` }));
     return;
   }
 

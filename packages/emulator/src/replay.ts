@@ -41,29 +41,29 @@ export function parseCassette(text: string, name = "cassette"): Cassette {
     return fail(`not valid YAML (${(error as Error).message})`);
   }
   if (!isRecord(doc)) return fail("not a YAML mapping");
-  if (doc["version"] !== 2) fail(`version ${JSON.stringify(doc["version"])} is not supported (only go-vcr version 2)`);
-  const list = doc["interactions"];
+  if (doc.version !== 2) fail(`version ${JSON.stringify(doc.version)} is not supported (only go-vcr version 2)`);
+  const list = doc.interactions;
   if (!Array.isArray(list)) return fail("no interactions list");
   const interactions = list.map((item: unknown, i): Interaction => {
     const where = `interactions[${i}]`;
-    if (!isRecord(item) || !isRecord(item["request"]) || !isRecord(item["response"])) {
+    if (!isRecord(item) || !isRecord(item.request) || !isRecord(item.response)) {
       return fail(`${where} needs a request and a response`);
     }
-    const req = item["request"];
-    const res = item["response"];
-    if (typeof req["method"] !== "string" || typeof req["url"] !== "string") fail(`${where}.request needs method and url`);
-    if (typeof res["code"] !== "number") fail(`${where}.response.code must be a number`);
+    const req = item.request;
+    const res = item.response;
+    if (typeof req.method !== "string" || typeof req.url !== "string") fail(`${where}.request needs method and url`);
+    if (typeof res.code !== "number") fail(`${where}.response.code must be a number`);
     return {
       request: {
-        method: String(req["method"]).toUpperCase(),
-        url: String(req["url"]),
-        body: typeof req["body"] === "string" ? req["body"] : "",
-        headers: headerLists(req["headers"]),
+        method: String(req.method).toUpperCase(),
+        url: String(req.url),
+        body: typeof req.body === "string" ? req.body : "",
+        headers: headerLists(req.headers),
       },
       response: {
-        code: res["code"] as number,
-        body: typeof res["body"] === "string" ? res["body"] : "",
-        headers: headerLists(res["headers"]),
+        code: res.code as number,
+        body: typeof res.body === "string" ? res.body : "",
+        headers: headerLists(res.headers),
       },
     };
   });

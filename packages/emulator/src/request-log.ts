@@ -46,7 +46,8 @@ export class RequestLog {
     request.headers.forEach((value, name) => {
       headers[name] = REDACTED.has(name) ? redact(name, value) : value;
     });
-    const key = /^\S+\s+(\S+)/.exec(request.headers.get("authorization") ?? "")?.[1] ?? request.headers.get("x-api-key");
+    const key =
+      /^\S+\s+(\S+)/.exec(request.headers.get("authorization") ?? "")?.[1] ?? request.headers.get("x-api-key");
     const record: RequestRecord = {
       seq: ++this.#seq,
       method: request.method,

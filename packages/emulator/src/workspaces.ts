@@ -69,7 +69,8 @@ export function createWorkspaceDirectory(
     ids.add(workspace.id);
     if (option.keys.length === 0) throw new TypeError(`workspaces[${index}]: give at least one API key`);
     for (const key of option.keys) {
-      if (typeof key !== "string" || key.trim() === "") throw new TypeError(`workspaces[${index}]: keys must be non-empty strings`);
+      if (typeof key !== "string" || key.trim() === "")
+        throw new TypeError(`workspaces[${index}]: keys must be non-empty strings`);
       if (byKey.has(key)) throw new TypeError(`workspaces[${index}]: an API key is listed in two workspaces`);
       byKey.set(key, workspace);
     }
@@ -120,7 +121,8 @@ function buildWorkspace(option: WorkspaceOptions, index: number, catalog: Catalo
   const added = new Map<string, ModelApiOrgDetails>();
   for (const [name, details] of Object.entries(option.added ?? {})) {
     if (!catalog.byName.has(name)) throw new TypeError(`${where}.added: "${name}" is not a Model API in the catalog`);
-    if (!DATE_TIME.test(details.added_at)) throw new TypeError(`${where}.added["${name}"].added_at must be an RFC 3339 date-time`);
+    if (!DATE_TIME.test(details.added_at))
+      throw new TypeError(`${where}.added["${name}"].added_at must be an RFC 3339 date-time`);
     const lastUsed = details.last_used_at ?? null;
     if (lastUsed !== null && !DATE_TIME.test(lastUsed)) {
       throw new TypeError(`${where}.added["${name}"].last_used_at must be an RFC 3339 date-time or null`);
@@ -132,13 +134,19 @@ function buildWorkspace(option: WorkspaceOptions, index: number, catalog: Catalo
     // Baseten only returns overrides for Model APIs the workspace has added.
     if (!added.has(name)) throw new TypeError(`${where}.rateLimits: "${name}" must also be listed in added`);
     for (const limit of limits) validateLimit(limit, `${where}.rateLimits["${name}"]`);
-    rateLimits.set(name, limits.map((limit) => ({ ...limit })));
+    rateLimits.set(
+      name,
+      limits.map((limit) => ({ ...limit })),
+    );
   }
   return { id: option.id ?? `workspace-${index}`, marker: option.marker, added, rateLimits };
 }
 
 function validateLimit(limit: RateLimit, where: string): void {
-  if (limit.type !== "REQUEST" && limit.type !== "TOKEN") throw new TypeError(`${where}: type must be REQUEST or TOKEN`);
-  if (limit.unit !== "SECOND" && limit.unit !== "MINUTE") throw new TypeError(`${where}: unit must be SECOND or MINUTE`);
-  if (!Number.isInteger(limit.threshold) || limit.threshold < 1) throw new TypeError(`${where}: threshold must be an integer >= 1`);
+  if (limit.type !== "REQUEST" && limit.type !== "TOKEN")
+    throw new TypeError(`${where}: type must be REQUEST or TOKEN`);
+  if (limit.unit !== "SECOND" && limit.unit !== "MINUTE")
+    throw new TypeError(`${where}: unit must be SECOND or MINUTE`);
+  if (!Number.isInteger(limit.threshold) || limit.threshold < 1)
+    throw new TypeError(`${where}: threshold must be an integer >= 1`);
 }

@@ -1,10 +1,10 @@
 // POST /v1/chat/completions and GET /v1/models: shapes, framing and headers as recorded, deterministic content, errors.
 import { readFile } from "node:fs/promises";
-import { describe, expect, it } from "vitest";
 import type { ChatCompletion, ChatCompletionChunk } from "@baseten-edge/core";
+import { describe, expect, it } from "vitest";
+import { WARMUP_MODELS_BODY } from "../src/catalog/warmup.generated.ts";
 import { createEmulator, parseCassette } from "../src/index.ts";
 import { pythonJson } from "../src/python-json.ts";
-import { WARMUP_MODELS_BODY } from "../src/catalog/warmup.generated.ts";
 import { bearer, CHAT, FIXTURES, get, post, sseData } from "./helpers.ts";
 
 async function recorded(path: string): Promise<{ body: string; headers: Record<string, string[]>; code: number }> {
@@ -14,13 +14,19 @@ async function recorded(path: string): Promise<{ body: string; headers: Record<s
   return response;
 }
 
-async function chat(body: Record<string, unknown>, emulator = createEmulator()): Promise<ChatCompletion & { choices: Array<{ message: Record<string, unknown> }> }> {
+async function chat(
+  body: Record<string, unknown>,
+  emulator = createEmulator(),
+): Promise<ChatCompletion & { choices: Array<{ message: Record<string, unknown> }> }> {
   const res = await post(emulator, "/v1/chat/completions", { ...CHAT, ...body });
   expect(res.status).toBe(200);
   return (await res.json()) as never;
 }
 
-async function stream(body: Record<string, unknown>, emulator = createEmulator()): Promise<{ res: Response; chunks: ChatCompletionChunk[]; data: string[]; text: string }> {
+async function stream(
+  body: Record<string, unknown>,
+  emulator = createEmulator(),
+): Promise<{ res: Response; chunks: ChatCompletionChunk[]; data: string[]; text: string }> {
   const res = await post(emulator, "/v1/chat/completions", { ...CHAT, stream: true, ...body });
   const text = await res.text();
   const data = sseData(text);
@@ -33,15 +39,19 @@ function kind(chunk: ChatCompletionChunk): string {
   const choice = chunk.choices[0] as (Record<string, unknown> & { delta: Record<string, unknown> }) | undefined;
   if (!choice) return "usage";
   if ("finish_reason" in choice) return "finish";
-  if (choice.delta["role"] === "assistant") return "role";
+  if (choice.delta.role === "assistant") return "role";
   if ("reasoning_content" in choice.delta) return "reasoning";
-  if (choice.delta["tool_calls"] !== null) return "tool";
+  if (choice.delta.tool_calls !== null) return "tool";
   return "content";
 }
 
 function keysOf(chunk: ChatCompletionChunk): string {
   const choice = chunk.choices[0] as (Record<string, unknown> & { delta: Record<string, unknown> }) | undefined;
-  return JSON.stringify([Object.keys(chunk), choice ? Object.keys(choice) : [], choice ? Object.keys(choice.delta) : []]);
+  return JSON.stringify([
+    Object.keys(chunk),
+    choice ? Object.keys(choice) : [],
+    choice ? Object.keys(choice.delta) : [],
+  ]);
 }
 
 describe("GET /v1/models", () => {
@@ -59,10 +69,12 @@ describe("GET /v1/models", () => {
   });
 
   it("appends synthetic models in the recorded entry shape", async () => {
-    const body = (await (await get(createEmulator({ models: 3 }), "/v1/models")).json()) as { data: Array<Record<string, unknown>> };
+    const body = (await (await get(createEmulator({ models: 3 }), "/v1/models")).json()) as {
+      data: Array<Record<string, unknown>>;
+    };
     const recordedKeys = Object.keys(body.data[0] ?? {}).filter((k) => k !== "hugging_face_id");
     const synthetic = body.data.slice(-3);
-    expect(synthetic.map((m) => m["id"])).toEqual([
+    expect(synthetic.map((m) => m.id)).toEqual([
       expect.stringMatching(/^emulator\/emulated-\w+-00001$/),
       expect.stringMatching(/^emulator\/emulated-\w+-00002$/),
       expect.stringMatching(/^emulator\/emulated-\w+-00003$/),
@@ -83,8 +95,8 @@ describe("POST /v1/chat/completions, non-streamed", () => {
     const real = await recorded("Scoreboard/deepseek-ai/DeepSeek-V4-Pro_thinking/GenSync-Text.yaml");
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(Object.keys(JSON.parse(real.body) as object));
-    expect(body["object"]).toBe("chat.completion");
-    expect(body["id"]).toMatch(/^chatcmpl-[0-9a-f]{32}$/);
+    expect(body.object).toBe("chat.completion");
+    expect(body.id).toMatch(/^chatcmpl-[0-9a-f]{32}$/);
     for (const name of Object.keys(real.headers).filter((h) => h.startsWith("X-Baseten"))) {
       expect(res.headers.get(name), name).toBeTruthy();
     }
@@ -97,20 +109,20 @@ describe("POST /v1/chat/completions, non-streamed", () => {
     const b = await chat({});
     const c = await chat({ messages: [{ role: "user", content: "Something else entirely" }] });
     expect(a.choices[0]?.message).toEqual(b.choices[0]?.message);
-    expect(c.choices[0]?.message["content"]).not.toEqual(a.choices[0]?.message["content"]);
+    expect(c.choices[0]?.message.content).not.toEqual(a.choices[0]?.message.content);
   });
 
   it("adds reasoning_content for a reasoning-by-default model and its tokens to usage", async () => {
     const body = await chat({});
-    expect(body.choices[0]?.message["reasoning_content"]).toEqual(expect.stringContaining("Say hello"));
+    expect(body.choices[0]?.message.reasoning_content).toEqual(expect.stringContaining("Say hello"));
     expect(body.usage?.completion_tokens_details?.reasoning_tokens).toBeGreaterThan(0);
   });
 
   it("thinks on an opt-in model only when chat_template_args.enable_thinking is true", async () => {
     const off = await chat({ model: "zai-org/GLM-4.7" });
     const on = await chat({ model: "zai-org/GLM-4.7", chat_template_args: { enable_thinking: true } });
-    expect(off.choices[0]?.message["reasoning_content"]).toBeUndefined();
-    expect(on.choices[0]?.message["reasoning_content"]).toEqual(expect.any(String));
+    expect(off.choices[0]?.message.reasoning_content).toBeUndefined();
+    expect(on.choices[0]?.message.reasoning_content).toEqual(expect.any(String));
   });
 
   it("stops with finish_reason length when max_tokens runs out", async () => {
@@ -120,23 +132,34 @@ describe("POST /v1/chat/completions, non-streamed", () => {
   });
 
   it("cuts the text at a stop sequence", async () => {
-    const full = String((await chat({ model: "zai-org/GLM-4.7" })).choices[0]?.message["content"]);
+    const full = String((await chat({ model: "zai-org/GLM-4.7" })).choices[0]?.message.content);
     const stop = full.split(" ")[3] ?? "";
     const cut = await chat({ model: "zai-org/GLM-4.7", stop: [stop] });
-    expect(cut.choices[0]?.message["content"]).toBe(full.slice(0, full.indexOf(stop)));
+    expect(cut.choices[0]?.message.content).toBe(full.slice(0, full.indexOf(stop)));
     expect(cut.choices[0]?.finish_reason).toBe("stop");
   });
 
   it("calls the requested tool with arguments that fit its schema and numbers from the prompt", async () => {
     const real = await recorded("Scoreboard/deepseek-ai/DeepSeek-V4-Pro_thinking/GenSync-Tools-SquareRoot-1.yaml");
-    const request = JSON.parse((parseCassette(await readFile(`${FIXTURES}Scoreboard/deepseek-ai/DeepSeek-V4-Pro_thinking/GenSync-Tools-SquareRoot-1.yaml`, "utf8")).interactions[0]?.request.body) ?? "{}");
+    const request = JSON.parse(
+      parseCassette(
+        await readFile(
+          `${FIXTURES}Scoreboard/deepseek-ai/DeepSeek-V4-Pro_thinking/GenSync-Tools-SquareRoot-1.yaml`,
+          "utf8",
+        ),
+      ).interactions[0]?.request.body ?? "{}",
+    );
     const body = await chat(request);
-    const message = body.choices[0]?.message as { tool_calls: Array<{ id: string; type: string; function: { name: string; arguments: string } }> };
+    const message = body.choices[0]?.message as {
+      tool_calls: Array<{ id: string; type: string; function: { name: string; arguments: string } }>;
+    };
     expect(body.choices[0]?.finish_reason).toBe("tool_calls");
     expect(message.tool_calls[0]?.function.name).toBe("square_root");
     expect(JSON.parse(message.tool_calls[0]?.function.arguments ?? "")).toEqual({ number: 132413 });
     expect(message.tool_calls[0]?.id).toMatch(/^chatcmpl-tool-[0-9a-f]{32}$/);
-    const realKeys = Object.keys((JSON.parse(real.body) as ChatCompletion & { choices: Array<{ message: object }> }).choices[0]?.message ?? {});
+    const realKeys = Object.keys(
+      (JSON.parse(real.body) as ChatCompletion & { choices: Array<{ message: object }> }).choices[0]?.message ?? {},
+    );
     expect(Object.keys(message).filter((k) => k !== "reasoning_content")).toEqual(realKeys);
   });
 
@@ -146,44 +169,64 @@ describe("POST /v1/chat/completions, non-streamed", () => {
       tools,
       messages: [
         { role: "user", content: "look it up" },
-        { role: "assistant", tool_calls: [{ id: "t1", type: "function", function: { name: "lookup", arguments: "{}" } }] },
+        {
+          role: "assistant",
+          tool_calls: [{ id: "t1", type: "function", function: { name: "lookup", arguments: "{}" } }],
+        },
         { role: "tool", tool_call_id: "t1", content: "42" },
       ],
     });
     expect(body.choices[0]?.finish_reason).toBe("stop");
-    expect(body.choices[0]?.message["content"]).toEqual(expect.any(String));
+    expect(body.choices[0]?.message.content).toEqual(expect.any(String));
   });
 
   it("never calls a tool when tool_choice is none", async () => {
     const tools = [{ type: "function", function: { name: "lookup", parameters: {} } }];
     const body = await chat({ tools, tool_choice: "none" });
-    expect(body.choices[0]?.message["tool_calls"]).toBeUndefined();
+    expect(body.choices[0]?.message.tool_calls).toBeUndefined();
   });
 
   it("answers a JSON object in JSON mode", async () => {
     const body = await chat({ response_format: { type: "json_object" } });
-    expect(JSON.parse(String(body.choices[0]?.message["content"]))).toEqual({ answer: expect.any(String) });
+    expect(JSON.parse(String(body.choices[0]?.message.content))).toEqual({ answer: expect.any(String) });
   });
 
   it("answers JSON that fits the json_schema response format", async () => {
     const schema = {
       type: "object",
-      properties: { is_fruit: { type: "boolean" }, name: { type: "string" }, tags: { type: "array", items: { type: "string" }, minItems: 2 }, kind: { enum: ["a", "b"] } },
+      properties: {
+        is_fruit: { type: "boolean" },
+        name: { type: "string" },
+        tags: { type: "array", items: { type: "string" }, minItems: 2 },
+        kind: { enum: ["a", "b"] },
+      },
       required: ["is_fruit", "name"],
     };
     const body = await chat({ response_format: { type: "json_schema", json_schema: { name: "fruit", schema } } });
-    const value = JSON.parse(String(body.choices[0]?.message["content"])) as Record<string, unknown>;
-    expect(value).toEqual({ is_fruit: expect.any(Boolean), name: expect.any(String), tags: [expect.any(String), expect.any(String)], kind: expect.stringMatching(/^[ab]$/) });
+    const value = JSON.parse(String(body.choices[0]?.message.content)) as Record<string, unknown>;
+    expect(value).toEqual({
+      is_fruit: expect.any(Boolean),
+      name: expect.any(String),
+      tags: [expect.any(String), expect.any(String)],
+      kind: expect.stringMatching(/^[ab]$/),
+    });
   });
 });
 
 describe("POST /v1/chat/completions, streamed", () => {
   it("frames events exactly like the recordings: data lines, chunk keys, running usage, a usage chunk, then [DONE]", async () => {
     const realShapes = new Set<string>();
-    for (const path of ["Scoreboard/deepseek-ai/DeepSeek-V4-Pro_thinking/GenStream-Text.yaml", "Scoreboard/openai/gpt-oss-120b_thinking/GenStream-Tools-SquareRoot-1.yaml"]) {
+    for (const path of [
+      "Scoreboard/deepseek-ai/DeepSeek-V4-Pro_thinking/GenStream-Text.yaml",
+      "Scoreboard/openai/gpt-oss-120b_thinking/GenStream-Tools-SquareRoot-1.yaml",
+    ]) {
       const real = await recorded(path);
       expect(real.body.endsWith("}\n\ndata: [DONE]\n\n")).toBe(true);
-      for (const d of sseData(real.body)) if (d !== "[DONE]") realShapes.add(`${kind(JSON.parse(d) as ChatCompletionChunk)} ${keysOf(JSON.parse(d) as ChatCompletionChunk)}`);
+      for (const d of sseData(real.body))
+        if (d !== "[DONE]")
+          realShapes.add(
+            `${kind(JSON.parse(d) as ChatCompletionChunk)} ${keysOf(JSON.parse(d) as ChatCompletionChunk)}`,
+          );
     }
     const { text, data, chunks } = await stream({ stream_options: { include_usage: true } });
     expect(text).toMatch(/^(data: [^\n]+\n\n)+$/);
@@ -200,7 +243,8 @@ describe("POST /v1/chat/completions, streamed", () => {
     expect(res.headers.get("content-type")).toBe(real.headers["Content-Type"]?.[0]);
     expect(res.headers.get("cache-control")).toBe(real.headers["Cache-Control"]?.[0]);
     expect(res.headers.get("content-length")).toBeNull();
-    for (const name of Object.keys(real.headers).filter((h) => h.startsWith("X-Baseten"))) expect(res.headers.has(name), name).toBe(true);
+    for (const name of Object.keys(real.headers).filter((h) => h.startsWith("X-Baseten")))
+      expect(res.headers.has(name), name).toBe(true);
   });
 
   it("carries a running usage in every chunk that only grows, ending at the final totals", async () => {
@@ -215,10 +259,14 @@ describe("POST /v1/chat/completions, streamed", () => {
   it("streams the same text the non-streamed answer gives", async () => {
     const { chunks } = await stream({});
     const whole = await chat({});
-    const content = chunks.map((c) => (c.choices[0]?.delta as { content?: string | null } | undefined)?.content ?? "").join("");
-    const reasoning = chunks.map((c) => (c.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? "").join("");
-    expect(content).toBe(whole.choices[0]?.message["content"]);
-    expect(reasoning).toBe(whole.choices[0]?.message["reasoning_content"]);
+    const content = chunks
+      .map((c) => (c.choices[0]?.delta as { content?: string | null } | undefined)?.content ?? "")
+      .join("");
+    const reasoning = chunks
+      .map((c) => (c.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? "")
+      .join("");
+    expect(content).toBe(whole.choices[0]?.message.content);
+    expect(reasoning).toBe(whole.choices[0]?.message.reasoning_content);
   });
 
   it("leaves usage null and sends no usage chunk when include_usage is false", async () => {
@@ -228,9 +276,26 @@ describe("POST /v1/chat/completions, streamed", () => {
   });
 
   it("streams a tool call as a named first delta then argument pieces, as gpt-oss does", async () => {
-    const tools = [{ type: "function", function: { name: "square_root", parameters: { type: "object", properties: { number: { type: "number" } } } } }];
-    const { chunks } = await stream({ model: "openai/gpt-oss-120b", tools, tool_choice: "required", messages: [{ role: "user", content: "root of 81" }] });
-    const calls = chunks.filter((c) => kind(c) === "tool").map((c) => (c.choices[0]?.delta.tool_calls?.[0] as unknown as { function: { name: string | null; arguments: string } }).function);
+    const tools = [
+      {
+        type: "function",
+        function: { name: "square_root", parameters: { type: "object", properties: { number: { type: "number" } } } },
+      },
+    ];
+    const { chunks } = await stream({
+      model: "openai/gpt-oss-120b",
+      tools,
+      tool_choice: "required",
+      messages: [{ role: "user", content: "root of 81" }],
+    });
+    const calls = chunks
+      .filter((c) => kind(c) === "tool")
+      .map((c) => {
+        const call = c.choices[0]?.delta.tool_calls?.[0] as unknown as {
+          function: { name: string | null; arguments: string };
+        };
+        return call.function;
+      });
     expect(calls[0]).toEqual({ name: "square_root", arguments: "" });
     expect(calls.slice(1).every((f) => f.name === null)).toBe(true);
     expect(JSON.parse(calls.map((f) => f.arguments).join(""))).toEqual({ number: 81 });

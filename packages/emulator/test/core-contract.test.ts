@@ -2,16 +2,16 @@
 // (It lives here because the emulator depends on core; core depending back would be a cycle.)
 import {
   AuthenticationError,
+  type ChatCompletionChunk,
   ConnectionError,
   createBasetenClient,
   createInferenceClient,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
-  type ChatCompletionChunk,
 } from "@baseten-edge/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulatorServer, type EmulatorServer } from "../src/node.ts";
+import { type EmulatorServer, startEmulatorServer } from "../src/node.ts";
 
 let server: EmulatorServer;
 beforeAll(async () => {
@@ -20,7 +20,8 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const management = (apiKey = "emulator-key") => createBasetenClient({ apiKey, baseUrl: server.url, maxRetries: 0 });
-const inference = (apiKey = "emulator-key") => createInferenceClient({ apiKey, baseUrl: `${server.url}/v1`, maxRetries: 0 });
+const inference = (apiKey = "emulator-key") =>
+  createInferenceClient({ apiKey, baseUrl: `${server.url}/v1`, maxRetries: 0 });
 const chat = { model: "openai/gpt-oss-120b", messages: [{ role: "user" as const, content: "Say hello." }] };
 
 describe("core against the emulator", () => {
@@ -35,20 +36,30 @@ describe("core against the emulator", () => {
   it("gets one Model API with the workspace's details, by either auth scheme", async () => {
     const bearer = await management().modelApis.get("gpt-oss-120b");
     expect(bearer.org_details?.added_at).toBe("2025-08-06T12:00:00Z");
-    const legacy = await createBasetenClient({ apiKey: "emulator-key", authScheme: "Api-Key", baseUrl: server.url }).modelApis.get("gpt-oss-120b");
+    const legacy = await createBasetenClient({
+      apiKey: "emulator-key",
+      authScheme: "Api-Key",
+      baseUrl: server.url,
+    }).modelApis.get("gpt-oss-120b");
     expect(legacy).toEqual(bearer);
   });
 
   it("maps the emulator's errors to core's classes", async () => {
     await expect(management().modelApis.get("no-such-model")).rejects.toBeInstanceOf(NotFoundError);
     await expect(management("wrong-key").modelApis.listPage()).rejects.toBeInstanceOf(AuthenticationError);
-    const denied = await inference("wrong-key").chat.completions.create(chat).catch((e: unknown) => e);
+    const denied = await inference("wrong-key")
+      .chat.completions.create(chat)
+      .catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(PermissionDeniedError);
     expect((denied as PermissionDeniedError).message).toBe("403 please check the api-key you provided");
   });
 
   it("streams a chat completion to [DONE] with running usage", async () => {
-    const stream = await inference().chat.completions.create({ ...chat, stream: true, stream_options: { include_usage: true } });
+    const stream = await inference().chat.completions.create({
+      ...chat,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     expect(stream.requestId).toMatch(/\w+/);
     const chunks: ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
@@ -82,7 +93,9 @@ describe("core against the emulator", () => {
 
   it("gives the 429 and its wait to the caller when retries are off", async () => {
     server.emulator.faults.push({ fault: { status: 429, retryAfter: 7 }, times: 1, path: "/v1/model_apis" });
-    const error = await management().modelApis.listPage().catch((e: unknown) => e);
+    const error = await management()
+      .modelApis.listPage()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfterMs).toBe(7000);
   });

@@ -3,20 +3,32 @@ import { describe, expect, it } from "vitest";
 import { createEmulator, EmulatedNetworkError, parseFaults } from "../src/index.ts";
 import { bearer, CHAT, get, post, sseData } from "./helpers.ts";
 
-function faulty(fault: string, body: unknown = { ...CHAT, stream: true }, emulator = createEmulator()): Promise<Response> {
+function faulty(
+  fault: string,
+  body: unknown = { ...CHAT, stream: true },
+  emulator = createEmulator(),
+): Promise<Response> {
   return post(emulator, "/v1/chat/completions", body, { ...bearer(), "x-emulator-fault": fault });
 }
 
 describe("fault header", () => {
   it("parses names, values and flags separated by ; or ,", () => {
-    expect(parseFaults("latency=20; chunks=3, chunk-bytes=5;reset")).toEqual({ latencyMs: 20, chunks: 3, chunkBytes: 5, reset: true });
+    expect(parseFaults("latency=20; chunks=3, chunk-bytes=5;reset")).toEqual({
+      latencyMs: 20,
+      chunks: 3,
+      chunkBytes: 5,
+      reset: true,
+    });
   });
 
-  it.each([["explode"], ["latency"], ["latency=-1"], ["status=200"], ["chunks=0"], ["hang=1"]])("answers %s with a 400 naming the problem", async (fault) => {
-    const res = await faulty(fault);
-    expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: expect.stringContaining("x-emulator-fault") });
-  });
+  it.each([["explode"], ["latency"], ["latency=-1"], ["status=200"], ["chunks=0"], ["hang=1"]])(
+    "answers %s with a 400 naming the problem",
+    async (fault) => {
+      const res = await faulty(fault);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: expect.stringContaining("x-emulator-fault") });
+    },
+  );
 });
 
 describe("faults", () => {
@@ -32,7 +44,9 @@ describe("faults", () => {
     const data = sseData(await res.text());
     const contents = data
       .filter((d) => d !== "[DONE]")
-      .map((d) => (JSON.parse(d) as { choices: Array<{ delta: { content: string | null } }> }).choices[0]?.delta.content)
+      .map(
+        (d) => (JSON.parse(d) as { choices: Array<{ delta: { content: string | null } }> }).choices[0]?.delta.content,
+      )
       .filter((c): c is string => typeof c === "string");
     expect(contents).toHaveLength(64);
     expect(contents.every((c) => c.length === 100)).toBe(true);
@@ -115,7 +129,13 @@ describe("faults", () => {
       body: JSON.stringify(CHAT),
       signal: aborter.signal,
     });
-    const settled = await Promise.race([pending.then(() => "answered", () => "failed"), new Promise((r) => setTimeout(() => r("hanging"), 100))]);
+    const settled = await Promise.race([
+      pending.then(
+        () => "answered",
+        () => "failed",
+      ),
+      new Promise((r) => setTimeout(() => r("hanging"), 100)),
+    ]);
     expect(settled).toBe("hanging");
     aborter.abort();
     await expect(pending).rejects.toThrow();
@@ -155,7 +175,9 @@ describe("faults", () => {
   });
 
   it("lets a per-request function choose faults", async () => {
-    const emulator = createEmulator({ faults: (request) => (new URL(request.url).pathname === "/v1/models" ? { status: 502 } : undefined) });
+    const emulator = createEmulator({
+      faults: (request) => (new URL(request.url).pathname === "/v1/models" ? { status: 502 } : undefined),
+    });
     expect((await get(emulator, "/v1/models")).status).toBe(502);
     expect((await get(emulator, "/v1/model_apis")).status).toBe(200);
   });
@@ -171,7 +193,10 @@ describe("faults", () => {
 
   it("queues faults over HTTP with POST /__emulator/faults", async () => {
     const emulator = createEmulator();
-    const queued = await emulator.fetch("http://x/__emulator/faults", { method: "POST", body: JSON.stringify({ fault: "status=429; retry-after=1", path: "/v1/model_apis" }) });
+    const queued = await emulator.fetch("http://x/__emulator/faults", {
+      method: "POST",
+      body: JSON.stringify({ fault: "status=429; retry-after=1", path: "/v1/model_apis" }),
+    });
     expect(queued.status).toBe(201);
     expect((await get(emulator, "/v1/models")).status).toBe(200);
     expect((await get(emulator, "/v1/model_apis")).status).toBe(429);
@@ -179,7 +204,10 @@ describe("faults", () => {
   });
 
   it("refuses a malformed queued fault with a 400", async () => {
-    const res = await createEmulator().fetch("http://x/__emulator/faults", { method: "POST", body: JSON.stringify({ fault: "boom" }) });
+    const res = await createEmulator().fetch("http://x/__emulator/faults", {
+      method: "POST",
+      body: JSON.stringify({ fault: "boom" }),
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: expect.stringContaining("boom") });
   });

@@ -18,7 +18,12 @@ export function get(emulator: Emulator, path: string, headers: Record<string, st
   return emulator.fetch(`http://emulator.test${path}`, { headers });
 }
 
-export function post(emulator: Emulator, path: string, body: unknown, headers: Record<string, string> = bearer()): Promise<Response> {
+export function post(
+  emulator: Emulator,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = bearer(),
+): Promise<Response> {
   return emulator.fetch(`http://emulator.test${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -59,7 +64,9 @@ type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 /** Ajv validators for the management spec's component schemas (OpenAPI 3.1 = JSON Schema 2020-12). */
 export async function managementValidators(): Promise<{ page: Validate; model: Validate }> {
   const spec = parse(await readFile(MANAGEMENT_SPEC, "utf8")) as { components: { schemas: Record<string, unknown> } };
-  const defs = JSON.parse(JSON.stringify(spec.components.schemas).replaceAll("#/components/schemas/", "#/$defs/")) as Record<string, unknown>;
+  const defs = JSON.parse(
+    JSON.stringify(spec.components.schemas).replaceAll("#/components/schemas/", "#/$defs/"),
+  ) as Record<string, unknown>;
   const Ajv2020 = interop(Ajv2020Module as unknown as { default: typeof Ajv2020Module.default });
   const addFormats = interop(addFormatsModule as unknown as { default: typeof addFormatsModule.default });
   const ajv = new Ajv2020({ strict: true, allErrors: true });

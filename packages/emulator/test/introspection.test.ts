@@ -25,7 +25,12 @@ describe("request log", () => {
   it("never stores a raw key, whichever header carried it", async () => {
     const emulator = createEmulator({ acceptAnyKey: true });
     await get(emulator, "/v1/model_apis", { authorization: "Api-Key super-secret-1" });
-    await post(emulator, "/v1/messages", { ...CHAT, max_tokens: 5 }, { "x-api-key": "super-secret-2", cookie: "s=super-secret-3" });
+    await post(
+      emulator,
+      "/v1/messages",
+      { ...CHAT, max_tokens: 5 },
+      { "x-api-key": "super-secret-2", cookie: "s=super-secret-3" },
+    );
     const text = JSON.stringify(emulator.requests.list());
     expect(text).not.toContain("super-secret");
     expect(emulator.requests.list()[1]?.headers["x-api-key"]).toBe("[redacted]");
@@ -51,7 +56,9 @@ describe("request log", () => {
   it("lists over GET /__emulator/requests and clears with DELETE", async () => {
     const emulator = createEmulator();
     await get(emulator, "/v1/models");
-    const listed = (await (await emulator.fetch("http://x/__emulator/requests")).json()) as { requests: RequestRecord[] };
+    const listed = (await (await emulator.fetch("http://x/__emulator/requests")).json()) as {
+      requests: RequestRecord[];
+    };
     expect(listed.requests.map((r) => r.path)).toEqual(["/v1/models"]);
     expect((await emulator.fetch("http://x/__emulator/requests", { method: "DELETE" })).status).toBe(204);
     expect(emulator.requests.list()).toEqual([]);
@@ -60,7 +67,7 @@ describe("request log", () => {
   it("keeps only the newest maxLoggedRequests entries", async () => {
     const emulator = createEmulator({ maxLoggedRequests: 2 });
     for (let i = 0; i < 3; i++) await get(emulator, `/v1/models?i=${i}`);
-    expect(emulator.requests.list().map((r) => r.query["i"])).toEqual(["1", "2"]);
+    expect(emulator.requests.list().map((r) => r.query.i)).toEqual(["1", "2"]);
   });
 
   it("hands out copies, so callers cannot rewrite the log", async () => {
@@ -84,7 +91,9 @@ describe("emulator options", () => {
   });
 
   it("puts a custom invoke_url on every catalog row", async () => {
-    const body = (await (await get(createEmulator({ invokeUrl: "http://127.0.0.1:8790" }), "/v1/model_apis")).json()) as { items: Array<{ invoke_url: string }> };
+    const body = (await (
+      await get(createEmulator({ invokeUrl: "http://127.0.0.1:8790" }), "/v1/model_apis")
+    ).json()) as { items: Array<{ invoke_url: string }> };
     expect(new Set(body.items.map((m) => m.invoke_url))).toEqual(new Set(["http://127.0.0.1:8790"]));
   });
 });

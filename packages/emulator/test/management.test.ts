@@ -1,6 +1,7 @@
 // The management API: pages, cursors, limits, added_only, single rows, auth — every answer checked against management.yaml.
-import { beforeAll, describe, expect, it } from "vitest";
+
 import type { ModelApi, ModelApisPage } from "@baseten-edge/core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createEmulator, DEFAULT_MODELS } from "../src/index.ts";
 import { bearer, get, managementValidators } from "./helpers.ts";
 
@@ -25,7 +26,17 @@ async function page(path: string, emulator = createEmulator()): Promise<ModelApi
 
 describe("the management.yaml validator", () => {
   it("rejects rows the spec forbids, so passing it means something", () => {
-    const good = { name: "x", display_name: "X", description: "", release_date: "2026-01-01", invoke_url: "https://i", context_length: 1, cost_per_million_input_tokens: "0.1", cost_per_million_output_tokens: 1, rate_limits: [] };
+    const good = {
+      name: "x",
+      display_name: "X",
+      description: "",
+      release_date: "2026-01-01",
+      invoke_url: "https://i",
+      context_length: 1,
+      cost_per_million_input_tokens: "0.1",
+      cost_per_million_output_tokens: 1,
+      rate_limits: [],
+    };
     expect(validators.model(good)).toBe(true);
     expect(validators.model({ ...good, cost_per_million_input_tokens: "cheap" })).toBe(false);
     expect(validators.model({ ...good, release_date: "01/02/2026" })).toBe(false);
@@ -94,11 +105,14 @@ describe("GET /v1/model_apis", () => {
     expect(a).not.toEqual(c);
   });
 
-  it.each([["0"], ["1001"], ["abc"], ["1.5"], ["-3"], [""]])("refuses limit=%s with a 400 error body", async (limit) => {
-    const res = await get(createEmulator(), `/v1/model_apis?limit=${limit}`);
-    expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: expect.stringContaining("limit") });
-  });
+  it.each([["0"], ["1001"], ["abc"], ["1.5"], ["-3"], [""]])(
+    "refuses limit=%s with a 400 error body",
+    async (limit) => {
+      const res = await get(createEmulator(), `/v1/model_apis?limit=${limit}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: expect.stringContaining("limit") });
+    },
+  );
 
   it("accepts the limits 1 and 1000 at the edges of the range", async () => {
     const emulator = createEmulator({ models: 2000 });
@@ -121,7 +135,12 @@ describe("GET /v1/model_apis", () => {
   it("refuses a cursor from an added_only query on a full-catalog query", async () => {
     const emulator = createEmulator({
       models: 5,
-      workspaces: [{ keys: ["k"], added: { "glm-5": { added_at: "2026-01-01T00:00:00Z" }, "glm-5-1": { added_at: "2026-01-01T00:00:00Z" } } }],
+      workspaces: [
+        {
+          keys: ["k"],
+          added: { "glm-5": { added_at: "2026-01-01T00:00:00Z" }, "glm-5-1": { added_at: "2026-01-01T00:00:00Z" } },
+        },
+      ],
     });
     const res = await get(emulator, "/v1/model_apis?added_only=true&limit=1", bearer("k"));
     const { pagination } = (await res.json()) as ModelApisPage;

@@ -18,6 +18,7 @@ describe("runtime neutrality", () => {
 
   it("has no module import node.ts, so the main entry never loads Node code", async () => {
     const files = (await readdir(SRC, { recursive: true })).filter((f) => f.endsWith(".ts") && !NODE_ONLY.has(f));
-    for (const file of files) expect(await readFile(`${SRC}${file}`, "utf8"), file).not.toMatch(/from\s+["'][./]*node\.ts["']/);
+    for (const file of files)
+      expect(await readFile(`${SRC}${file}`, "utf8"), file).not.toMatch(/from\s+["'][./]*node\.ts["']/);
   });
 });

@@ -1,7 +1,7 @@
 // Replay: every cassette in fixtures/ answers its recorded request with the recorded status, headers and bytes.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { createEmulator, parseCassette, type Cassette } from "../src/index.ts";
+import { type Cassette, createEmulator, parseCassette } from "../src/index.ts";
 import { loadCassetteDir } from "../src/node.ts";
 import { FIXTURES } from "./helpers.ts";
 
@@ -40,14 +40,19 @@ describe("cassette replay", () => {
     const cassette = cassettes.find((c) => c.name === "errors/bad_model/GenSync.yaml");
     const request = cassette?.interactions[0]?.request;
     const compact = JSON.stringify(JSON.parse(request?.body ?? ""));
-    const res = await createEmulator({ cassettes }).fetch("http://x/v1/chat/completions", { method: "POST", body: ` ${compact}` });
+    const res = await createEmulator({ cassettes }).fetch("http://x/v1/chat/completions", {
+      method: "POST",
+      body: ` ${compact}`,
+    });
     expect(await res.text()).toBe(cassette?.interactions[0]?.response.body);
   });
 
   it("answers several recordings of one request in order, as go-vcr does", async () => {
-    const same = ["Scoreboard/openai/gpt-oss-120b_thinking/GenSync-Citations-text-plain.yaml", "TextOutputDocInput/Quackiland.yaml", "TextOutputDocInput/Stdin.yaml"].map(
-      (name) => cassettes.find((c) => c.name === name) as Cassette,
-    );
+    const same = [
+      "Scoreboard/openai/gpt-oss-120b_thinking/GenSync-Citations-text-plain.yaml",
+      "TextOutputDocInput/Quackiland.yaml",
+      "TextOutputDocInput/Stdin.yaml",
+    ].map((name) => cassettes.find((c) => c.name === name) as Cassette);
     const emulator = createEmulator({ cassettes: same });
     const request = same[0]?.interactions[0]?.request;
     const bodies: string[] = [];
@@ -77,7 +82,10 @@ describe("cassette replay", () => {
   it("parses a cassette from text alone, with no file system", async () => {
     const text = await readFile(`${FIXTURES}errors/bad_apiKey/GenSync.yaml`, "utf8");
     const cassette = parseCassette(text, "bad_apiKey");
-    expect(cassette.interactions[0]?.request).toMatchObject({ method: "POST", url: "https://inference.baseten.co/v1/chat/completions" });
+    expect(cassette.interactions[0]?.request).toMatchObject({
+      method: "POST",
+      url: "https://inference.baseten.co/v1/chat/completions",
+    });
     expect(cassette.interactions[0]?.response.code).toBe(403);
   });
 
@@ -85,7 +93,11 @@ describe("cassette replay", () => {
     ["not YAML", "a: [", "not valid YAML"],
     ["another version", "version: 1\ninteractions: []", "version 1"],
     ["no interactions", "version: 2", "no interactions"],
-    ["an interaction without a response", "version: 2\ninteractions:\n  - request: {method: GET, url: 'https://x/'}", "request and a response"],
+    [
+      "an interaction without a response",
+      "version: 2\ninteractions:\n  - request: {method: GET, url: 'https://x/'}",
+      "request and a response",
+    ],
   ])("refuses a cassette that is %s, naming it", (_, text, message) => {
     expect(() => parseCassette(text, "broken.yaml")).toThrow(/broken\.yaml/);
     expect(() => parseCassette(text, "broken.yaml")).toThrow(message);

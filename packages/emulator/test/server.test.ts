@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulatorServer, type EmulatorServer } from "../src/node.ts";
+import { type EmulatorServer, startEmulatorServer } from "../src/node.ts";
 import { bearer, CHAT } from "./helpers.ts";
 
 let server: EmulatorServer;
@@ -80,7 +80,9 @@ describe("startEmulatorServer", () => {
 
   it("closes even while a request hangs", async () => {
     const other = await startEmulatorServer({ port: 0 });
-    const pending = fetch(`${other.url}/v1/models`, { headers: { ...bearer(), "x-emulator-fault": "hang" } }).catch((e: unknown) => e);
+    const pending = fetch(`${other.url}/v1/models`, { headers: { ...bearer(), "x-emulator-fault": "hang" } }).catch(
+      (e: unknown) => e,
+    );
     await new Promise((r) => setTimeout(r, 50));
     await other.close();
     expect(await pending).toBeInstanceOf(TypeError);
@@ -91,7 +93,9 @@ describe("baseten-emulator bin", () => {
   const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
 
   it("starts on port 0, prints its URL, serves requests and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, [bin, "--port", "0", "--models", "20", "--seed", "3"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, "--port", "0", "--models", "20", "--seed", "3"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       const [line] = (await once(child.stdout, "data")) as [Buffer];
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line.toString())?.[1];

@@ -1,6 +1,7 @@
 // Workspaces: the same URL answers each key with its own org_details, rate limits and marker; bad options fail clearly.
-import { describe, expect, it } from "vitest";
+
 import type { ModelApi, ModelApisPage } from "@baseten-edge/core";
+import { describe, expect, it } from "vitest";
 import { createEmulator, type WorkspaceOptions } from "../src/index.ts";
 import { bearer, CHAT, get, post } from "./helpers.ts";
 
@@ -35,7 +36,9 @@ describe("workspaces", () => {
 
   it("returns a workspace's rate-limit overrides only to that workspace", async () => {
     const emulator = createEmulator({ workspaces: TEAMS });
-    expect((await row("key-a1", "glm-5", emulator)).rate_limits).toEqual([{ type: "TOKEN", unit: "SECOND", threshold: 4242 }]);
+    expect((await row("key-a1", "glm-5", emulator)).rate_limits).toEqual([
+      { type: "TOKEN", unit: "SECOND", threshold: 4242 },
+    ]);
     expect((await row("key-b", "glm-5", emulator)).rate_limits).toEqual([
       { type: "REQUEST", unit: "MINUTE", threshold: 15 },
       { type: "TOKEN", unit: "MINUTE", threshold: 100_000 },
@@ -65,10 +68,28 @@ describe("workspaces", () => {
   });
 
   it.each<[string, WorkspaceOptions[], string]>([
-    ["an unknown model", [{ keys: ["k"], added: { "no-such": { added_at: "2026-01-01T00:00:00Z" } } }], "not a Model API"],
+    [
+      "an unknown model",
+      [{ keys: ["k"], added: { "no-such": { added_at: "2026-01-01T00:00:00Z" } } }],
+      "not a Model API",
+    ],
     ["a bad date", [{ keys: ["k"], added: { "glm-5": { added_at: "yesterday" } } }], "RFC 3339"],
-    ["limits for a model not added", [{ keys: ["k"], rateLimits: { "glm-5": [{ type: "REQUEST", unit: "MINUTE", threshold: 5 }] } }], "added"],
-    ["a zero threshold", [{ keys: ["k"], added: { "glm-5": { added_at: "2026-01-01T00:00:00Z" } }, rateLimits: { "glm-5": [{ type: "REQUEST", unit: "MINUTE", threshold: 0 }] } }], "threshold"],
+    [
+      "limits for a model not added",
+      [{ keys: ["k"], rateLimits: { "glm-5": [{ type: "REQUEST", unit: "MINUTE", threshold: 5 }] } }],
+      "added",
+    ],
+    [
+      "a zero threshold",
+      [
+        {
+          keys: ["k"],
+          added: { "glm-5": { added_at: "2026-01-01T00:00:00Z" } },
+          rateLimits: { "glm-5": [{ type: "REQUEST", unit: "MINUTE", threshold: 0 }] },
+        },
+      ],
+      "threshold",
+    ],
     ["a key in two workspaces", [{ keys: ["k"] }, { keys: ["k"] }], "two workspaces"],
     ["no keys", [{ keys: [] }], "at least one API key"],
   ])("refuses workspace options with %s, saying why", (_, workspaces, message) => {
@@ -80,7 +101,9 @@ describe("acceptAnyKey", () => {
   it("gives each unknown key its own deterministic workspace with a marker from the key's hash", async () => {
     const emulator = createEmulator({ acceptAnyKey: true });
     const first = await (await get(emulator, "/v1/model_apis", bearer("tenant-1"))).text();
-    const again = await (await get(createEmulator({ acceptAnyKey: true }), "/v1/model_apis", bearer("tenant-1"))).text();
+    const again = await (
+      await get(createEmulator({ acceptAnyKey: true }), "/v1/model_apis", bearer("tenant-1"))
+    ).text();
     const other = await (await get(emulator, "/v1/model_apis", bearer("tenant-2"))).text();
     expect(first).toBe(again);
     expect(first).not.toBe(other);
@@ -93,7 +116,9 @@ describe("acceptAnyKey", () => {
     const emulator = createEmulator({ acceptAnyKey: true });
     const markers = new Set<string>();
     for (let i = 0; i < 300; i++) {
-      const body = (await (await get(emulator, "/v1/model_apis?added_only=true", bearer(`tenant-${i}`))).json()) as ModelApisPage;
+      const body = (await (
+        await get(emulator, "/v1/model_apis?added_only=true", bearer(`tenant-${i}`))
+      ).json()) as ModelApisPage;
       const found = new Set(body.items.map((m) => /\[workspace (ws-\w+)\]/.exec(m.description)?.[1]));
       expect(found.size).toBe(1);
       expect(body.items.length).toBeGreaterThan(0);

@@ -29,9 +29,9 @@ export type Identified = { ok: true; caller: Caller } | { ok: false; status: 401
 export function credentials(request: Request): { key: string; scheme: "Bearer" | "Api-Key" } | null {
   const header = request.headers.get("authorization");
   if (header) {
-    const match = /^(Bearer|Api-Key)\s+(\S+)\s*$/i.exec(header);
-    if (!match) return null;
-    return { key: match[2]!, scheme: match[1]!.toLowerCase() === "api-key" ? "Api-Key" : "Bearer" };
+    const [, scheme, key] = /^(Bearer|Api-Key)\s+(\S+)\s*$/i.exec(header) ?? [];
+    if (!scheme || !key) return null;
+    return { key, scheme: scheme.toLowerCase() === "api-key" ? "Api-Key" : "Bearer" };
   }
   const apiKey = request.headers.get("x-api-key")?.trim();
   return apiKey ? { key: apiKey, scheme: "Bearer" } : null;
@@ -44,7 +44,13 @@ export class Authenticator {
 
   constructor(auth: AuthOptions, salt: string) {
     this.#auth = auth;
-    this.#hmacKey = crypto.subtle.importKey("raw", new TextEncoder().encode(salt), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    this.#hmacKey = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(salt),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
   }
 
   get mode(): AuthOptions["mode"] {
@@ -56,8 +62,16 @@ export class Authenticator {
     const given = credentials(request);
     const auth = this.#auth;
     if (auth.mode === "pass-through") {
-      if (!given) return unauthorized("Missing or malformed API key: send `Authorization: Bearer <your Baseten API key>`.");
-      return { ok: true, caller: { id: await this.sign(`key:${given.key}`), authorization: { apiKey: given.key, scheme: given.scheme }, view: "workspace" } };
+      if (!given)
+        return unauthorized("Missing or malformed API key: send `Authorization: Bearer <your Baseten API key>`.");
+      return {
+        ok: true,
+        caller: {
+          id: await this.sign(`key:${given.key}`),
+          authorization: { apiKey: given.key, scheme: given.scheme },
+          view: "workspace",
+        },
+      };
     }
     if (!given) {
       if (allowPublic && auth.publicCatalog) return { ok: true, caller: await this.operatorCaller("public") };

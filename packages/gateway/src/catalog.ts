@@ -79,7 +79,13 @@ export class CatalogSource {
 
   #clientOptions(caller: Caller) {
     const { apiKey, scheme } = caller.authorization;
-    return { apiKey, authScheme: scheme, maxRetries: 1, timeoutMs: 10_000, ...(this.upstream.fetch ? { fetch: this.upstream.fetch } : {}) };
+    return {
+      apiKey,
+      authScheme: scheme,
+      maxRetries: 1,
+      timeoutMs: 10_000,
+      ...(this.upstream.fetch ? { fetch: this.upstream.fetch } : {}),
+    };
   }
 }
 

@@ -17,9 +17,9 @@ export async function issueCursor(state: CursorState, callerId: string, sign: Si
 
 /** The state in a cursor, or null when it is malformed or was issued to someone else. */
 export async function readCursor(cursor: string, callerId: string, sign: Sign): Promise<CursorState | null> {
-  const match = /^([0-9a-z]{1,8})\.([af])\.([\w-]{22})$/.exec(cursor);
-  if (!match) return null;
-  const body = `${match[1]}.${match[2]}`;
-  if (!sameText(await sign(`cursor:${callerId}:${body}`), match[3]!)) return null;
-  return { offset: Number.parseInt(match[1]!, 36), addedOnly: match[2] === "a" };
+  const [, offset, scope, signature] = /^([0-9a-z]{1,8})\.([af])\.([\w-]{22})$/.exec(cursor) ?? [];
+  if (!offset || !scope || !signature) return null;
+  const body = `${offset}.${scope}`;
+  if (!sameText(await sign(`cursor:${callerId}:${body}`), signature)) return null;
+  return { offset: Number.parseInt(offset, 36), addedOnly: scope === "a" };
 }

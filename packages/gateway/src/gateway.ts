@@ -99,8 +99,24 @@ export function createGateway(options: GatewayOptions): Gateway {
       cors({
         origin: origins.includes("*") ? "*" : origins,
         allowMethods: ["GET", "HEAD", "POST", "OPTIONS"],
-        allowHeaders: ["Authorization", "Content-Type", "X-Api-Key", "X-Session-Affinity", "Anthropic-Version", "Anthropic-Beta", "If-None-Match"],
-        exposeHeaders: ["X-Cache", "X-Request-Id", "X-Baseten-Edge-Cost-Usd", "X-Baseten-Request-Id", "ETag", "Age", "Retry-After"],
+        allowHeaders: [
+          "Authorization",
+          "Content-Type",
+          "X-Api-Key",
+          "X-Session-Affinity",
+          "Anthropic-Version",
+          "Anthropic-Beta",
+          "If-None-Match",
+        ],
+        exposeHeaders: [
+          "X-Cache",
+          "X-Request-Id",
+          "X-Baseten-Edge-Cost-Usd",
+          "X-Baseten-Request-Id",
+          "ETag",
+          "Age",
+          "Retry-After",
+        ],
         maxAge: 600,
       }),
     );
@@ -111,7 +127,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   /** Identifies the caller or answers 401; the handler runs only for known callers. */
   const withCaller =
-    (allowPublic: boolean, handler: (c: Context<Env>, caller: Caller) => Promise<Response>) => async (c: Context<Env>) => {
+    (allowPublic: boolean, handler: (c: Context<Env>, caller: Caller) => Promise<Response>) =>
+    async (c: Context<Env>) => {
       const identified = await auth.identify(c.req.raw, allowPublic);
       if (!identified.ok) return error(c, identified.status, identified.message);
       try {
@@ -137,7 +154,13 @@ export function createGateway(options: GatewayOptions): Gateway {
    * up to `renderBudget`, so a hit costs a map lookup, while callers varying `limit` cannot grow
    * the memo past a small multiple of the catalog's own size.
    */
-  const answer = async (c: Context<Env>, lookup: Lookup<unknown>, caller: Caller, variant: string, render: () => Promise<string> | string) => {
+  const answer = async (
+    c: Context<Env>,
+    lookup: Lookup<unknown>,
+    caller: Caller,
+    variant: string,
+    render: () => Promise<string> | string,
+  ) => {
     const { entry } = lookup;
     let memo = entry.rendered.get(variant) as { body: string; etag: string } | undefined;
     if (!memo) {
@@ -149,7 +172,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     cached(c, lookup, caller, memo.etag);
     const match = c.req.header("if-none-match");
-    if (match && match.split(",").some((tag) => tag.trim().replace(/^W\//, "") === memo.etag)) return c.body(null, 304);
+    if (match?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === memo.etag)) return c.body(null, 304);
     c.header("content-type", "application/json");
     return c.body(memo.body);
   };
@@ -184,7 +207,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         const rows = visibleRows(lookup.entry, caller, addedOnly);
         const items = rows.slice(offset, offset + limit);
         const more = offset + limit < rows.length;
-        const next = more ? await issueCursor({ offset: offset + limit, addedOnly }, `${caller.id}:${caller.view}`, (t) => auth.sign(t)) : null;
+        const next = more
+          ? await issueCursor({ offset: offset + limit, addedOnly }, `${caller.id}:${caller.view}`, (t) => auth.sign(t))
+          : null;
         return JSON.stringify({ items, pagination: { has_more: more, cursor: next } });
       });
     }),
@@ -199,7 +224,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (raw.length > MAX_NAME_LENGTH) throw new InvalidArgumentError("too long");
         name = assertPathSegment(raw, "name");
       } catch {
-        return error(c, 400, "Invalid Model API name: use a slug such as \"llama-3-3-70b-instruct\".");
+        return error(c, 400, 'Invalid Model API name: use a slug such as "llama-3-3-70b-instruct".');
       }
       if (new URL(c.req.url).search) return error(c, 400, "This route takes no query parameters.");
       const lookup = await source.catalog(caller, c.env.waitUntil);
@@ -229,7 +254,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       const variant = `search:${caller.view}:${models?.entry.hash ?? "-"}:${url.search}`;
       return answer(c, lookup, caller, variant, () => {
         try {
-          return JSON.stringify(searchResponse(visibleRows(lookup.entry, caller, false), models?.entry.value ?? [], parsed.options));
+          return JSON.stringify(
+            searchResponse(visibleRows(lookup.entry, caller, false), models?.entry.value ?? [], parsed.options),
+          );
         } catch (thrown) {
           if (thrown instanceof InvalidArgumentError) throw new BadSearch(thrown.message);
           throw thrown;

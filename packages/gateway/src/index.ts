@@ -1,6 +1,13 @@
 // @baseten-edge/gateway: a portable fetch handler in front of Baseten (the cached Model API catalog).
-export { createGateway, type Gateway, type WaitUntilContext } from "./gateway.ts";
-export { ConfigurationError, ENV_VARS, gatewayOptionsFromEnv, type GatewayEvent, type GatewayOptions } from "./options.ts";
+
 export type { AuthOptions } from "./auth.ts";
-export type { CatalogStore, EntryMetadata, StoredEntry } from "./store.ts";
+export { createGateway, type Gateway, type WaitUntilContext } from "./gateway.ts";
 export { memoryStore } from "./memory-store.ts";
+export {
+  ConfigurationError,
+  ENV_VARS,
+  type GatewayEvent,
+  type GatewayOptions,
+  gatewayOptionsFromEnv,
+} from "./options.ts";
+export type { CatalogStore, EntryMetadata, StoredEntry } from "./store.ts";

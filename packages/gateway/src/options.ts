@@ -50,7 +50,8 @@ export const ENV_VARS = {
   AUTH_MODE: "`pass-through` (default): callers send their own Baseten key; `operator`: callers send gateway tokens",
   BASETEN_API_KEY: "secret, operator mode: the Baseten key the gateway calls upstream with",
   GATEWAY_TOKENS: "secret, operator mode: comma-separated SHA-256 hex digests of the accepted gateway tokens",
-  PUBLIC_CATALOG: "`true` to serve the catalog to anonymous callers in operator mode, without org_details (default false)",
+  PUBLIC_CATALOG:
+    "`true` to serve the catalog to anonymous callers in operator mode, without org_details (default false)",
   CACHE_SALT: "secret, required: at least 16 characters; keys cache entries and signs cursors",
   BASETEN_MANAGEMENT_URL: "management API root (default https://api.baseten.co)",
   BASETEN_INFERENCE_URL: "inference API root (default https://inference.baseten.co)",
@@ -58,9 +59,11 @@ export const ENV_VARS = {
   CATALOG_MAX_STALE_SECONDS: "seconds a stale catalog may be served while Baseten fails (default 86400)",
   RELAY_MAX_BODY_BYTES: "largest relayed request body in bytes (default 10485760)",
   RELAY_FIRST_BYTE_TIMEOUT_SECONDS: "seconds to wait for Baseten's response headers before a 504 (default 600)",
-  RELAY_IDLE_TIMEOUT_SECONDS: "seconds a relayed stream may stay silent before it is ended with an error event (default 120)",
+  RELAY_IDLE_TIMEOUT_SECONDS:
+    "seconds a relayed stream may stay silent before it is ended with an error event (default 120)",
   RELAY_RETRIES: "retries of relayed requests Baseten provably did not process (default 1)",
-  RELAY_MAX_RETRY_AFTER_SECONDS: "longest Retry-After the relay waits out itself; longer ones go to the client (default 2)",
+  RELAY_MAX_RETRY_AFTER_SECONDS:
+    "longest Retry-After the relay waits out itself; longer ones go to the client (default 2)",
   CORS_ORIGINS: "comma-separated origins allowed to call from browsers, or * (default: none)",
 } as const;
 
@@ -99,7 +102,10 @@ export function gatewayOptionsFromEnv(
   else if (mode === "operator") {
     const apiKey = text("BASETEN_API_KEY");
     if (!apiKey) throw new ConfigurationError("AUTH_MODE=operator needs the BASETEN_API_KEY secret.");
-    const tokenHashes = (text("GATEWAY_TOKENS") ?? "").split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+    const tokenHashes = (text("GATEWAY_TOKENS") ?? "")
+      .split(",")
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean);
     const publicCatalog = text("PUBLIC_CATALOG") === "true";
     auth = { mode, apiKey, tokenHashes, publicCatalog };
   } else throw new ConfigurationError('AUTH_MODE must be "pass-through" or "operator".');
@@ -117,7 +123,13 @@ export function gatewayOptionsFromEnv(
   assign("idleTimeoutSeconds", whole("RELAY_IDLE_TIMEOUT_SECONDS"));
   assign("relayRetries", whole("RELAY_RETRIES"));
   assign("maxRetryAfterSeconds", whole("RELAY_MAX_RETRY_AFTER_SECONDS"));
-  assign("corsOrigins", text("CORS_ORIGINS")?.split(",").map((o) => o.trim()).filter(Boolean));
+  assign(
+    "corsOrigins",
+    text("CORS_ORIGINS")
+      ?.split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+  );
   return options;
 }
 
@@ -130,9 +142,12 @@ export function checkOptions(options: GatewayOptions): void {
   if (auth.mode === "operator") {
     if (!auth.apiKey) throw new ConfigurationError("Operator mode needs BASETEN_API_KEY (auth.apiKey).");
     const bad = auth.tokenHashes.filter((h) => !/^[0-9a-f]{64}$/.test(h));
-    if (bad.length) throw new ConfigurationError("GATEWAY_TOKENS must be SHA-256 hex digests (64 hex characters each), not tokens.");
+    if (bad.length)
+      throw new ConfigurationError("GATEWAY_TOKENS must be SHA-256 hex digests (64 hex characters each), not tokens.");
     if (auth.tokenHashes.length === 0 && !auth.publicCatalog) {
-      throw new ConfigurationError("Operator mode needs GATEWAY_TOKENS (or PUBLIC_CATALOG=true): otherwise nobody can call it.");
+      throw new ConfigurationError(
+        "Operator mode needs GATEWAY_TOKENS (or PUBLIC_CATALOG=true): otherwise nobody can call it.",
+      );
     }
   }
   const numbers = {
@@ -145,7 +160,8 @@ export function checkOptions(options: GatewayOptions): void {
     maxRetryAfterSeconds: options.maxRetryAfterSeconds,
   };
   for (const [name, value] of Object.entries(numbers)) {
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new ConfigurationError(`${name} must be >= 0.`);
+    if (value !== undefined && (!Number.isFinite(value) || value < 0))
+      throw new ConfigurationError(`${name} must be >= 0.`);
   }
   for (const url of [options.managementUrl, options.inferenceUrl]) {
     if (url !== undefined && !URL.canParse(url)) throw new ConfigurationError(`Not an absolute URL: ${url}`);

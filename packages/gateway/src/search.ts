@@ -23,8 +23,17 @@ const ORDER_BY: Record<string, CatalogOrderBy> = {
   output_price: "output_price",
 };
 const PARAMS = new Set([
-  "query", "tag", "order_by", "direction", "page", "view_option",
-  "family", "feature", "min_context", "max_input_price", "max_output_price",
+  "query",
+  "tag",
+  "order_by",
+  "direction",
+  "page",
+  "view_option",
+  "family",
+  "feature",
+  "min_context",
+  "max_input_price",
+  "max_output_price",
 ]);
 
 export interface ParsedSearch {
@@ -60,19 +69,34 @@ export function searchParams(query: URLSearchParams): ({ ok: true } & ParsedSear
   const minContext = whole("min_context");
   if (minContext === null) return { ok: false, message: "min_context must be a whole number of tokens." };
   if (minContext !== undefined) options.minContext = minContext;
-  const features = text("feature")?.split(",").map((f) => f.trim()).filter(Boolean);
+  const features = text("feature")
+    ?.split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
   if (features) {
     const bad = features.find((f) => !(CATALOG_FEATURES as readonly string[]).includes(f));
-    if (bad) return { ok: false, message: `feature must be among ${CATALOG_FEATURES.join(", ")}; got ${JSON.stringify(bad)}.` };
+    if (bad)
+      return {
+        ok: false,
+        message: `feature must be among ${CATALOG_FEATURES.join(", ")}; got ${JSON.stringify(bad)}.`,
+      };
     options.feature = features as CatalogFeature[];
   }
-  for (const [name, key] of [["max_input_price", "maxInputPrice"], ["max_output_price", "maxOutputPrice"]] as const) {
+  for (const [name, key] of [
+    ["max_input_price", "maxInputPrice"],
+    ["max_output_price", "maxOutputPrice"],
+  ] as const) {
     const value = text(name);
     if (value === undefined) continue;
-    if (!/^\d+(\.\d+)?$/.test(value)) return { ok: false, message: `${name} must be a decimal number of dollars per million tokens.` };
+    if (!/^\d+(\.\d+)?$/.test(value))
+      return { ok: false, message: `${name} must be a decimal number of dollars per million tokens.` };
     options[key] = value;
   }
-  for (const [name, key] of [["query", "query"], ["family", "family"], ["tag", "tag"]] as const) {
+  for (const [name, key] of [
+    ["query", "query"],
+    ["family", "family"],
+    ["tag", "tag"],
+  ] as const) {
     const value = text(name);
     if (value === undefined) continue;
     if (value.length > 200) return { ok: false, message: `${name} is too long (200 characters at most).` };
@@ -91,13 +115,22 @@ function featuresOf(row: ModelApi, byName: Map<string, InferenceModel>): Catalog
 }
 
 /** `{ items, total }` as seed 004 describes, each item carrying its catalog row under `model`. */
-export function searchResponse(rows: readonly ModelApi[], models: readonly InferenceModel[], options: ParsedSearch["options"]) {
-  const byName = new Map(models.filter((m) => m.name).map((m) => [m.name!.toLowerCase(), m]));
-  let entries: (CatalogEntry & { features: CatalogFeature[] })[] = rows.map((row) => ({ ...row, features: featuresOf(row, byName) }));
+export function searchResponse(
+  rows: readonly ModelApi[],
+  models: readonly InferenceModel[],
+  options: ParsedSearch["options"],
+) {
+  const byName = new Map(models.flatMap((m) => (m.name ? [[m.name.toLowerCase(), m] as const] : [])));
+  let entries: (CatalogEntry & { features: CatalogFeature[] })[] = rows.map((row) => ({
+    ...row,
+    features: featuresOf(row, byName),
+  }));
   const { tag, ...search } = options;
   if (tag !== undefined) {
     const wanted = tag.toLowerCase();
-    entries = entries.filter((e) => (e.model_family ?? "").toLowerCase() === wanted || e.features.includes(wanted as CatalogFeature));
+    entries = entries.filter(
+      (e) => (e.model_family ?? "").toLowerCase() === wanted || e.features.includes(wanted as CatalogFeature),
+    );
   }
   const { items, total } = searchCatalog(entries, search);
   return {

@@ -131,7 +131,12 @@ export class TieredCache {
   }
 
   /** `known`: some tier held an entry for `key`, so an evicting answer must delete it everywhere. */
-  #load(key: string, load: () => Promise<unknown>, waitUntil: WaitUntil | undefined, known: boolean): Promise<Entry<unknown>> {
+  #load(
+    key: string,
+    load: () => Promise<unknown>,
+    waitUntil: WaitUntil | undefined,
+    known: boolean,
+  ): Promise<Entry<unknown>> {
     const running = this.#inflight.get(key);
     if (running) return running;
     const promise = (async () => {
@@ -141,7 +146,10 @@ export class TieredCache {
         const entry = newEntry(value, this.#options.now(), await digest(json), json.length);
         this.#failedAt.delete(key);
         this.#remember(key, entry, json.length);
-        const writes = this.#writeStores(key, { value: json, metadata: { fetchedAt: entry.fetchedAt, hash: entry.hash } });
+        const writes = this.#writeStores(key, {
+          value: json,
+          metadata: { fetchedAt: entry.fetchedAt, hash: entry.hash },
+        });
         if (waitUntil) waitUntil(writes);
         else await writes;
         return entry;
@@ -171,14 +179,19 @@ export class TieredCache {
   }
 
   /** The first stored entry for `key` (newer than `newerThan`, when given), promoted to faster tiers. */
-  async #fromStores(key: string, waitUntil?: WaitUntil, newerThan = Number.NEGATIVE_INFINITY): Promise<Entry<unknown> | null> {
+  async #fromStores(
+    key: string,
+    waitUntil?: WaitUntil,
+    newerThan = Number.NEGATIVE_INFINITY,
+  ): Promise<Entry<unknown> | null> {
     const { stores, maxStaleMs, now } = this.#options;
     for (const [index, store] of stores.entries()) {
       const stored = await store.get(key).catch((error: unknown) => {
         this.#options.onStoreError(store.name, "get", error);
         return null;
       });
-      if (!stored || now() - stored.metadata.fetchedAt >= maxStaleMs || stored.metadata.fetchedAt <= newerThan) continue;
+      if (!stored || now() - stored.metadata.fetchedAt >= maxStaleMs || stored.metadata.fetchedAt <= newerThan)
+        continue;
       let value: unknown;
       try {
         value = JSON.parse(stored.value);
@@ -202,7 +215,9 @@ export class TieredCache {
     const ttlSeconds = Math.max(1, Math.ceil((stored.metadata.fetchedAt + maxStaleMs - now()) / 1000));
     await Promise.all(
       stores.map((store) =>
-        store.put(key, stored, ttlSeconds).catch((error: unknown) => this.#options.onStoreError(store.name, "put", error)),
+        store
+          .put(key, stored, ttlSeconds)
+          .catch((error: unknown) => this.#options.onStoreError(store.name, "put", error)),
       ),
     );
   }

@@ -70,7 +70,9 @@ describe("cache states", () => {
       fetch: () => Promise.reject(new Error("must not be called")),
       now: () => first.clock.now,
     });
-    const response = await second.fetch(new Request("http://g/v1/model_apis", { headers: { authorization: "Bearer emulator-key" } }));
+    const response = await second.fetch(
+      new Request("http://g/v1/model_apis", { headers: { authorization: "Bearer emulator-key" } }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("x-cache")).toBe("HIT");
   });

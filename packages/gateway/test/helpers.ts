@@ -1,6 +1,12 @@
 // Test wiring: a gateway in front of an in-process emulator, with a controllable clock and upstream.
 import { createEmulator, type EmulatorOptions } from "@baseten-edge/emulator";
-import { createGateway, type CatalogStore, type GatewayEvent, type GatewayOptions, type StoredEntry } from "../src/index.ts";
+import {
+  type CatalogStore,
+  createGateway,
+  type GatewayEvent,
+  type GatewayOptions,
+  type StoredEntry,
+} from "../src/index.ts";
 
 export const SALT = "test-salt-0123456789abcdef";
 
@@ -20,7 +26,11 @@ export interface Harness {
 }
 
 /** A pass-through gateway on the test salt whose upstream is `fetch`; events go to `events`. */
-export function testGateway(fetch: GatewayOptions["fetch"], events: GatewayEvent[], overrides: Partial<GatewayOptions>) {
+export function testGateway(
+  fetch: GatewayOptions["fetch"],
+  events: GatewayEvent[],
+  overrides: Partial<GatewayOptions>,
+) {
   return createGateway({
     auth: { mode: "pass-through" },
     cacheSalt: SALT,
@@ -47,7 +57,12 @@ export function harness(
   gatewayOptions: Partial<GatewayOptions> = {},
   emulatorOptions: EmulatorOptions = { acceptAnyKey: true },
 ): Harness {
-  const clock = { now: Date.parse("2026-11-01T00:00:00Z"), advance(seconds: number) { clock.now += seconds * 1000; } };
+  const clock = {
+    now: Date.parse("2026-11-01T00:00:00Z"),
+    advance(seconds: number) {
+      clock.now += seconds * 1000;
+    },
+  };
   const emulator = createEmulator({ ...emulatorOptions, now: () => clock.now });
   const upstream = { down: false, attempts: 0 };
   const events: GatewayEvent[] = [];
@@ -99,5 +114,7 @@ export function spyStore(name = "spy"): CatalogStore & { entries: Map<string, St
 /** The marker the emulator stamps into bodies for a key's workspace (acceptAnyKey). */
 export async function markerOf(key: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
-  return `ws-${Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("").slice(0, 12)}`;
+  return `ws-${Array.from(digest, (b) => b.toString(16).padStart(2, "0"))
+    .join("")
+    .slice(0, 12)}`;
 }

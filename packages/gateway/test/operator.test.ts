@@ -9,7 +9,10 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 async function operator(publicCatalog = false) {
-  return harness({ auth: { mode: "operator", apiKey: "emulator-key", tokenHashes: [await sha256Hex(TOKEN)], publicCatalog } }, {});
+  return harness(
+    { auth: { mode: "operator", apiKey: "emulator-key", tokenHashes: [await sha256Hex(TOKEN)], publicCatalog } },
+    {},
+  );
 }
 
 describe("operator mode", () => {
@@ -57,7 +60,10 @@ describe("operator mode", () => {
 
   it("refreshes the operator's catalog and model list into every store on demand (cron)", async () => {
     const store = spyStore();
-    const h = harness({ stores: [store], auth: { mode: "operator", apiKey: "emulator-key", tokenHashes: [await sha256Hex(TOKEN)] } }, {});
+    const h = harness(
+      { stores: [store], auth: { mode: "operator", apiKey: "emulator-key", tokenHashes: [await sha256Hex(TOKEN)] } },
+      {},
+    );
     await h.gateway.refresh();
     expect(store.entries.size).toBe(2);
     expect(h.upstreamCalls("/v1/model_apis")).toBe(1);

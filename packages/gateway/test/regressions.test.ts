@@ -34,7 +34,10 @@ describe("unknown keys", () => {
     await h.settle();
     expect(store.entries.size).toBe(2);
     h.clock.advance(61);
-    const revoked = harness({ stores: [store], now: () => h.clock.now }, { acceptAnyKey: false, workspaces: [{ keys: ["other"] }] });
+    const revoked = harness(
+      { stores: [store], now: () => h.clock.now },
+      { acceptAnyKey: false, workspaces: [{ keys: ["other"] }] },
+    );
     await revoked.get("/v1/model_apis");
     await revoked.settle();
     expect(store.entries.size).toBe(0);
@@ -47,31 +50,40 @@ describe("relay streams", () => {
       'event: response.created\ndata: {"type":"response.created"}\n\n' +
       'event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":7,"output_tokens":3}}}\n\n';
     const h: ReturnType<typeof relayHarness> = relayHarness({
-      fetch: async (request) => (new URL(request.url).pathname === "/v1/responses" ? sse(body) : h.emulator.fetch(request)),
+      fetch: async (request) =>
+        new URL(request.url).pathname === "/v1/responses" ? sse(body) : h.emulator.fetch(request),
     });
-    const text = await (await h.post("/v1/responses", { model: "openai/gpt-oss-120b", input: "hi", stream: true })).text();
+    const text = await (
+      await h.post("/v1/responses", { model: "openai/gpt-oss-120b", input: "hi", stream: true })
+    ).text();
     await h.settle();
     expect(text).toBe(body);
-    expect(h.events.find((e) => e.event === "request")).toMatchObject({ stream_outcome: "complete", input_tokens: 7, output_tokens: 3 });
+    expect(h.events.find((e) => e.event === "request")).toMatchObject({
+      stream_outcome: "complete",
+      input_tokens: 7,
+      output_tokens: 3,
+    });
   });
 
   it("closes quietly when the upstream keeps the connection open after [DONE]", async () => {
     const h: ReturnType<typeof relayHarness> = relayHarness({
       idleTimeoutSeconds: 0.1,
       fetch: async (request) =>
-        new URL(request.url).pathname !== "/v1/chat/completions" ? h.emulator.fetch(request) : new Response(
-          new ReadableStream({
-            start(controller) {
-              controller.enqueue(new TextEncoder().encode('data: {"choices":[]}\n\ndata: [DONE]\n\n'));
-            },
-          }),
-          { headers: { "content-type": "text/event-stream" } },
-        ),
+        new URL(request.url).pathname !== "/v1/chat/completions"
+          ? h.emulator.fetch(request)
+          : new Response(
+              new ReadableStream({
+                start(controller) {
+                  controller.enqueue(new TextEncoder().encode('data: {"choices":[]}\n\ndata: [DONE]\n\n'));
+                },
+              }),
+              { headers: { "content-type": "text/event-stream" } },
+            ),
     });
     const text = await (await h.post("/v1/chat/completions", { ...CHAT, stream: true })).text();
     expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
     await h.settle();
-    expect(h.events.find((e) => e.event === "request")?.["stream_outcome"]).toBe("complete");
+    expect(h.events.find((e) => e.event === "request")?.stream_outcome).toBe("complete");
   });
 });
 

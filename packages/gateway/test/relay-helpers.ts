@@ -4,7 +4,11 @@ import type { GatewayEvent, GatewayOptions } from "../src/index.ts";
 import { testGateway, waitUntilCollector } from "./helpers.ts";
 
 export const CHAT = { model: "openai/gpt-oss-120b", messages: [{ role: "user", content: "Say hello." }] };
-export const MESSAGES = { model: "openai/gpt-oss-120b", max_tokens: 64, messages: [{ role: "user", content: "Say hello." }] };
+export const MESSAGES = {
+  model: "openai/gpt-oss-120b",
+  max_tokens: 64,
+  messages: [{ role: "user", content: "Say hello." }],
+};
 
 export function relayHarness(gatewayOptions: Partial<GatewayOptions> = {}, emulatorOptions: EmulatorOptions = {}) {
   const emulator = createEmulator(emulatorOptions);

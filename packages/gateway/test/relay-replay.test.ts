@@ -18,7 +18,12 @@ describe("relay of the recorded exchanges", () => {
   it.each(relayed.map((c) => [c.name, c] as const))("relays %s byte for byte", async (_, cassette) => {
     const emulator = createEmulator({ cassettes: [cassette] });
     // No waitUntil: the gateway learns no model list, so even the bad-model recording goes upstream.
-    const gateway = createGateway({ auth: { mode: "pass-through" }, cacheSalt: SALT, inferenceUrl: "http://baseten.test", fetch: (r) => emulator.fetch(r) });
+    const gateway = createGateway({
+      auth: { mode: "pass-through" },
+      cacheSalt: SALT,
+      inferenceUrl: "http://baseten.test",
+      fetch: (r) => emulator.fetch(r),
+    });
     for (const { request, response } of cassette.interactions.filter((i) => i.request.method === "POST")) {
       const path = new URL(request.url).pathname;
       const answer = await gateway.fetch(

@@ -13,11 +13,17 @@ function withFault(h: ReturnType<typeof relayHarness>, spec: string, path = "/v1
 describe("streaming relay", () => {
   it("passes a 64-chunk stream through byte for byte, ending at [DONE]", async () => {
     const h = relayHarness();
-    const direct = await (await h.emulator.fetch("http://baseten.test/v1/chat/completions", {
-      method: "POST",
-      headers: { authorization: "Bearer emulator-key", "content-type": "application/json", "x-emulator-fault": "chunks=64" },
-      body: JSON.stringify({ ...CHAT, stream: true }),
-    })).text();
+    const direct = await (
+      await h.emulator.fetch("http://baseten.test/v1/chat/completions", {
+        method: "POST",
+        headers: {
+          authorization: "Bearer emulator-key",
+          "content-type": "application/json",
+          "x-emulator-fault": "chunks=64",
+        },
+        body: JSON.stringify({ ...CHAT, stream: true }),
+      })
+    ).text();
     const relayed = await withFault(h, "chunks=64").post("/v1/chat/completions", { ...CHAT, stream: true });
     expect(relayed.headers.get("content-type")).toMatch(/text\/event-stream/);
     const text = await relayed.text();
@@ -28,27 +34,45 @@ describe("streaming relay", () => {
 
   it("ends a stream cut off upstream with an error event and no [DONE]", async () => {
     const h = relayHarness();
-    const response = await withFault(h, "chunks=30; cut-after=5").post("/v1/chat/completions", { ...CHAT, stream: true });
+    const response = await withFault(h, "chunks=30; cut-after=5").post("/v1/chat/completions", {
+      ...CHAT,
+      stream: true,
+    });
     const text = await response.text();
     expect(text).not.toContain("[DONE]");
     const last = text.trimEnd().split("\n\n").at(-1)!;
-    expect(JSON.parse(last.slice("data: ".length))).toEqual({ error: { message: expect.stringMatching(/broke off|ended before/), type: "api_error", param: null, code: "upstream_stream_error" } });
+    expect(JSON.parse(last.slice("data: ".length))).toEqual({
+      error: {
+        message: expect.stringMatching(/broke off|ended before/),
+        type: "api_error",
+        param: null,
+        code: "upstream_stream_error",
+      },
+    });
     await h.settle();
-    expect(h.events.find((e) => e.event === "request")?.["stream_outcome"]).toMatch(/broken|truncated/);
+    expect(h.events.find((e) => e.event === "request")?.stream_outcome).toMatch(/broken|truncated/);
   });
 
   it("ends a cut-off Anthropic stream with an Anthropic error event and no message_stop", async () => {
     const h = relayHarness();
-    const response = await withFault(h, "chunks=30; cut-after=4", "/v1/messages").post("/v1/messages", { ...MESSAGES, stream: true });
+    const response = await withFault(h, "chunks=30; cut-after=4", "/v1/messages").post("/v1/messages", {
+      ...MESSAGES,
+      stream: true,
+    });
     const text = await response.text();
     expect(text).not.toContain("message_stop");
-    expect(text.trimEnd().split("\n\n").at(-1)).toMatch(/^event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
+    expect(text.trimEnd().split("\n\n").at(-1)).toMatch(
+      /^event: error\ndata: \{"type":"error","error":\{"type":"api_error"/,
+    );
   });
 
   it("ends a stream that goes silent with an error event after the idle timeout", async () => {
     const h = relayHarness({ idleTimeoutSeconds: 0.2 });
     const started = Date.now();
-    const response = await withFault(h, "chunks=5; chunk-delay=2000").post("/v1/chat/completions", { ...CHAT, stream: true });
+    const response = await withFault(h, "chunks=5; chunk-delay=2000").post("/v1/chat/completions", {
+      ...CHAT,
+      stream: true,
+    });
     const text = await response.text();
     expect(Date.now() - started).toBeLessThan(1500);
     expect(text).toMatch(/sent nothing for 200 ms/);
@@ -59,12 +83,18 @@ describe("streaming relay", () => {
     const h = relayHarness({ firstByteTimeoutSeconds: 0.2 });
     const response = await withFault(h, "hang", "/v1/messages").post("/v1/messages", MESSAGES);
     expect(response.status).toBe(504);
-    expect(await response.json()).toEqual({ type: "error", error: { type: "api_error", message: expect.stringMatching(/did not answer/) } });
+    expect(await response.json()).toEqual({
+      type: "error",
+      error: { type: "api_error", message: expect.stringMatching(/did not answer/) },
+    });
   });
 
   it("cancels the upstream request when the client goes away", async () => {
     const h = relayHarness();
-    const response = await withFault(h, "chunks=200; chunk-delay=20").post("/v1/chat/completions", { ...CHAT, stream: true });
+    const response = await withFault(h, "chunks=200; chunk-delay=20").post("/v1/chat/completions", {
+      ...CHAT,
+      stream: true,
+    });
     const reader = response.body!.getReader();
     await reader.read();
     await reader.read();
@@ -114,7 +144,9 @@ describe("faults before the answer", () => {
     const h = relayHarness();
     const response = await withFault(h, "reset").post("/v1/chat/completions", CHAT);
     expect(response.status).toBe(502);
-    expect(await response.json()).toEqual({ error: { message: "Baseten could not be reached.", type: "api_error", param: null, code: null } });
+    expect(await response.json()).toEqual({
+      error: { message: "Baseten could not be reached.", type: "api_error", param: null, code: null },
+    });
   });
 
   it("retries a refused connection, which provably never reached Baseten", async () => {
@@ -134,14 +166,21 @@ describe("faults before the answer", () => {
 
   it("relays a slow body completely", async () => {
     const h = relayHarness();
-    const response = await withFault(h, "slow-body=5; slow-body-bytes=200").post("/v1/chat/completions", { ...CHAT, stream: true });
+    const response = await withFault(h, "slow-body=5; slow-body-bytes=200").post("/v1/chat/completions", {
+      ...CHAT,
+      stream: true,
+    });
     expect((await response.text()).endsWith("data: [DONE]\n\n")).toBe(true);
   });
 });
 
 describe("usage and cost", () => {
   async function warm(h: ReturnType<typeof relayHarness>) {
-    const models = ((await (await h.gateway.fetch(new Request("http://g/v1/models", { headers: { authorization: "Bearer emulator-key" } }))).json()) as { data: InferenceModel[] }).data;
+    const models = (
+      (await (
+        await h.gateway.fetch(new Request("http://g/v1/models", { headers: { authorization: "Bearer emulator-key" } }))
+      ).json()) as { data: InferenceModel[] }
+    ).data;
     return models.find((m) => m.id === CHAT.model)!;
   }
 
@@ -149,7 +188,9 @@ describe("usage and cost", () => {
     const h = relayHarness();
     const model = await warm(h);
     const response = await h.post("/v1/chat/completions", CHAT);
-    const body = (await response.json()) as { usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens?: number } } };
+    const body = (await response.json()) as {
+      usage: { prompt_tokens: number; completion_tokens: number; prompt_tokens_details?: { cached_tokens?: number } };
+    };
     const expected = estimateCost(model, {
       inputTokens: body.usage.prompt_tokens,
       outputTokens: body.usage.completion_tokens,
@@ -176,12 +217,15 @@ describe("usage and cost", () => {
     await warm(h);
     const text = await (await h.post("/v1/chat/completions", { ...CHAT, stream: true })).text();
     await h.settle();
-    const chunks = text.split("\n\n").filter((e) => e.startsWith("data: {")).map((e) => JSON.parse(e.slice(6)) as { usage?: { completion_tokens: number } });
+    const chunks = text
+      .split("\n\n")
+      .filter((e) => e.startsWith("data: {"))
+      .map((e) => JSON.parse(e.slice(6)) as { usage?: { completion_tokens: number } });
     const last = chunks.filter((c) => c.usage).at(-1)!;
     const event = h.events.find((e) => e.event === "request")!;
-    expect(event["output_tokens"]).toBe(last.usage!.completion_tokens);
-    expect(event["cost_usd"]).toEqual(expect.stringMatching(/^\d+(\.\d+)?$/));
-    expect(event["stream_outcome"]).toBe("complete");
+    expect(event.output_tokens).toBe(last.usage!.completion_tokens);
+    expect(event.cost_usd).toEqual(expect.stringMatching(/^\d+(\.\d+)?$/));
+    expect(event.stream_outcome).toBe("complete");
   });
 
   it("reads Anthropic usage from message_start and message_delta", async () => {
@@ -190,8 +234,9 @@ describe("usage and cost", () => {
     const text = await (await h.post("/v1/messages", { ...MESSAGES, stream: true })).text();
     await h.settle();
     const delta = text.split("\n\n").find((e) => e.startsWith("event: message_delta"))!;
-    const output = (JSON.parse(delta.split("\ndata: ")[1]!) as { usage: { output_tokens: number } }).usage.output_tokens;
-    expect(h.events.find((e) => e.event === "request")?.["output_tokens"]).toBe(output);
+    const output = (JSON.parse(delta.split("\ndata: ")[1]!) as { usage: { output_tokens: number } }).usage
+      .output_tokens;
+    expect(h.events.find((e) => e.event === "request")?.output_tokens).toBe(output);
   });
 
   it("never logs keys, prompts or completions", async () => {

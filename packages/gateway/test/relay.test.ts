@@ -30,7 +30,11 @@ describe("relay requests", () => {
       "user-agent": "test-agent/1.0",
     });
     const headers = Object.keys(h.upstream("/v1/chat/completions")[0]!.headers).sort();
-    expect(headers).toEqual(["accept", "authorization", "content-type", "user-agent", "x-session-affinity"].filter((n) => headers.includes(n)));
+    expect(headers).toEqual(
+      ["accept", "authorization", "content-type", "user-agent", "x-session-affinity"].filter((n) =>
+        headers.includes(n),
+      ),
+    );
     expect(headers).toContain("x-session-affinity");
     expect(headers).not.toContain("cookie");
     expect(headers.some((n) => n.startsWith("cf-") || n.startsWith("x-forwarded"))).toBe(false);
@@ -75,10 +79,20 @@ describe("relay requests", () => {
     h.emulator.requests.clear();
     const openai = await h.post("/v1/chat/completions", { ...CHAT, model: "no/such-model" });
     expect(openai.status).toBe(404);
-    expect(await openai.json()).toEqual({ error: { message: expect.stringMatching(/no\/such-model/), type: "not_found_error", param: null, code: "model_not_found" } });
+    expect(await openai.json()).toEqual({
+      error: {
+        message: expect.stringMatching(/no\/such-model/),
+        type: "not_found_error",
+        param: null,
+        code: "model_not_found",
+      },
+    });
     const anthropic = await h.post("/v1/messages", { ...MESSAGES, model: "no/such-model" });
     expect(anthropic.status).toBe(404);
-    expect(await anthropic.json()).toEqual({ type: "error", error: { type: "not_found_error", message: expect.any(String) } });
+    expect(await anthropic.json()).toEqual({
+      type: "error",
+      error: { type: "not_found_error", message: expect.any(String) },
+    });
     expect(h.upstream("/v1/chat/completions")).toHaveLength(0);
     expect(h.upstream("/v1/messages")).toHaveLength(0);
   });
@@ -125,10 +139,15 @@ describe("relay requests", () => {
 
   it("answers a wrong method 405 in the route's shape", async () => {
     const h = relayHarness();
-    const response = await h.gateway.fetch(new Request("http://gateway.test/v1/messages", { headers: { authorization: "Bearer emulator-key" } }));
+    const response = await h.gateway.fetch(
+      new Request("http://gateway.test/v1/messages", { headers: { authorization: "Bearer emulator-key" } }),
+    );
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("POST");
-    expect(await response.json()).toEqual({ type: "error", error: { type: "invalid_request_error", message: expect.any(String) } });
+    expect(await response.json()).toEqual({
+      type: "error",
+      error: { type: "invalid_request_error", message: expect.any(String) },
+    });
   });
 
   it("relays /v1/responses as it is", async () => {
@@ -146,7 +165,11 @@ describe("CORS", () => {
     const preflight = await h.gateway.fetch(
       new Request("http://gateway.test/v1/chat/completions", {
         method: "OPTIONS",
-        headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" },
+        headers: {
+          origin: "https://app.example",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization, content-type",
+        },
       }),
     );
     expect(preflight.status).toBe(204);
@@ -154,7 +177,10 @@ describe("CORS", () => {
     expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Authorization/);
     expect(preflight.headers.get("vary")).toMatch(/Origin/);
     const foreign = await h.gateway.fetch(
-      new Request("http://gateway.test/v1/chat/completions", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } }),
+      new Request("http://gateway.test/v1/chat/completions", {
+        method: "OPTIONS",
+        headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+      }),
     );
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
     expect(h.emulator.requests.list()).toHaveLength(0);

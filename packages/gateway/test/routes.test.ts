@@ -5,8 +5,16 @@ import { harness } from "./helpers.ts";
 describe("catalog routes", () => {
   it("lets the core client list and get exactly what the emulator serves", async () => {
     const h = harness({}, { models: 2_500 });
-    const direct = createBasetenClient({ apiKey: "emulator-key", baseUrl: "http://baseten.test", fetch: (r) => h.emulator.fetch(r) });
-    const viaGateway = createBasetenClient({ apiKey: "emulator-key", baseUrl: "http://gateway.test", fetch: (r) => h.gateway.fetch(r) });
+    const direct = createBasetenClient({
+      apiKey: "emulator-key",
+      baseUrl: "http://baseten.test",
+      fetch: (r) => h.emulator.fetch(r),
+    });
+    const viaGateway = createBasetenClient({
+      apiKey: "emulator-key",
+      baseUrl: "http://gateway.test",
+      fetch: (r) => h.gateway.fetch(r),
+    });
     const all = async (client: typeof direct) => {
       const rows: ModelApi[] = [];
       for await (const row of client.modelApis.list({ limit: 1000 })) rows.push(row);
@@ -50,7 +58,9 @@ describe("catalog routes", () => {
     const missing = await h.get("/v2/nothing");
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: "No such route: GET /v2/nothing." });
-    const wrong = await h.gateway.fetch(new Request("http://g/v1/model_apis", { method: "DELETE", headers: { authorization: "Bearer emulator-key" } }));
+    const wrong = await h.gateway.fetch(
+      new Request("http://g/v1/model_apis", { method: "DELETE", headers: { authorization: "Bearer emulator-key" } }),
+    );
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toBe("GET, HEAD");
     expect(h.emulator.requests.list()).toHaveLength(0);
@@ -71,7 +81,9 @@ describe("catalog routes", () => {
         return h.emulator.fetch(request);
       },
     });
-    await h.gateway.fetch(new Request("http://g/v1/model_apis", { headers: { authorization: "Api-Key emulator-key" } }));
+    await h.gateway.fetch(
+      new Request("http://g/v1/model_apis", { headers: { authorization: "Api-Key emulator-key" } }),
+    );
     await h.gateway.fetch(new Request("http://g/v1/models", { headers: { authorization: "bearer emulator-key" } }));
     expect(sent).toEqual(["Api-Key emulator-key", "Bearer emulator-key"]);
   });
@@ -116,7 +128,10 @@ describe("bad input", () => {
 describe("search", () => {
   it("lists models in the seed's {items, total} shape, 30 a page, newest first by default", async () => {
     const h = harness({}, { models: 40 });
-    const body = (await (await h.get("/api/models/list")).json()) as { items: { id: string; created_at: number }[]; total: number };
+    const body = (await (await h.get("/api/models/list")).json()) as {
+      items: { id: string; created_at: number }[];
+      total: number;
+    };
     expect(body.total).toBe(50);
     expect(body.items).toHaveLength(30);
     const created = body.items.map((i) => i.created_at);

@@ -5,13 +5,18 @@ import { describe, expect, it } from "vitest";
 import { relayHarness } from "./relay-helpers.ts";
 
 const TOKEN = "gateway-token-for-sdks";
-const TOKEN_HASH = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(TOKEN))), (b) =>
-  b.toString(16).padStart(2, "0"),
+const TOKEN_HASH = Array.from(
+  new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(TOKEN))),
+  (b) => b.toString(16).padStart(2, "0"),
 ).join("");
 
 const modes = [
   { mode: "pass-through", key: "emulator-key", options: {} },
-  { mode: "operator", key: TOKEN, options: { auth: { mode: "operator" as const, apiKey: "emulator-key", tokenHashes: [TOKEN_HASH] } } },
+  {
+    mode: "operator",
+    key: TOKEN,
+    options: { auth: { mode: "operator" as const, apiKey: "emulator-key", tokenHashes: [TOKEN_HASH] } },
+  },
 ];
 
 const MODEL = "openai/gpt-oss-120b";
@@ -28,14 +33,21 @@ describe.each(modes)("official SDKs, $mode mode", ({ key, options }) => {
     const models = [];
     for await (const model of client.models.list()) models.push(model.id);
     expect(models).toContain(MODEL);
-    const completion = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Say hello." }] });
+    const completion = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "Say hello." }],
+    });
     expect(completion.choices[0]?.message.content).toEqual(expect.any(String));
     expect(completion.usage?.total_tokens).toBeGreaterThan(0);
   });
 
   it("OpenAI: streams a chat completion to the end", async () => {
     const client = openai(relayHarness(options));
-    const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Count to five." }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "Count to five." }],
+      stream: true,
+    });
     let text = "";
     let chunks = 0;
     for await (const chunk of stream) {
@@ -51,7 +63,15 @@ describe.each(modes)("official SDKs, $mode mode", ({ key, options }) => {
     const completion = await client.chat.completions.create({
       model: MODEL,
       messages: [{ role: "user", content: "What is the square root of 132413?" }],
-      tools: [{ type: "function", function: { name: "square_root", parameters: { type: "object", properties: { number: { type: "number" } }, required: ["number"] } } }],
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "square_root",
+            parameters: { type: "object", properties: { number: { type: "number" } }, required: ["number"] },
+          },
+        },
+      ],
       tool_choice: { type: "function", function: { name: "square_root" } },
     });
     const call = completion.choices[0]?.message.tool_calls?.[0];
@@ -65,7 +85,10 @@ describe.each(modes)("official SDKs, $mode mode", ({ key, options }) => {
       messages: [{ role: "user", content: "Is a circle round? Answer as JSON." }],
       response_format: {
         type: "json_schema",
-        json_schema: { name: "answer", schema: { type: "object", properties: { round: { type: "boolean" } }, required: ["round"] } },
+        json_schema: {
+          name: "answer",
+          schema: { type: "object", properties: { round: { type: "boolean" } }, required: ["round"] },
+        },
       },
     });
     const parsed = JSON.parse(completion.choices[0]?.message.content ?? "null") as { round?: unknown };
@@ -77,18 +100,28 @@ describe.each(modes)("official SDKs, $mode mode", ({ key, options }) => {
     const client = openai(h);
     for await (const _ of client.models.list()) break; // caches the model list
     await h.settle();
-    await expect(client.chat.completions.create({ model: "no/such", messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      client.chat.completions.create({ model: "no/such", messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it("Anthropic: creates a message, with x-api-key translated for Baseten", async () => {
-    const message = await anthropic(relayHarness(options)).messages.create({ model: MODEL, max_tokens: 64, messages: [{ role: "user", content: "Say hello." }] });
+    const message = await anthropic(relayHarness(options)).messages.create({
+      model: MODEL,
+      max_tokens: 64,
+      messages: [{ role: "user", content: "Say hello." }],
+    });
     expect(message.type).toBe("message");
     expect(message.content.some((block) => block.type === "text")).toBe(true); // after any thinking block
     expect(message.usage.output_tokens).toBeGreaterThan(0);
   });
 
   it("Anthropic: streams a message to message_stop", async () => {
-    const stream = anthropic(relayHarness(options)).messages.stream({ model: MODEL, max_tokens: 64, messages: [{ role: "user", content: "Say hello." }] });
+    const stream = anthropic(relayHarness(options)).messages.stream({
+      model: MODEL,
+      max_tokens: 64,
+      messages: [{ role: "user", content: "Say hello." }],
+    });
     const final = await stream.finalMessage();
     expect(final.stop_reason).toEqual(expect.any(String));
     expect(final.content.length).toBeGreaterThan(0);
@@ -99,7 +132,12 @@ describe.each(modes)("official SDKs, $mode mode", ({ key, options }) => {
       model: MODEL,
       max_tokens: 256,
       messages: [{ role: "user", content: "What is the square root of 132413?" }],
-      tools: [{ name: "square_root", input_schema: { type: "object", properties: { number: { type: "number" } }, required: ["number"] } }],
+      tools: [
+        {
+          name: "square_root",
+          input_schema: { type: "object", properties: { number: { type: "number" } }, required: ["number"] },
+        },
+      ],
       tool_choice: { type: "tool", name: "square_root" },
     });
     expect(message.content.some((block) => block.type === "tool_use" && block.name === "square_root")).toBe(true);
@@ -108,9 +146,20 @@ describe.each(modes)("official SDKs, $mode mode", ({ key, options }) => {
   it("refuses a wrong key in each SDK's own error class", async () => {
     const h = relayHarness(options);
     const badOpenai = new OpenAI({ apiKey: "wrong", baseURL: "http://gateway.test/v1", fetch: h.fetch, maxRetries: 0 });
-    const badAnthropic = new Anthropic({ apiKey: "wrong", baseURL: "http://gateway.test", fetch: h.fetch, maxRetries: 0 });
-    const expected = options.auth ? [OpenAI.AuthenticationError, Anthropic.AuthenticationError] : [OpenAI.PermissionDeniedError, Anthropic.PermissionDeniedError];
-    await expect(badOpenai.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(expected[0]);
-    await expect(badAnthropic.messages.create({ model: MODEL, max_tokens: 8, messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(expected[1]);
+    const badAnthropic = new Anthropic({
+      apiKey: "wrong",
+      baseURL: "http://gateway.test",
+      fetch: h.fetch,
+      maxRetries: 0,
+    });
+    const expected = options.auth
+      ? [OpenAI.AuthenticationError, Anthropic.AuthenticationError]
+      : [OpenAI.PermissionDeniedError, Anthropic.PermissionDeniedError];
+    await expect(
+      badOpenai.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toBeInstanceOf(expected[0]);
+    await expect(
+      badAnthropic.messages.create({ model: MODEL, max_tokens: 8, messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toBeInstanceOf(expected[1]);
   });
 });

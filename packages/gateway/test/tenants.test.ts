@@ -13,8 +13,13 @@ describe("tenant isolation", () => {
     const jobs = keys.flatMap((key) => [
       async () => [key, await (await h.get("/v1/model_apis?limit=100", key)).text()] as const,
       async () => {
-        const first = (await (await h.get("/v1/model_apis?limit=100", key)).json()) as { pagination: { cursor: string } };
-        return [key, await (await h.get(`/v1/model_apis?limit=100&cursor=${first.pagination.cursor}`, key)).text()] as const;
+        const first = (await (await h.get("/v1/model_apis?limit=100", key)).json()) as {
+          pagination: { cursor: string };
+        };
+        return [
+          key,
+          await (await h.get(`/v1/model_apis?limit=100&cursor=${first.pagination.cursor}`, key)).text(),
+        ] as const;
       },
       async () => [key, await (await h.get("/v1/model_apis/gpt-oss-120b", key)).text()] as const,
       async () => [key, await (await h.get("/api/models/list?query=deepseek", key)).text()] as const,
@@ -53,7 +58,12 @@ describe("tenant isolation", () => {
     const failed = await h.get("/v1/model_apis", "another-SECRET-key");
     await h.settle();
     const material = [key, "SECRET", key.slice(0, 12), key.slice(-12)];
-    const haystacks = [...store.entries.keys(), ...[...store.entries.values()].map((e) => e.value), JSON.stringify(h.events), await failed.text()];
+    const haystacks = [
+      ...store.entries.keys(),
+      ...[...store.entries.values()].map((e) => e.value),
+      JSON.stringify(h.events),
+      await failed.text(),
+    ];
     for (const text of haystacks) for (const part of material) expect(text).not.toContain(part);
     expect(store.entries.size).toBe(2);
   });
@@ -72,7 +82,10 @@ describe("upstream auth errors", () => {
     // The key is revoked upstream: the stale copy is served while the refresh runs, the refresh's
     // 401 evicts it from every tier, and from then on the caller gets Baseten's answer.
     h.clock.advance(61);
-    const revoked = harness({ stores: [store], now: () => h.clock.now }, { acceptAnyKey: false, workspaces: [{ keys: ["someone-else"] }] });
+    const revoked = harness(
+      { stores: [store], now: () => h.clock.now },
+      { acceptAnyKey: false, workspaces: [{ keys: ["someone-else"] }] },
+    );
     expect((await revoked.get("/v1/model_apis")).headers.get("x-cache")).toBe("STALE");
     await revoked.settle();
     expect(store.entries.size).toBe(0);

@@ -48,13 +48,20 @@ export function createClient(base: string) {
             if (!options.sse) return;
             // Every complete event in this read gets the read's time: that is when the client saw it.
             pending += chunk;
-            let end: number;
-            while ((end = pending.indexOf("\n\n")) !== -1) {
+            for (let end = pending.indexOf("\n\n"); end !== -1; end = pending.indexOf("\n\n")) {
               if (hasContent(pending.slice(0, end))) contentEventsMs.push(now);
               pending = pending.slice(end + 2);
             }
           });
-          res.on("end", () => resolve({ latencyMs: performance.now() - started, status: res.statusCode ?? 0, bytes, contentEventsMs, text }));
+          res.on("end", () =>
+            resolve({
+              latencyMs: performance.now() - started,
+              status: res.statusCode ?? 0,
+              bytes,
+              contentEventsMs,
+              text,
+            }),
+          );
           res.on("error", reject);
         },
       );

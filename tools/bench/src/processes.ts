@@ -15,7 +15,12 @@ export function onStop(action: () => Promise<unknown> | unknown): void {
 export async function stopAll(): Promise<void> {
   while (cleanups.length > 0) {
     const action = cleanups.pop()!;
-    await Promise.race([Promise.resolve().then(action).catch(() => {}), sleep(5_000)]);
+    await Promise.race([
+      Promise.resolve()
+        .then(action)
+        .catch(() => {}),
+      sleep(5_000),
+    ]);
   }
 }
 
@@ -49,8 +54,17 @@ export interface UpstreamOptions {
  * share an event loop. Its stdin is a pipe: when the harness dies, the upstream exits too.
  */
 export async function startUpstream(options: UpstreamOptions): Promise<Upstream> {
-  const args = ["--models", String(options.models), "--chunks", String(options.chunks ?? 64), "--chunk-delay", String(options.chunkDelayMs ?? 0)];
-  const child = spawn(process.execPath, [fileURLToPath(new URL("upstream.ts", import.meta.url)), ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const args = [
+    "--models",
+    String(options.models),
+    "--chunks",
+    String(options.chunks ?? 64),
+    "--chunk-delay",
+    String(options.chunkDelayMs ?? 0),
+  ];
+  const child = spawn(process.execPath, [fileURLToPath(new URL("upstream.ts", import.meta.url)), ...args], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const stop = () => stopChild(child);
   onStop(stop);
   const url = await withTimeout(
@@ -102,7 +116,9 @@ export async function startWorker(spec: WorkerSpec): Promise<WorkerOnWorkerd> {
       port: 0,
       modules: true,
       // modulesRoot: workerd refuses module paths that climb out of the working directory.
-      ...(spec.scriptPath ? { scriptPath: spec.scriptPath, modulesRoot: dirname(spec.scriptPath) } : { script: spec.script ?? "" }),
+      ...(spec.scriptPath
+        ? { scriptPath: spec.scriptPath, modulesRoot: dirname(spec.scriptPath) }
+        : { script: spec.script ?? "" }),
       compatibilityDate: "2026-11-01",
       compatibilityFlags: ["enable_request_signal"],
       bindings: spec.bindings ?? {},

@@ -21,7 +21,16 @@ export interface Row {
 /** A row for a scenario that could not run at all. */
 export function failedRow(id: string, scenario: string, error: unknown): Row {
   const message = error instanceof Error ? error.message : String(error);
-  return { id, scenario, baseline: "", measured: `FAIL: ${message.replaceAll("|", "/").split("\n")[0]}`, reference: "", target: "", verdict: "FAIL", raw: { error: message } };
+  return {
+    id,
+    scenario,
+    baseline: "",
+    measured: `FAIL: ${message.replaceAll("|", "/").split("\n")[0]}`,
+    reference: "",
+    target: "",
+    verdict: "FAIL",
+    raw: { error: message },
+  };
 }
 
 export const verdict = (ok: boolean): Verdict => (ok ? "met" : "missed");
@@ -32,7 +41,10 @@ export function renderTable(rows: readonly Row[], header: string): string {
     "",
     "| # | scenario | measured (median of rounds, min…max) | baseline in the same run | target | verdict |",
     "| --- | --- | --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${r.id} | ${r.scenario} | ${r.measured} | ${r.baseline}${r.reference ? `: ${r.reference}` : ""} | ${r.target} | ${r.verdict === "met" ? "met" : r.verdict === "missed" ? "**missed**" : "**FAIL**"} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.id} | ${r.scenario} | ${r.measured} | ${r.baseline}${r.reference ? `: ${r.reference}` : ""} | ${r.target} | ${r.verdict === "met" ? "met" : r.verdict === "missed" ? "**missed**" : "**FAIL**"} |`,
+    ),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { stopAll, withTimeout } from "./processes.ts";
-import { failedRow, renderTable, type Row, writeResults } from "./report.ts";
+import { failedRow, type Row, renderTable, writeResults } from "./report.ts";
 import { bundleSizes, generateTime } from "./scenarios/build.ts";
 import { coreList } from "./scenarios/core-list.ts";
 import { coreCallOverhead, gatewayOverhead } from "./scenarios/in-process.ts";
@@ -46,13 +46,18 @@ const selected = values.only ? new Set(values.only.split(",").map((s) => s.trim(
 
 /** The machine line: results only compare within one run, but say where they came from. */
 function machine(): string {
-  const model = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "unknown CPU";
+  const model =
+    /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "unknown CPU";
   let workerd = "unknown";
   try {
-    const bin = execFileSync(process.execPath, ["-p", "require.resolve('workerd/bin/workerd', { paths: [require.resolve('miniflare')] })"], {
-      cwd: new URL("..", import.meta.url),
-      encoding: "utf8",
-    }).trim();
+    const bin = execFileSync(
+      process.execPath,
+      ["-p", "require.resolve('workerd/bin/workerd', { paths: [require.resolve('miniflare')] })"],
+      {
+        cwd: new URL("..", import.meta.url),
+        encoding: "utf8",
+      },
+    ).trim();
     workerd = execFileSync(bin, ["--version"], { encoding: "utf8" }).trim();
   } catch {
     // reported as unknown
@@ -70,12 +75,24 @@ try {
   if (!values["no-build"]) {
     // Scenarios 1–4 run the real Worker bundle and 8 measures it; 6–8 use core's dist.
     console.error("building the Worker and core (turbo, cached when unchanged)…");
-    execFileSync("pnpm", ["-s", "turbo", "run", "build", "--filter=@baseten-edge/worker", "--filter=@baseten-edge/core", "--output-logs=errors-only"], {
-      cwd: root,
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-      timeout: 300_000,
-    });
+    execFileSync(
+      "pnpm",
+      [
+        "-s",
+        "turbo",
+        "run",
+        "build",
+        "--filter=@baseten-edge/worker",
+        "--filter=@baseten-edge/core",
+        "--output-logs=errors-only",
+      ],
+      {
+        cwd: root,
+        stdio: ["ignore", "ignore", "inherit"],
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+        timeout: 300_000,
+      },
+    );
   }
   readFileSync(WORKER_BUNDLE); // fails early with a clear path when the build is missing
   for (const scenario of scenarios) {
@@ -96,19 +113,21 @@ try {
   await stopAll();
 }
 
-const header = `## pnpm bench${settings.quick ? " --quick" : ""} — ${new Date().toISOString()}\n\n${machine()}; ${settings.rounds} interleaved rounds after a warm-up; ` +
+const header =
+  `## pnpm bench${settings.quick ? " --quick" : ""} — ${new Date().toISOString()}\n\n${machine()}; ${settings.rounds} interleaved rounds after a warm-up; ` +
   `figures are medians of per-round values (min…max over rounds); "added" and ratios are taken per round against the same round's baseline.`;
 const table = renderTable(rows, header);
 console.log(table);
 // A partial run (--only) prints its rows but leaves the last complete results in place; a quick run
 // (CI) writes quick.* (git-ignored), so only full runs replace the published latest.*.
-if (!selected) writeResults(new URL("bench/results/", root), settings.quick ? "quick" : "latest", table, {
-  mode: settings.quick ? "quick" : "full",
-  machine: machine(),
-  rounds: settings.rounds,
-  seconds: (performance.now() - started) / 1000,
-  rows,
-});
+if (!selected)
+  writeResults(new URL("bench/results/", root), settings.quick ? "quick" : "latest", table, {
+    mode: settings.quick ? "quick" : "full",
+    machine: machine(),
+    rounds: settings.rounds,
+    seconds: (performance.now() - started) / 1000,
+    rows,
+  });
 const failed = rows.filter((r) => r.verdict === "FAIL");
 if (failed.length > 0) {
   console.error(`could not run: ${failed.map((r) => r.id).join(", ")}`);

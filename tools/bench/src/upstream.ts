@@ -19,7 +19,8 @@ const server = await startEmulatorServer({
   models: Number(values.models),
   acceptAnyKey: true,
   maxLoggedRequests: 1_000,
-  faults: (request) => (new URL(request.url).pathname === "/v1/chat/completions" ? { chunks, chunkDelayMs } : undefined),
+  faults: (request) =>
+    new URL(request.url).pathname === "/v1/chat/completions" ? { chunks, chunkDelayMs } : undefined,
 });
 process.stdout.write(`listening on ${server.url}\n`);
 const stop = () => void server.close().finally(() => process.exit(0));

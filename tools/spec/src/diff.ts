@@ -177,8 +177,7 @@ function parameters(doc: Json, pathItem: Json, op: Json): Map<string, Parameter>
   return result;
 }
 
-const sortedKeys = (...objects: Json[]): string[] =>
-  [...new Set(objects.flatMap((o) => Object.keys(o)))].sort();
+const sortedKeys = (...objects: Json[]): string[] => [...new Set(objects.flatMap((o) => Object.keys(o)))].sort();
 
 /** Calls `onlyBefore`, `onlyAfter` or `both` for every key of two objects, in sorted order. */
 function compareKeys(
@@ -225,7 +224,10 @@ function diffPaths(before: Json, after: Json, out: SpecChange[]): void {
   const oldPaths = record(before.paths);
   const newPaths = record(after.paths);
   const operationsOf = (item: Json) => methods.filter((m) => isRecord(item[m]));
-  const listed = (item: Json) => operationsOf(item).map((m) => m.toUpperCase()).join(", ") || "no operations";
+  const listed = (item: Json) =>
+    operationsOf(item)
+      .map((m) => m.toUpperCase())
+      .join(", ") || "no operations";
   compareKeys(oldPaths, newPaths, {
     onlyBefore: (path) =>
       out.push({ kind: "path-removed", location: path, breaking: true, detail: listed(record(oldPaths[path])) }),
@@ -315,7 +317,9 @@ function diffSchemas(before: Json, after: Json, out: SpecChange[]): void {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (isRecord(value)) {
-    const entries = Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`);
+    const entries = Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`);
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";

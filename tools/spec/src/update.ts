@@ -86,7 +86,9 @@ async function readSource(source: string): Promise<Uint8Array> {
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const names = await readdir(dir).catch(() => []);
-  const entries = await Promise.all(names.map(async (name) => [name, await readFile(join(dir, name), "utf8")] as const));
+  const entries = await Promise.all(
+    names.map(async (name) => [name, await readFile(join(dir, name), "utf8")] as const),
+  );
   return new Map(entries);
 }
 
@@ -163,7 +165,9 @@ async function main(argv: string[]): Promise<number> {
     throw new UpdateError(`--target must be management or inference, not ${JSON.stringify(values.target)}.`);
   }
   // The root is configurable so tests (and dry runs) can work on a copy of the repository.
-  const root = resolve(values.root ?? process.env.SPEC_UPDATE_ROOT ?? fileURLToPath(new URL("../../../", import.meta.url)));
+  const root = resolve(
+    values.root ?? process.env.SPEC_UPDATE_ROOT ?? fileURLToPath(new URL("../../../", import.meta.url)),
+  );
   await updateSpec({ source, root, target: values.target });
   return 0;
 }

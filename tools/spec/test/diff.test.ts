@@ -1,6 +1,6 @@
 // Behaviour of diffSpecs/formatSummary on edited copies of the real management spec.
 import { describe, expect, it } from "vitest";
-import { describeSchema, diffSpecs, formatSummary, suggestLevel, type SpecChange } from "../src/diff.ts";
+import { describeSchema, diffSpecs, formatSummary, type SpecChange, suggestLevel } from "../src/diff.ts";
 import { management } from "./fixtures.ts";
 
 const brief = (changes: SpecChange[]) => changes.map(({ kind, location, breaking }) => ({ kind, location, breaking }));
@@ -20,9 +20,19 @@ describe("diffSpecs", () => {
 
     expect(diffSpecs(management(), after)).toEqual([
       { kind: "property-removed", location: "ModelAPIV1.model_family", breaking: true, detail: "removed" },
-      { kind: "property-type-changed", location: "ModelAPIV1.context_length", breaking: true, detail: "integer → string" },
+      {
+        kind: "property-type-changed",
+        location: "ModelAPIV1.context_length",
+        breaking: true,
+        detail: "integer → string",
+      },
       { kind: "path-added", location: "/v1/model_apis/{model_api_name}/usage", breaking: false, detail: "GET" },
-      { kind: "parameter-added", location: "GET /v1/model_apis query search", breaking: false, detail: "optional, string" },
+      {
+        kind: "parameter-added",
+        location: "GET /v1/model_apis query search",
+        breaking: false,
+        detail: "optional, string",
+      },
     ]);
   });
 
@@ -112,8 +122,16 @@ describe("diffSpecs", () => {
     after.components.schemas.ModelAPICreateV1.required = ["region"];
 
     const changes = brief(diffSpecs(management(), after));
-    expect(changes).toContainEqual({ kind: "property-required-changed", location: "ModelAPIV1.context_length", breaking: true });
-    expect(changes).toContainEqual({ kind: "property-required-changed", location: "ModelAPIV1.model_family", breaking: false });
+    expect(changes).toContainEqual({
+      kind: "property-required-changed",
+      location: "ModelAPIV1.context_length",
+      breaking: true,
+    });
+    expect(changes).toContainEqual({
+      kind: "property-required-changed",
+      location: "ModelAPIV1.model_family",
+      breaking: false,
+    });
     expect(brief(diffSpecs(before, after))).toEqual([
       { kind: "property-added", location: "ModelAPICreateV1.region", breaking: true },
     ]);

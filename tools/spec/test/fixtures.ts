@@ -11,4 +11,5 @@ export const managementText = readFileSync(new URL("openapi/baseten/management.y
 export const management = (): Spec => parse(managementText) as Spec;
 
 /** Loose view of an OpenAPI document, enough for tests to edit one in place. */
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into arbitrary places of an OpenAPI document to edit them.
 export type Spec = Record<string, any>;

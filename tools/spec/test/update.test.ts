@@ -19,7 +19,12 @@ let root: string;
 /** Copies just what update.ts and the real generator touch; the generator finds openapi-typescript via a symlink. */
 function copyRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), "spec-update-"));
-  for (const path of ["openapi/baseten", "packages/core/scripts/generate.ts", "packages/core/src/generated", "packages/core/package.json"]) {
+  for (const path of [
+    "openapi/baseten",
+    "packages/core/scripts/generate.ts",
+    "packages/core/src/generated",
+    "packages/core/package.json",
+  ]) {
     cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
   }
   symlinkSync(join(repoRoot, "packages/core/node_modules"), join(dir, "packages/core/node_modules"), "dir");

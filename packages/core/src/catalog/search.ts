@@ -5,10 +5,29 @@ import { compareDecimal, type Decimal, parseDecimal } from "./decimal.ts";
 
 /** Features a model may support (the names of `/v1/models` `supported_features`, plus vision). */
 export type CatalogFeature = "tools" | "reasoning" | "vision" | "json_mode" | "structured_outputs";
-export const CATALOG_FEATURES: readonly CatalogFeature[] = ["tools", "reasoning", "vision", "json_mode", "structured_outputs"];
+export const CATALOG_FEATURES: readonly CatalogFeature[] = [
+  "tools",
+  "reasoning",
+  "vision",
+  "json_mode",
+  "structured_outputs",
+];
 
-export type CatalogOrderBy = "name" | "display_name" | "release_date" | "context_length" | "input_price" | "output_price";
-export const CATALOG_ORDER_BY: readonly CatalogOrderBy[] = ["name", "display_name", "release_date", "context_length", "input_price", "output_price"];
+export type CatalogOrderBy =
+  | "name"
+  | "display_name"
+  | "release_date"
+  | "context_length"
+  | "input_price"
+  | "output_price";
+export const CATALOG_ORDER_BY: readonly CatalogOrderBy[] = [
+  "name",
+  "display_name",
+  "release_date",
+  "context_length",
+  "input_price",
+  "output_price",
+];
 
 /** A catalog row, optionally with the features it supports (joined from `/v1/models` or docs). */
 export type CatalogEntry = ModelApi & { features?: readonly string[] };
@@ -52,7 +71,10 @@ export interface SearchResult<T> {
  * const { items, total } = searchCatalog(catalog, { query: "deepseek", feature: "tools", orderBy: "input_price" });
  * ```
  */
-export function searchCatalog<T extends CatalogEntry>(items: readonly T[], options: SearchOptions = {}): SearchResult<T> {
+export function searchCatalog<T extends CatalogEntry>(
+  items: readonly T[],
+  options: SearchOptions = {},
+): SearchResult<T> {
   const { orderBy = "name", direction = "asc", page = 1, pageSize = 30 } = options;
   if (!CATALOG_ORDER_BY.includes(orderBy)) throw invalid("orderBy", orderBy, CATALOG_ORDER_BY.join(", "));
   if (direction !== "asc" && direction !== "desc") throw invalid("direction", direction, "asc, desc");
@@ -79,7 +101,9 @@ export function searchCatalog<T extends CatalogEntry>(items: readonly T[], optio
   });
 
   const sign = direction === "asc" ? 1 : -1;
-  const sorted = matches.sort((a, b) => sign * compareBy(orderBy, a, b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = matches.sort(
+    (a, b) => sign * compareBy(orderBy, a, b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
   const start = (page - 1) * pageSize;
   return { items: sorted.slice(start, start + pageSize), total: matches.length, page, pageSize };
 }

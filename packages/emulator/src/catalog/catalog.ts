@@ -1,5 +1,5 @@
 // The emulator's catalog: management rows, the /v1/models body and the model ids inference accepts.
-import { perTokenToPerMillion, type InferenceModel, type ModelApi } from "@baseten-edge/core";
+import { type InferenceModel, type ModelApi, perTokenToPerMillion } from "@baseten-edge/core";
 import { pythonJson } from "../python-json.ts";
 import { DEFAULT_MODELS, DEFAULT_RATE_LIMITS, type ModelSpec, type ReasoningMode } from "./default-models.ts";
 import { syntheticModels } from "./synthetic.ts";
@@ -56,7 +56,12 @@ export function buildCatalog({ syntheticCount, seed, invokeUrl }: CatalogOptions
   // With no synthetic models the recorded body is served as recorded, byte for byte.
   const modelsBody =
     synthetic.length === 0 ? WARMUP_MODELS_BODY : pythonJson({ data: [...recorded, ...synthetic.map(inferenceEntry)] });
-  return { rows, byName: new Map(rows.map((row) => [row.name, row])), inference, modelsBody: new TextEncoder().encode(modelsBody) };
+  return {
+    rows,
+    byName: new Map(rows.map((row) => [row.name, row])),
+    inference,
+    modelsBody: new TextEncoder().encode(modelsBody),
+  };
 }
 
 function managementRow(spec: ModelSpec, index: number, invokeUrl: string): ModelApi {
@@ -91,7 +96,13 @@ function inferenceEntry(spec: ModelSpec): InferenceModel & Record<string, unknow
     context_length: spec.contextLength,
     max_completion_tokens: spec.maxCompletionTokens,
     quantization: "fp8",
-    pricing: { prompt: spec.pricePerToken.input, completion: spec.pricePerToken.output, image: "0", request: "0", input_cache_read: spec.pricePerToken.input },
+    pricing: {
+      prompt: spec.pricePerToken.input,
+      completion: spec.pricePerToken.output,
+      image: "0",
+      request: "0",
+      input_cache_read: spec.pricePerToken.input,
+    },
     supported_sampling_parameters: ["temperature", "stop"],
     supported_features: features,
     input_modalities: spec.vision ? ["text", "image"] : ["text"],

@@ -3,7 +3,16 @@ import type { ChatCompletionChunk } from "@baseten-edge/core";
 import type { InferenceTarget } from "../catalog/catalog.ts";
 import { jsonResponse } from "../http.ts";
 import { createRandom, fnv1a } from "../random.ts";
-import { BadRequest, basetenHeaders, isRecord, positiveInt, sseResponse, stopList, textOf, type InferenceContext } from "./common.ts";
+import {
+  BadRequest,
+  basetenHeaders,
+  type InferenceContext,
+  isRecord,
+  positiveInt,
+  sseResponse,
+  stopList,
+  textOf,
+} from "./common.ts";
 import { joinDeltas, planReply, type ReplyPlan, type ReplyRequest, type ToolChoice, type ToolSpec } from "./plan.ts";
 
 export interface ChatOptions {
@@ -17,35 +26,38 @@ export interface ChatOptions {
 const DEFAULT_MAX_TOKENS = 4096;
 
 /** Checks the body and reduces it to a ReplyRequest; throws BadRequest with a message a client can act on. */
-export function parseChatRequest(body: Record<string, unknown>, target: InferenceTarget): { reply: ReplyRequest; options: ChatOptions } {
-  const messages = body["messages"];
+export function parseChatRequest(
+  body: Record<string, unknown>,
+  target: InferenceTarget,
+): { reply: ReplyRequest; options: ChatOptions } {
+  const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) throw new BadRequest("messages must be a non-empty list");
   for (const [i, message] of messages.entries()) {
-    if (!isRecord(message) || typeof message["role"] !== "string") throw new BadRequest(`messages[${i}] needs a role`);
+    if (!isRecord(message) || typeof message.role !== "string") throw new BadRequest(`messages[${i}] needs a role`);
   }
-  if (body["n"] !== undefined && body["n"] !== null && body["n"] !== 1) throw new BadRequest("n must be 1");
-  if (body["stream"] !== undefined && typeof body["stream"] !== "boolean") throw new BadRequest("stream must be a boolean");
-  const streamOptions = isRecord(body["stream_options"]) ? body["stream_options"] : {};
+  if (body.n !== undefined && body.n !== null && body.n !== 1) throw new BadRequest("n must be 1");
+  if (body.stream !== undefined && typeof body.stream !== "boolean") throw new BadRequest("stream must be a boolean");
+  const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
   const maxTokens = positiveInt(body, "max_completion_tokens") ?? positiveInt(body, "max_tokens") ?? DEFAULT_MAX_TOKENS;
   const typed = messages as Array<Record<string, unknown>>;
-  const lastUser = [...typed].reverse().find((m) => m["role"] === "user");
+  const lastUser = [...typed].reverse().find((m) => m.role === "user");
   return {
     reply: {
       target,
-      conversation: typed.map((m) => `${String(m["role"])}: ${textOf(m["content"])}`).join("\n"),
-      lastUserText: textOf(lastUser?.["content"]),
-      lastRole: String(typed[typed.length - 1]?.["role"]),
-      tools: parseTools(body["tools"]),
-      toolChoice: parseToolChoice(body["tool_choice"]),
-      format: parseFormat(body["response_format"]),
+      conversation: typed.map((m) => `${String(m.role)}: ${textOf(m.content)}`).join("\n"),
+      lastUserText: textOf(lastUser?.content),
+      lastRole: String(typed[typed.length - 1]?.role),
+      tools: parseTools(body.tools),
+      toolChoice: parseToolChoice(body.tool_choice),
+      format: parseFormat(body.response_format),
       maxTokens,
-      stop: stopList(body["stop"], "stop"),
+      stop: stopList(body.stop, "stop"),
       thinking: thinkingOf(body),
     },
     options: {
-      stream: body["stream"] === true,
-      includeUsage: streamOptions["include_usage"] !== false,
-      continuousUsage: streamOptions["continuous_usage_stats"] !== false,
+      stream: body.stream === true,
+      includeUsage: streamOptions.include_usage !== false,
+      continuousUsage: streamOptions.continuous_usage_stats !== false,
     },
   };
 }
@@ -59,14 +71,18 @@ export function chatResponse(reply: ReplyRequest, options: ChatOptions, ctx: Inf
 
   const message: Record<string, unknown> = {};
   if (plan.toolCalls.length > 0) {
-    message["tool_calls"] = plan.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } }));
+    message.tool_calls = plan.toolCalls.map((call) => ({
+      id: call.id,
+      type: "function",
+      function: { name: call.name, arguments: call.arguments },
+    }));
   } else {
     const content = joinDeltas(plan.content);
-    if (content !== "") message["content"] = content;
+    if (content !== "") message.content = content;
   }
-  message["role"] = "assistant";
+  message.role = "assistant";
   const reasoning = joinDeltas(plan.reasoning);
-  if (reasoning !== "") message["reasoning_content"] = reasoning;
+  if (reasoning !== "") message.reasoning_content = reasoning;
   ctx.onEnd();
   return jsonResponse(
     200,
@@ -85,7 +101,11 @@ export function chatResponse(reply: ReplyRequest, options: ChatOptions, ctx: Inf
 type Delta = Record<string, unknown>;
 
 // Key order and null fields as in the recorded chunks, so byte-level comparisons with real streams line up.
-function* chunkEvents(plan: ReplyPlan, options: ChatOptions, meta: { id: string; created: number; model: string }): Generator<string> {
+function* chunkEvents(
+  plan: ReplyPlan,
+  options: ChatOptions,
+  meta: { id: string; created: number; model: string },
+): Generator<string> {
   let completion = 0;
   let reasoning = 0;
   const running = (): unknown =>
@@ -101,7 +121,14 @@ function* chunkEvents(plan: ReplyPlan, options: ChatOptions, meta: { id: string;
       object: "chat.completion.chunk",
       usage: usageValue,
     } satisfies Omit<ChatCompletionChunk, "choices" | "usage"> & { choices: unknown[]; usage: unknown })}\n\n`;
-  const delta = (fields: Delta): Delta => ({ content: null, function_call: null, tool_calls: null, role: null, refusal: null, ...fields });
+  const delta = (fields: Delta): Delta => ({
+    content: null,
+    function_call: null,
+    tool_calls: null,
+    role: null,
+    refusal: null,
+    ...fields,
+  });
 
   yield event([{ index: 0, delta: delta({ role: "assistant" }) }], running());
   for (let i = 0; i < plan.reasoning.count; i++) {
@@ -135,7 +162,12 @@ export function usage(prompt: number, completion: number, reasoning: number): Re
     completion_tokens: completion,
     total_tokens: prompt + completion,
     prompt_tokens_details: { audio_tokens: 0, cached_tokens: 0 },
-    completion_tokens_details: { accepted_prediction_tokens: 0, audio_tokens: 0, reasoning_tokens: reasoning, rejected_prediction_tokens: 0 },
+    completion_tokens_details: {
+      accepted_prediction_tokens: 0,
+      audio_tokens: 0,
+      reasoning_tokens: reasoning,
+      rejected_prediction_tokens: 0,
+    },
   };
 }
 
@@ -143,33 +175,36 @@ function parseTools(value: unknown): ToolSpec[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new BadRequest("tools must be a list");
   return value.map((tool, i) => {
-    const fn = isRecord(tool) ? tool["function"] : undefined;
-    if (!isRecord(fn) || typeof fn["name"] !== "string") throw new BadRequest(`tools[${i}].function.name is required`);
-    return { name: fn["name"], parameters: fn["parameters"] };
+    const fn = isRecord(tool) ? tool.function : undefined;
+    if (!isRecord(fn) || typeof fn.name !== "string") throw new BadRequest(`tools[${i}].function.name is required`);
+    return { name: fn.name, parameters: fn.parameters };
   });
 }
 
 function parseToolChoice(value: unknown): ToolChoice {
   if (value === undefined || value === null) return "auto";
   if (value === "auto" || value === "none" || value === "required") return value;
-  if (isRecord(value) && isRecord(value["function"]) && typeof value["function"]["name"] === "string") {
-    return { name: value["function"]["name"] };
+  if (isRecord(value) && isRecord(value.function) && typeof value.function.name === "string") {
+    return { name: value.function.name };
   }
-  throw new BadRequest('tool_choice must be "auto", "none", "required" or {"type": "function", "function": {"name": ...}}');
+  throw new BadRequest(
+    'tool_choice must be "auto", "none", "required" or {"type": "function", "function": {"name": ...}}',
+  );
 }
 
 function parseFormat(value: unknown): ReplyRequest["format"] {
   if (value === undefined || value === null) return { type: "text" };
   if (!isRecord(value)) throw new BadRequest("response_format must be an object");
-  switch (value["type"]) {
+  switch (value.type) {
     case "text":
       return { type: "text" };
     case "json_object":
       return { type: "json", schema: undefined };
     case "json_schema": {
-      const spec = value["json_schema"];
-      if (!isRecord(spec) || !isRecord(spec["schema"])) throw new BadRequest("response_format.json_schema.schema is required");
-      return { type: "json", schema: spec["schema"] };
+      const spec = value.json_schema;
+      if (!isRecord(spec) || !isRecord(spec.schema))
+        throw new BadRequest("response_format.json_schema.schema is required");
+      return { type: "json", schema: spec.schema };
     }
     default:
       throw new BadRequest('response_format.type must be "text", "json_object" or "json_schema"');
@@ -178,9 +213,9 @@ function parseFormat(value: unknown): ReplyRequest["format"] {
 
 // Baseten's opt-in switch is chat_template_args.enable_thinking; reasoning_effort also asks for thinking.
 function thinkingOf(body: Record<string, unknown>): boolean | undefined {
-  const args = body["chat_template_args"];
-  if (isRecord(args) && typeof args["enable_thinking"] === "boolean") return args["enable_thinking"];
-  const effort = body["reasoning_effort"];
+  const args = body.chat_template_args;
+  if (isRecord(args) && typeof args.enable_thinking === "boolean") return args.enable_thinking;
+  const effort = body.reasoning_effort;
   if (typeof effort === "string") return effort !== "none";
   return undefined;
 }

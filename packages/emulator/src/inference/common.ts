@@ -1,6 +1,7 @@
 // What the OpenAI and Anthropic routes share: request context, X-Baseten-* headers, message text, SSE answers.
-import type { InferenceTarget } from "../catalog/catalog.ts";
+
 import { eventStream } from "../body.ts";
+import type { InferenceTarget } from "../catalog/catalog.ts";
 import type { FaultSpec } from "../faults.ts";
 import { errorResponse } from "../http.ts";
 import { fnv1a } from "../random.ts";
@@ -64,8 +65,8 @@ export function textOf(content: unknown): string {
     .map((part: unknown) => {
       if (typeof part !== "object" || part === null) return "";
       const p = part as Record<string, unknown>;
-      if (typeof p["text"] === "string") return p["text"];
-      if (p["type"] === "tool_result") return textOf(p["content"]);
+      if (typeof p.text === "string") return p.text;
+      if (p.type === "tool_result") return textOf(p.content);
       return "";
     })
     .filter(Boolean)
@@ -80,7 +81,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function positiveInt(body: Record<string, unknown>, field: string): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) throw new BadRequest(`${field} must be a positive integer`);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1)
+    throw new BadRequest(`${field} must be a positive integer`);
   return value;
 }
 

@@ -16,34 +16,37 @@ export function valueForSchema(schema: unknown, random: Random, hints: ValueHint
 function build(schema: unknown, root: unknown, random: Random, hints: ValueHints, depth: number): unknown {
   if (typeof schema !== "object" || schema === null || depth > MAX_DEPTH) return null;
   const s = schema as Record<string, unknown>;
-  if (typeof s["$ref"] === "string") return build(resolveRef(s["$ref"], root), root, random, hints, depth + 1);
-  if ("const" in s) return s["const"];
-  if (Array.isArray(s["enum"]) && s["enum"].length > 0) return random.pick(s["enum"]);
+  if (typeof s.$ref === "string") return build(resolveRef(s.$ref, root), root, random, hints, depth + 1);
+  if ("const" in s) return s.const;
+  if (Array.isArray(s.enum) && s.enum.length > 0) return random.pick(s.enum);
   for (const key of ["anyOf", "oneOf", "allOf"] as const) {
     const options = s[key];
     if (Array.isArray(options) && options.length > 0) {
       // Prefer a branch that is not plain null, so the answer carries data.
-      const branch = options.find((o) => !(typeof o === "object" && o !== null && (o as Record<string, unknown>)["type"] === "null"));
+      const branch = options.find(
+        (o) => !(typeof o === "object" && o !== null && (o as Record<string, unknown>).type === "null"),
+      );
       return build(branch ?? options[0], root, random, hints, depth + 1);
     }
   }
-  const types = Array.isArray(s["type"]) ? (s["type"] as unknown[]) : [s["type"]];
-  const type = types.find((t) => t !== "null") ?? (s["properties"] ? "object" : types[0]);
+  const types = Array.isArray(s.type) ? (s.type as unknown[]) : [s.type];
+  const type = types.find((t) => t !== "null") ?? (s.properties ? "object" : types[0]);
   switch (type) {
     case "object": {
       const out: Record<string, unknown> = {};
-      const properties = (s["properties"] ?? {}) as Record<string, unknown>;
-      for (const [name, property] of Object.entries(properties)) out[name] = build(property, root, random, hints, depth + 1);
+      const properties = (s.properties ?? {}) as Record<string, unknown>;
+      for (const [name, property] of Object.entries(properties))
+        out[name] = build(property, root, random, hints, depth + 1);
       return out;
     }
     case "array": {
-      const count = Math.max(typeof s["minItems"] === "number" ? s["minItems"] : 1, 1);
-      return Array.from({ length: Math.min(count, 16) }, () => build(s["items"] ?? {}, root, random, hints, depth + 1));
+      const count = Math.max(typeof s.minItems === "number" ? s.minItems : 1, 1);
+      return Array.from({ length: Math.min(count, 16) }, () => build(s.items ?? {}, root, random, hints, depth + 1));
     }
     case "integer":
     case "number": {
-      const min = typeof s["minimum"] === "number" ? s["minimum"] : undefined;
-      const max = typeof s["maximum"] === "number" ? s["maximum"] : undefined;
+      const min = typeof s.minimum === "number" ? s.minimum : undefined;
+      const max = typeof s.maximum === "number" ? s.maximum : undefined;
       let value = hints.numbers.shift() ?? random.int(1, 100);
       if (min !== undefined && value < min) value = min;
       if (max !== undefined && value > max) value = max;
@@ -54,7 +57,7 @@ function build(schema: unknown, root: unknown, random: Random, hints: ValueHints
     case "null":
       return null;
     case "string":
-      return stringFor(s["format"], random, hints);
+      return stringFor(s.format, random, hints);
     default:
       return null;
   }

@@ -2,42 +2,58 @@
 import type { InferenceTarget } from "../catalog/catalog.ts";
 import { jsonResponse } from "../http.ts";
 import { createRandom, fnv1a } from "../random.ts";
-import { BadRequest, basetenHeaders, isRecord, positiveInt, sseResponse, stopList, textOf, type InferenceContext } from "./common.ts";
+import {
+  BadRequest,
+  basetenHeaders,
+  type InferenceContext,
+  isRecord,
+  positiveInt,
+  sseResponse,
+  stopList,
+  textOf,
+} from "./common.ts";
 import { joinDeltas, planReply, type ReplyPlan, type ReplyRequest, type ToolChoice, type ToolSpec } from "./plan.ts";
 
 const STOP_REASONS = { stop: "end_turn", length: "max_tokens", tool_calls: "tool_use" } as const;
 
-export function parseMessagesRequest(body: Record<string, unknown>, target: InferenceTarget): { reply: ReplyRequest; stream: boolean } {
+export function parseMessagesRequest(
+  body: Record<string, unknown>,
+  target: InferenceTarget,
+): { reply: ReplyRequest; stream: boolean } {
   const maxTokens = positiveInt(body, "max_tokens");
   // Anthropic's API requires max_tokens; so does the emulator, as clients must send it there too.
   if (maxTokens === undefined) throw new BadRequest("max_tokens: field required");
-  const messages = body["messages"];
+  const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) throw new BadRequest("messages must be a non-empty list");
   for (const [i, message] of messages.entries()) {
-    if (!isRecord(message) || (message["role"] !== "user" && message["role"] !== "assistant")) {
+    if (!isRecord(message) || (message.role !== "user" && message.role !== "assistant")) {
       throw new BadRequest(`messages[${i}].role must be "user" or "assistant"`);
     }
   }
-  if (body["stream"] !== undefined && typeof body["stream"] !== "boolean") throw new BadRequest("stream must be a boolean");
+  if (body.stream !== undefined && typeof body.stream !== "boolean") throw new BadRequest("stream must be a boolean");
   const typed = messages as Array<Record<string, unknown>>;
   const last = typed[typed.length - 1];
-  const lastIsToolResult = Array.isArray(last?.["content"]) && (last["content"] as unknown[]).some((b) => isRecord(b) && b["type"] === "tool_result");
-  const lastUser = [...typed].reverse().find((m) => m["role"] === "user");
-  const thinking = isRecord(body["thinking"]) ? body["thinking"]["type"] === "enabled" : undefined;
+  const lastIsToolResult =
+    Array.isArray(last?.content) && (last.content as unknown[]).some((b) => isRecord(b) && b.type === "tool_result");
+  const lastUser = [...typed].reverse().find((m) => m.role === "user");
+  const thinking = isRecord(body.thinking) ? body.thinking.type === "enabled" : undefined;
   return {
     reply: {
       target,
-      conversation: [`system: ${textOf(body["system"])}`, ...typed.map((m) => `${String(m["role"])}: ${textOf(m["content"])}`)].join("\n"),
-      lastUserText: textOf(lastUser?.["content"]),
-      lastRole: lastIsToolResult ? "tool" : String(last?.["role"]),
-      tools: parseTools(body["tools"]),
-      toolChoice: parseToolChoice(body["tool_choice"]),
+      conversation: [
+        `system: ${textOf(body.system)}`,
+        ...typed.map((m) => `${String(m.role)}: ${textOf(m.content)}`),
+      ].join("\n"),
+      lastUserText: textOf(lastUser?.content),
+      lastRole: lastIsToolResult ? "tool" : String(last?.role),
+      tools: parseTools(body.tools),
+      toolChoice: parseToolChoice(body.tool_choice),
       format: { type: "text" },
       maxTokens,
-      stop: stopList(body["stop_sequences"], "stop_sequences"),
+      stop: stopList(body.stop_sequences, "stop_sequences"),
       thinking,
     },
-    stream: body["stream"] === true,
+    stream: body.stream === true,
   };
 }
 
@@ -55,7 +71,9 @@ export function messagesResponse(reply: ReplyRequest, stream: boolean, ctx: Infe
   const content: unknown[] = [];
   if (plan.reasoning.count > 0) content.push({ type: "thinking", thinking: joinDeltas(plan.reasoning), signature });
   if (plan.content.count > 0) content.push({ type: "text", text: joinDeltas(plan.content) });
-  plan.toolCalls.forEach((call, i) => content.push({ type: "tool_use", id: toolIds[i], name: call.name, input: JSON.parse(call.arguments) }));
+  for (const [i, call] of plan.toolCalls.entries()) {
+    content.push({ type: "tool_use", id: toolIds[i], name: call.name, input: JSON.parse(call.arguments) });
+  }
   ctx.onEnd();
   return jsonResponse(
     200,
@@ -67,7 +85,12 @@ export function messagesResponse(reply: ReplyRequest, stream: boolean, ctx: Infe
       content,
       stop_reason: stopReason,
       stop_sequence: plan.stopSequence ?? null,
-      usage: { input_tokens: plan.promptTokens, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      usage: {
+        input_tokens: plan.promptTokens,
+        output_tokens: outputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
     },
     basetenHeaders(ctx, "application/json"),
   );
@@ -82,7 +105,8 @@ interface EventMeta {
 }
 
 function* messageEvents(plan: ReplyPlan, meta: EventMeta): Generator<string> {
-  const event = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const event = (type: string, data: Record<string, unknown>): string =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   yield event("message_start", {
     message: {
       id: meta.id,
@@ -92,7 +116,12 @@ function* messageEvents(plan: ReplyPlan, meta: EventMeta): Generator<string> {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: plan.promptTokens, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      usage: {
+        input_tokens: plan.promptTokens,
+        output_tokens: 1,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
     },
   });
   let index = 0;
@@ -114,8 +143,12 @@ function* messageEvents(plan: ReplyPlan, meta: EventMeta): Generator<string> {
     index++;
   }
   for (const [i, call] of plan.toolCalls.entries()) {
-    yield event("content_block_start", { index, content_block: { type: "tool_use", id: meta.toolIds[i], name: call.name, input: {} } });
-    for (const piece of call.pieces) yield event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } });
+    yield event("content_block_start", {
+      index,
+      content_block: { type: "tool_use", id: meta.toolIds[i], name: call.name, input: {} },
+    });
+    for (const piece of call.pieces)
+      yield event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } });
     yield event("content_block_stop", { index });
     index++;
   }
@@ -130,15 +163,15 @@ function parseTools(value: unknown): ToolSpec[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new BadRequest("tools must be a list");
   return value.map((tool, i) => {
-    if (!isRecord(tool) || typeof tool["name"] !== "string") throw new BadRequest(`tools[${i}].name is required`);
-    return { name: tool["name"], parameters: tool["input_schema"] };
+    if (!isRecord(tool) || typeof tool.name !== "string") throw new BadRequest(`tools[${i}].name is required`);
+    return { name: tool.name, parameters: tool.input_schema };
   });
 }
 
 function parseToolChoice(value: unknown): ToolChoice {
   if (value === undefined || value === null) return "auto";
   if (!isRecord(value)) throw new BadRequest('tool_choice must be an object such as {"type": "auto"}');
-  switch (value["type"]) {
+  switch (value.type) {
     case "auto":
       return "auto";
     case "any":
@@ -146,7 +179,7 @@ function parseToolChoice(value: unknown): ToolChoice {
     case "none":
       return "none";
     case "tool":
-      if (typeof value["name"] === "string") return { name: value["name"] };
+      if (typeof value.name === "string") return { name: value.name };
       throw new BadRequest('tool_choice {"type": "tool"} needs a name');
     default:
       throw new BadRequest('tool_choice.type must be "auto", "any", "tool" or "none"');

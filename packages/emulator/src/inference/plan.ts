@@ -56,21 +56,81 @@ export interface ReplyPlan {
 }
 
 const WORDS = [
-  "the", "model", "answers", "with", "a", "short", "clear", "reply", "about", "your", "question", "and", "keeps",
-  "it", "simple", "here", "is", "what", "matters", "most", "first", "then", "next", "step", "data", "shows", "that",
-  "edge", "requests", "stream", "quickly", "while", "tokens", "arrive", "in", "order", "each", "chunk", "carries",
-  "usage", "so", "clients", "can", "count", "cost", "as", "they", "go", "overall", "this", "works", "well", "today",
+  "the",
+  "model",
+  "answers",
+  "with",
+  "a",
+  "short",
+  "clear",
+  "reply",
+  "about",
+  "your",
+  "question",
+  "and",
+  "keeps",
+  "it",
+  "simple",
+  "here",
+  "is",
+  "what",
+  "matters",
+  "most",
+  "first",
+  "then",
+  "next",
+  "step",
+  "data",
+  "shows",
+  "that",
+  "edge",
+  "requests",
+  "stream",
+  "quickly",
+  "while",
+  "tokens",
+  "arrive",
+  "in",
+  "order",
+  "each",
+  "chunk",
+  "carries",
+  "usage",
+  "so",
+  "clients",
+  "can",
+  "count",
+  "cost",
+  "as",
+  "they",
+  "go",
+  "overall",
+  "this",
+  "works",
+  "well",
+  "today",
 ] as const;
 const FILLER = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore ";
 
 export function planReply(request: ReplyRequest, seed: number, faults: FaultSpec): ReplyPlan {
-  const random = createRandom(fnv1a(`${request.target.inferenceId}\n${request.conversation}`, seed >>> 0 || 0x811c9dc5));
+  const random = createRandom(
+    fnv1a(`${request.target.inferenceId}\n${request.conversation}`, seed >>> 0 || 0x811c9dc5),
+  );
   const promptTokens = Math.max(1, Math.ceil(request.conversation.length / 4));
 
   if (faults.chunks !== undefined || faults.chunkBytes !== undefined) {
     const content = fillerDeltas(faults.chunks ?? 64, faults.chunkBytes ?? 16);
     const tokens = content.count * content.tokens(0);
-    return { reasoning: wordDeltas([]), content, toolCalls: [], finishReason: "stop", stopSequence: undefined, promptTokens, reasoningTokens: 0, completionTokens: tokens };
+    return {
+      reasoning: wordDeltas([]),
+      content,
+      toolCalls: [],
+      finishReason: "stop",
+      stopSequence: undefined,
+      promptTokens,
+      reasoningTokens: 0,
+      completionTokens: tokens,
+    };
   }
 
   let budget = request.maxTokens;
@@ -95,7 +155,8 @@ export function planReply(request: ReplyRequest, seed: number, faults: FaultSpec
     };
   }
 
-  let text = request.format.type === "json" ? jsonText(request.format.schema, request, random) : sentence(random, 12, 30);
+  let text =
+    request.format.type === "json" ? jsonText(request.format.schema, request, random) : sentence(random, 12, 30);
   let stopSequence: string | undefined;
   for (const stop of request.stop) {
     const at = stop === "" ? -1 : text.indexOf(stop);
@@ -141,7 +202,8 @@ function hints(request: ReplyRequest): { numbers: number[]; words: readonly stri
 }
 
 function jsonText(schema: unknown, request: ReplyRequest, random: Random): string {
-  const value = schema === undefined ? { answer: sentence(random, 4, 10) } : valueForSchema(schema, random, hints(request));
+  const value =
+    schema === undefined ? { answer: sentence(random, 4, 10) } : valueForSchema(schema, random, hints(request));
   return JSON.stringify(value, null, 2);
 }
 

@@ -46,7 +46,8 @@ const ANTHROPIC_TYPES: Record<number, string> = {
 
 type Json = Record<string, unknown>;
 const record = (value: unknown): Json | null => (typeof value === "object" && value !== null ? (value as Json) : null);
-const count = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : 0);
+const count = (value: unknown): number =>
+  typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : 0;
 
 /** `{"error": {message, type, param, code}}`, as the OpenAI API and SDKs expect. */
 export const openai: Protocol = {
@@ -68,13 +69,13 @@ export const openai: Protocol = {
     // Baseten sends a running total in every chunk: the last one wins. Parse only chunks that carry it.
     if (!data.includes('"usage"')) return seen;
     try {
-      return openaiUsage(record(JSON.parse(data))?.["usage"]) ?? seen;
+      return openaiUsage(record(JSON.parse(data))?.usage) ?? seen;
     } catch {
       return seen;
     }
   },
   bodyUsage(body) {
-    return openaiUsage(record(body)?.["usage"]);
+    return openaiUsage(record(body)?.usage);
   },
 };
 
@@ -94,7 +95,7 @@ export const openaiResponses: Protocol = {
   streamUsage(_event, data, seen) {
     if (!data.includes('"usage"')) return seen;
     try {
-      return openaiUsage(record(record(JSON.parse(data))?.["response"])?.["usage"]) ?? seen;
+      return openaiUsage(record(record(JSON.parse(data))?.response)?.usage) ?? seen;
     } catch {
       return seen;
     }
@@ -103,7 +104,7 @@ export const openaiResponses: Protocol = {
 
 function typeOf(data: string): string | null {
   try {
-    const type = record(JSON.parse(data))?.["type"];
+    const type = record(JSON.parse(data))?.type;
     return typeof type === "string" ? type : null;
   } catch {
     return null;
@@ -114,12 +115,12 @@ function openaiUsage(usage: unknown): TokenCounts | null {
   const u = record(usage);
   if (!u) return null;
   // `prompt_tokens` (chat) / `input_tokens` (responses) include the cached ones.
-  const input = count(u["prompt_tokens"] ?? u["input_tokens"]);
-  const details = record(u["prompt_tokens_details"] ?? u["input_tokens_details"]);
+  const input = count(u.prompt_tokens ?? u.input_tokens);
+  const details = record(u.prompt_tokens_details ?? u.input_tokens_details);
   return {
     inputTokens: input,
-    outputTokens: count(u["completion_tokens"] ?? u["output_tokens"]),
-    cachedInputTokens: Math.min(input, count(details?.["cached_tokens"])),
+    outputTokens: count(u.completion_tokens ?? u.output_tokens),
+    cachedInputTokens: Math.min(input, count(details?.cached_tokens)),
   };
 }
 
@@ -143,7 +144,7 @@ export const anthropic: Protocol = {
     if (event !== "message_start" && event !== "message_delta") return seen;
     try {
       const parsed = record(JSON.parse(data));
-      const usage = event === "message_start" ? record(record(parsed?.["message"])?.["usage"]) : record(parsed?.["usage"]);
+      const usage = event === "message_start" ? record(record(parsed?.message)?.usage) : record(parsed?.usage);
       if (!usage) return seen;
       const counts = anthropicUsage(usage);
       if (event === "message_start" || !seen) return counts;
@@ -154,17 +155,17 @@ export const anthropic: Protocol = {
     }
   },
   bodyUsage(body) {
-    const usage = record(record(body)?.["usage"]);
+    const usage = record(record(body)?.usage);
     return usage ? anthropicUsage(usage) : null;
   },
 };
 
 /** Anthropic counts cache reads and writes apart from `input_tokens`; ours include them. */
 function anthropicUsage(usage: Json): TokenCounts {
-  const cached = count(usage["cache_read_input_tokens"]);
+  const cached = count(usage.cache_read_input_tokens);
   return {
-    inputTokens: count(usage["input_tokens"]) + cached + count(usage["cache_creation_input_tokens"]),
-    outputTokens: count(usage["output_tokens"]),
+    inputTokens: count(usage.input_tokens) + cached + count(usage.cache_creation_input_tokens),
+    outputTokens: count(usage.output_tokens),
     cachedInputTokens: cached,
   };
 }

@@ -1,6 +1,14 @@
 // The inference relay: checks a request, sends it to Baseten, and passes the answer on as it comes.
-import { abortableSleep, estimateCost, type FetchLike, type InferenceModel, neverReachedServer, retryAfterMs, type TokenCounts } from "@baseten-edge/core";
-import type { Authenticator } from "../auth.ts";
+import {
+  abortableSleep,
+  estimateCost,
+  type FetchLike,
+  type InferenceModel,
+  neverReachedServer,
+  retryAfterMs,
+  type TokenCounts,
+} from "@baseten-edge/core";
+import type { Authenticator, Caller } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
 import type { GatewayEvent } from "../options.ts";
 import type { Protocol } from "./protocols.ts";
@@ -36,14 +44,28 @@ export interface RouteSpec {
 const FORWARDED = ["content-type", "accept", "user-agent", "x-session-affinity", "anthropic-version", "anthropic-beta"];
 /** Answer headers that do not go back: hop-by-hop ones, cookies, and lengths/encodings the relay may change. */
 const DROPPED = new Set([
-  "connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-connection", "te", "trailer",
-  "set-cookie", "set-cookie2", "content-length", "content-encoding",
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-authenticate",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "set-cookie",
+  "set-cookie2",
+  "content-length",
+  "content-encoding",
 ]);
 
 type WaitUntil = ((promise: Promise<unknown>) => void) | undefined;
 
 class Refusal extends Error {
-  constructor(readonly status: number, message: string, readonly code?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -56,13 +78,23 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     const requestId = crypto.randomUUID();
     const { protocol } = route;
     const event: GatewayEvent = {
-      event: "request", route: route.path, model: null, status: 0, input_tokens: null, cached_tokens: null,
-      output_tokens: null, cost_usd: null, ttfb_ms: null, total_ms: null, request_id: requestId, upstream_request_id: null,
+      event: "request",
+      route: route.path,
+      model: null,
+      status: 0,
+      input_tokens: null,
+      cached_tokens: null,
+      output_tokens: null,
+      cost_usd: null,
+      ttfb_ms: null,
+      total_ms: null,
+      request_id: requestId,
+      upstream_request_id: null,
     };
     const done = (response: Response, extra: Partial<GatewayEvent> = {}): Response => {
       Object.assign(event, { status: response.status, ...extra });
       if (!response.body || !response.headers.get("content-type")?.includes("text/event-stream")) {
-        event["total_ms"] = now() - started;
+        event.total_ms = now() - started;
         log(event);
       }
       response.headers.set("x-request-id", requestId);
@@ -71,7 +103,7 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
 
     let body: Uint8Array;
     let model: string;
-    let caller;
+    let caller: Caller;
     let listed: InferenceModel | undefined; // the model's row in the cached list, for its prices
     try {
       const identified = await auth.identify(request, false);
@@ -79,14 +111,18 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
       caller = identified.caller;
       body = await readBody(request, settings.maxBodyBytes);
       model = checkBody(body, route);
-      event["model"] = model;
+      event.model = model;
       const models = await source.cachedModels(caller);
       const fresh = models !== null && now() - models.fetchedAt < settings.modelListFreshMs;
       // Learn (or renew) the list for next time; until then, unknown models go to Baseten to decide.
       if (!fresh) waitUntil?.(source.models(caller, waitUntil).catch(() => {}));
       if (models) listed = findModel(models.value, model);
       if (fresh && !listed) {
-        throw new Refusal(404, `The model ${JSON.stringify(model)} does not exist or is not available to this key.`, "model_not_found");
+        throw new Refusal(
+          404,
+          `The model ${JSON.stringify(model)} does not exist or is not available to this key.`,
+          "model_not_found",
+        );
       }
     } catch (thrown) {
       if (thrown instanceof Refusal) return done(protocol.error(thrown.status, thrown.message, thrown.code));
@@ -115,14 +151,18 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
         return done(protocol.error(504, `Baseten did not answer within ${settings.firstByteTimeoutMs} ms.`));
       }
       if (request.signal.aborted) return done(protocol.error(499, "The client closed the request."));
-      log({ event: "relay_upstream_error", route: route.path, error: thrown instanceof Error ? thrown.message : "unknown" });
+      log({
+        event: "relay_upstream_error",
+        route: route.path,
+        error: thrown instanceof Error ? thrown.message : "unknown",
+      });
       return done(protocol.error(502, "Baseten could not be reached."));
     } finally {
       clearTimeout(firstByte);
     }
     const ttfb = now() - started;
-    event["ttfb_ms"] = ttfb;
-    event["upstream_request_id"] = upstream.headers.get("x-baseten-request-id");
+    event.ttfb_ms = ttfb;
+    event.upstream_request_id = upstream.headers.get("x-baseten-request-id");
 
     const answerHeaders = new Headers();
     upstream.headers.forEach((value, name) => {
@@ -169,7 +209,7 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
       usage = null;
     }
     const fields = usageFields(usage, listed);
-    if (typeof fields["cost_usd"] === "string") answerHeaders.set("x-baseten-edge-cost-usd", fields["cost_usd"]);
+    if (typeof fields.cost_usd === "string") answerHeaders.set("x-baseten-edge-cost-usd", fields.cost_usd);
     return done(new Response(bytes, { status: upstream.status, headers: answerHeaders }), fields);
   };
 }
@@ -177,7 +217,13 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
 class FirstByteTimeout extends Error {}
 
 /** Sends the request, retrying only what Baseten provably did not process. */
-async function send(settings: RelaySettings, url: string, headers: Headers, body: Uint8Array, signal: AbortSignal): Promise<Response> {
+async function send(
+  settings: RelaySettings,
+  url: string,
+  headers: Headers,
+  body: Uint8Array,
+  signal: AbortSignal,
+): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
     const last = attempt >= settings.retries;
     let response: Response;
@@ -237,10 +283,12 @@ function checkBody(bytes: Uint8Array, route: RouteSpec): string {
   } catch {
     throw new Refusal(400, "The request body is not valid JSON.");
   }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new Refusal(400, "The request body must be a JSON object.");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new Refusal(400, "The request body must be a JSON object.");
   const fields = body as Record<string, unknown>;
-  const model = fields["model"];
-  if (typeof model !== "string" || model.trim() === "") throw new Refusal(400, "`model` is required: a model id such as \"openai/gpt-oss-120b\".");
+  const model = fields.model;
+  if (typeof model !== "string" || model.trim() === "")
+    throw new Refusal(400, '`model` is required: a model id such as "openai/gpt-oss-120b".');
   for (const name of route.arrays) {
     if (!Array.isArray(fields[name])) throw new Refusal(400, `\`${name}\` is required and must be an array.`);
   }
@@ -262,7 +310,7 @@ function usageFields(usage: TokenCounts | null, model: InferenceModel | undefine
   };
   if (model?.pricing) {
     try {
-      fields["cost_usd"] = estimateCost(model, usage).totalUsd;
+      fields.cost_usd = estimateCost(model, usage).totalUsd;
     } catch {
       // Counts the upstream reported inconsistently (cached > input): log tokens, not a wrong cost.
     }

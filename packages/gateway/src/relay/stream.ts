@@ -42,10 +42,17 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
   const finish = (outcome: StreamSummary["outcome"]) => {
     if (ended) return;
     ended = true;
-    const usage = usageEvents.reduce<TokenCounts | null>((seen, [event, data]) => protocol.streamUsage(event, data, seen), null);
+    const usage = usageEvents.reduce<TokenCounts | null>(
+      (seen, [event, data]) => protocol.streamUsage(event, data, seen),
+      null,
+    );
     onEnd({ outcome, usage });
   };
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, outcome: StreamSummary["outcome"], message: string) => {
+  const fail = (
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    outcome: StreamSummary["outcome"],
+    message: string,
+  ) => {
     controller.enqueue(encoder.encode(protocol.errorEvent(message)));
     controller.close();
     abort();

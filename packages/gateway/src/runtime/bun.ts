@@ -3,6 +3,7 @@ import { ConfigurationError } from "../options.ts";
 import { type Env, type GatewayServer, isMain, runtimeGateway } from "./server.ts";
 
 export type { GatewayServer } from "./server.ts";
+
 import { type SqliteDatabase, sqlitePath, sqliteStore } from "./sqlite-store.ts";
 
 // The few Bun APIs used here, so the package type-checks without Bun's types.
@@ -25,7 +26,8 @@ declare const Bun: {
  * ```
  */
 export async function serve(env?: Env): Promise<GatewayServer> {
-  if (typeof Bun === "undefined") throw new ConfigurationError("@baseten-edge/gateway/bun runs in Bun; on Node use @baseten-edge/gateway/node.");
+  if (typeof Bun === "undefined")
+    throw new ConfigurationError("@baseten-edge/gateway/bun runs in Bun; on Node use @baseten-edge/gateway/node.");
   const runtime = await runtimeGateway(env ?? Bun.env, "Bun", {
     sqlite: async (env) => {
       // A computed specifier: bundlers and Deno's module graph leave Bun's built-in alone.

@@ -63,7 +63,11 @@ export function denoKvStore(kv: DenoKv, options: DenoKvStoreOptions = {}): Catal
       // A chunk can be gone when a newer write replaced this entry meanwhile: a miss, not an error.
       if (!bytes.every((part) => part instanceof Uint8Array)) return null;
       const whole = new Uint8Array(bytes.reduce((sum, part) => sum + part.length, 0));
-      bytes.reduce((offset, part) => (whole.set(part, offset), offset + part.length), 0);
+      let offset = 0;
+      for (const part of bytes) {
+        whole.set(part, offset);
+        offset += part.length;
+      }
       return { value: new TextDecoder().decode(whole), metadata: { fetchedAt: head.fetchedAt, hash: head.hash } };
     },
     async put(key, entry, ttlSeconds) {

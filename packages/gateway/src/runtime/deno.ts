@@ -9,12 +9,14 @@ declare const Deno: {
   openKv(path?: string): Promise<DenoKv>;
 };
 
-if (typeof Deno === "undefined") throw new ConfigurationError("@baseten-edge/gateway/deno runs in Deno: `deno serve` it.");
+if (typeof Deno === "undefined")
+  throw new ConfigurationError("@baseten-edge/gateway/deno runs in Deno: `deno serve` it.");
 
 const runtime = await runtimeGateway(Deno.env.toObject(), "Deno", {
   "deno-kv": async (env) => {
-    if (typeof Deno.openKv !== "function") throw new ConfigurationError("CATALOG_STORE=deno-kv needs Deno KV: add --unstable-kv.");
-    return denoKvStore(await Deno.openKv(env["DENO_KV_PATH"]?.trim() || undefined));
+    if (typeof Deno.openKv !== "function")
+      throw new ConfigurationError("CATALOG_STORE=deno-kv needs Deno KV: add --unstable-kv.");
+    return denoKvStore(await Deno.openKv(env.DENO_KV_PATH?.trim() || undefined));
   },
 });
 

@@ -4,6 +4,7 @@ import { ConfigurationError } from "../options.ts";
 import { type Env, type GatewayServer, isMain, runtimeGateway } from "./server.ts";
 
 export type { GatewayServer } from "./server.ts";
+
 import { type SqliteDatabase, sqlitePath, sqliteStore } from "./sqlite-store.ts";
 
 // The part of Node's `process` used here, so the package type-checks without @types/node.
@@ -27,13 +28,17 @@ export async function serve(env: Env = process.env): Promise<GatewayServer> {
   const runtime = await runtimeGateway(env, "Node", {
     sqlite: async (env) => {
       const nodeSqlite = "node:sqlite"; // computed: not a dependency of the package's types
-      const sqlite = (await import(nodeSqlite).catch(() => null)) as { DatabaseSync: new (path: string) => SqliteDatabase } | null;
+      const sqlite = (await import(nodeSqlite).catch(() => null)) as {
+        DatabaseSync: new (path: string) => SqliteDatabase;
+      } | null;
       if (!sqlite) throw new ConfigurationError("CATALOG_STORE=sqlite needs node:sqlite (Node 22.13 or later).");
       return sqliteStore(new sqlite.DatabaseSync(sqlitePath(env)));
     },
   });
   const server = await new Promise<ReturnType<typeof serveNode>>((resolve, reject) => {
-    const started = serveNode({ fetch: runtime.fetch, port: runtime.port, hostname: runtime.hostname }, () => resolve(started));
+    const started = serveNode({ fetch: runtime.fetch, port: runtime.port, hostname: runtime.hostname }, () =>
+      resolve(started),
+    );
     started.once("error", reject);
   });
   const address = server.address();
@@ -41,14 +46,19 @@ export async function serve(env: Env = process.env): Promise<GatewayServer> {
   const host = runtime.hostname.includes(":") ? `[${runtime.hostname}]` : runtime.hostname;
   return {
     url: `http://${host}:${port}/`,
-    close: () => new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve()))),
   };
 }
 
 if (isMain(import.meta)) {
   const server = await serve();
   console.log(`Baseten gateway listening on ${server.url}`);
-  const stop = () => void server.close().then(() => process.exit(0), () => process.exit(1));
+  const stop = () =>
+    void server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }

@@ -37,15 +37,22 @@ const background: WaitUntilContext = {
  * Builds the gateway from environment variables; `openers` are the durable stores this runtime offers.
  * Throws a `ConfigurationError` naming the variable when something cannot work.
  */
-export async function runtimeGateway(env: Env, runtime: string, openers: Record<string, StoreOpener>): Promise<RuntimeGateway> {
+export async function runtimeGateway(
+  env: Env,
+  runtime: string,
+  openers: Record<string, StoreOpener>,
+): Promise<RuntimeGateway> {
   const text = (name: string) => env[name]?.trim() || undefined;
   const portText = text("PORT") ?? "8787";
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535) throw new ConfigurationError("PORT must be a whole number from 0 to 65535.");
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535)
+    throw new ConfigurationError("PORT must be a whole number from 0 to 65535.");
   const store = text("CATALOG_STORE") ?? "memory";
   const open = openers[store];
   if (store !== "memory" && !open) {
     const allowed = ["memory", ...Object.keys(openers)].join(", ");
-    throw new ConfigurationError(`CATALOG_STORE must be one of ${allowed} on ${runtime}, got ${JSON.stringify(store)}.`);
+    throw new ConfigurationError(
+      `CATALOG_STORE must be one of ${allowed} on ${runtime}, got ${JSON.stringify(store)}.`,
+    );
   }
   const stores = open ? [await open(env)] : [];
   // Events never carry keys (see GatewayOptions.log), so they can go to stderr as they are.

@@ -44,13 +44,16 @@ interface Row {
  */
 export function sqliteStore(db: SqliteDatabase, options: SqliteStoreOptions = {}): CatalogStore {
   const { table = "catalog_cache", now = Date.now } = options;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError(`Not a plain SQL table name: ${JSON.stringify(table)}.`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table))
+    throw new TypeError(`Not a plain SQL table name: ${JSON.stringify(table)}.`);
   db.exec(
     `CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, value TEXT NOT NULL, fetched_at INTEGER NOT NULL, ` +
       `hash TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
   );
   const select = db.prepare(`SELECT value, fetched_at, hash, expires_at FROM ${table} WHERE key = ?`);
-  const upsert = db.prepare(`INSERT OR REPLACE INTO ${table} (key, value, fetched_at, hash, expires_at) VALUES (?, ?, ?, ?, ?)`);
+  const upsert = db.prepare(
+    `INSERT OR REPLACE INTO ${table} (key, value, fetched_at, hash, expires_at) VALUES (?, ?, ?, ?, ?)`,
+  );
   const remove = db.prepare(`DELETE FROM ${table} WHERE key = ?`);
   const prune = db.prepare(`DELETE FROM ${table} WHERE expires_at <= ?`);
   return {
@@ -62,7 +65,10 @@ export function sqliteStore(db: SqliteDatabase, options: SqliteStoreOptions = {}
         remove.run(key);
         return null;
       }
-      return { value: row.value, metadata: { fetchedAt: Number(row.fetched_at), hash: row.hash } } satisfies StoredEntry;
+      return {
+        value: row.value,
+        metadata: { fetchedAt: Number(row.fetched_at), hash: row.hash },
+      } satisfies StoredEntry;
     },
     async put(key, entry, ttlSeconds) {
       const at = now();
@@ -77,5 +83,5 @@ export function sqliteStore(db: SqliteDatabase, options: SqliteStoreOptions = {}
 
 /** SQLITE_PATH, or the default file next to the working directory. */
 export function sqlitePath(env: Record<string, string | undefined>): string {
-  return env["SQLITE_PATH"]?.trim() || "./catalog-cache.sqlite";
+  return env.SQLITE_PATH?.trim() || "./catalog-cache.sqlite";
 }

@@ -7,8 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type Row, verdict } from "../report.ts";
-import { elapsedMs, fmtSummary, interleave, paired, summarize } from "../stats.ts";
 import type { Settings } from "../settings.ts";
+import { elapsedMs, fmtSummary, interleave, paired, summarize } from "../stats.ts";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -74,10 +74,12 @@ export async function generateTime(settings: Settings): Promise<Row[]> {
   const seconds = async (work: () => Promise<unknown>) => (await elapsedMs(work)) / 1000;
   try {
     const runs = await interleave(settings.rounds, {
-      generate: () => seconds(() => output("pnpm", ["-s", "generate", "--force", "--output-logs=errors-only"], 180_000)),
+      generate: () =>
+        seconds(() => output("pnpm", ["-s", "generate", "--force", "--output-logs=errors-only"], 180_000)),
       openapiTypescript: () =>
         seconds(async () => {
-          for (const [i, spec] of SPECS.entries()) await output(process.execPath, [cli, spec, "-o", join(out, `${i}.ts`)], 120_000);
+          for (const [i, spec] of SPECS.entries())
+            await output(process.execPath, [cli, spec, "-o", join(out, `${i}.ts`)], 120_000);
         }),
     });
     const ratio = paired(runs.generate, runs.openapiTypescript, (a, b) => a / b);

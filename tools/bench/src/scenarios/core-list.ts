@@ -4,8 +4,8 @@ import { runInNewContext } from "node:vm";
 import { createBasetenClient } from "@baseten-edge/core";
 import { startUpstream } from "../processes.ts";
 import { type Row, verdict } from "../report.ts";
-import { elapsedMs, fmt, fmtSummary, interleave, paired, summarize } from "../stats.ts";
 import type { Settings } from "../settings.ts";
+import { elapsedMs, fmt, fmtSummary, interleave, paired, summarize } from "../stats.ts";
 
 const ROWS = 10_000;
 const PAGE = 1_000;
@@ -26,9 +26,15 @@ export async function coreList(settings: Settings): Promise<Row[]> {
     let rows = 0;
     let cursor: string | null = null;
     do {
-      const response = await fetch(`${upstream.url}/v1/model_apis?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { headers });
+      const response = await fetch(
+        `${upstream.url}/v1/model_apis?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        { headers },
+      );
       if (!response.ok) throw new Error(`page answered ${response.status}`);
-      const page = (await response.json()) as { items: unknown[]; pagination: { has_more: boolean; cursor: string | null } };
+      const page = (await response.json()) as {
+        items: unknown[];
+        pagination: { has_more: boolean; cursor: string | null };
+      };
       rows += page.items.length;
       cursor = page.pagination.has_more ? page.pagination.cursor : null;
     } while (cursor);
@@ -47,7 +53,9 @@ export async function coreList(settings: Settings): Promise<Row[]> {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
   // One page's JSON text is the yardstick: its parsed rows take at least as much heap.
-  const pageBytes = Buffer.byteLength(await (await fetch(`${upstream.url}/v1/model_apis?limit=${PAGE}`, { headers })).text());
+  const pageBytes = Buffer.byteLength(
+    await (await fetch(`${upstream.url}/v1/model_apis?limit=${PAGE}`, { headers })).text(),
+  );
   const heap: number[] = [];
   await viaCore(() => {
     gc();

@@ -4,8 +4,8 @@ import { createEmulator } from "@baseten-edge/emulator";
 import { createGateway, memoryStore } from "@baseten-edge/gateway";
 import createClient from "openapi-fetch";
 import { type Row, verdict } from "../report.ts";
-import { elapsedMs, fmtSummary, interleave, paired, summarize } from "../stats.ts";
 import type { Settings } from "../settings.ts";
+import { elapsedMs, fmtSummary, interleave, paired, summarize } from "../stats.ts";
 
 type Handler = () => Promise<Response>;
 
@@ -57,8 +57,14 @@ export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
   const waitUntil = { waitUntil: (promise: Promise<unknown>) => void promise.catch(() => {}) };
   const count = settings.quick ? 300 : 3_000;
   const cases = {
-    relay: { subject: () => gateway.fetch(chat("http://gateway"), waitUntil), baseline: () => upstream(chat("http://upstream")) },
-    catalog: { subject: () => gateway.fetch(catalog("http://gateway"), waitUntil), baseline: () => upstream(catalog("http://upstream")) },
+    relay: {
+      subject: () => gateway.fetch(chat("http://gateway"), waitUntil),
+      baseline: () => upstream(chat("http://upstream")),
+    },
+    catalog: {
+      subject: () => gateway.fetch(catalog("http://gateway"), waitUntil),
+      baseline: () => upstream(catalog("http://upstream")),
+    },
   };
   // First calls fill the caches (model list, catalog) before anything is timed.
   for (const { subject } of Object.values(cases)) for (let i = 0; i < 3; i++) await (await subject()).arrayBuffer();
@@ -66,11 +72,17 @@ export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
   for (const [name, { subject, baseline }] of Object.entries(cases)) {
     const status = (await subject()).status;
     if (status !== 200) throw new Error(`gateway.fetch (${name}) answered ${status}`);
-    const runs = await interleave(settings.rounds, { subject: () => microsPerCall(subject, count), baseline: () => microsPerCall(baseline, count) });
+    const runs = await interleave(settings.rounds, {
+      subject: () => microsPerCall(subject, count),
+      baseline: () => microsPerCall(baseline, count),
+    });
     const added = paired(runs.subject, runs.baseline, (a, b) => a - b);
     rows.push({
       id: name === "relay" ? "5a" : "5b",
-      scenario: name === "relay" ? "gateway.fetch in process: relayed chat completion (JSON)" : "gateway.fetch in process: catalog page from memory",
+      scenario:
+        name === "relay"
+          ? "gateway.fetch in process: relayed chat completion (JSON)"
+          : "gateway.fetch in process: catalog page from memory",
       baseline: "handler returning the upstream answer untouched",
       measured: `+${fmtSummary(added, 1, " µs")} per request`,
       reference: `${fmtSummary(summarize(runs.baseline), 1, " µs")}`,
@@ -84,22 +96,40 @@ export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
 
 /** 7: one core call vs the same call made with openapi-fetch directly, on a stubbed fetch. */
 export async function coreCallOverhead(settings: Settings): Promise<Row[]> {
-  const row = JSON.stringify(await (await createEmulator().fetch("http://emulator/v1/model_apis/gpt-oss-120b", { headers: { authorization: "Bearer emulator-key" } })).json());
-  const stub = async (_request: Request) => new Response(row, { status: 200, headers: { "content-type": "application/json" } });
+  const row = JSON.stringify(
+    await (
+      await createEmulator().fetch("http://emulator/v1/model_apis/gpt-oss-120b", {
+        headers: { authorization: "Bearer emulator-key" },
+      })
+    ).json(),
+  );
+  const stub = async (_request: Request) =>
+    new Response(row, { status: 200, headers: { "content-type": "application/json" } });
   const core = createBasetenClient({ apiKey: "emulator-key", baseUrl: "http://stub", fetch: stub });
-  const raw = createClient<ManagementPaths>({ baseUrl: "http://stub", fetch: stub, headers: { authorization: "Bearer emulator-key" } });
+  const raw = createClient<ManagementPaths>({
+    baseUrl: "http://stub",
+    fetch: stub,
+    headers: { authorization: "Bearer emulator-key" },
+  });
   const count = settings.quick ? 2_000 : 20_000;
   const opsPerSecond = async (call: () => Promise<unknown>) =>
-    count / ((await elapsedMs(async () => {
+    count /
+    ((await elapsedMs(async () => {
       for (let i = 0; i < count; i++) await call();
-    })) / 1000);
+    })) /
+      1000);
   const coreCall = () => core.modelApis.get("gpt-oss-120b");
   const rawCall = async () => {
-    const { data, error } = await raw.GET("/v1/model_apis/{model_api_name}", { params: { path: { model_api_name: "gpt-oss-120b" } } });
+    const { data, error } = await raw.GET("/v1/model_apis/{model_api_name}", {
+      params: { path: { model_api_name: "gpt-oss-120b" } },
+    });
     if (error !== undefined || data === undefined) throw new Error("the stub answered an error");
     return data;
   };
-  const runs = await interleave(settings.rounds, { core: () => opsPerSecond(coreCall), raw: () => opsPerSecond(rawCall) });
+  const runs = await interleave(settings.rounds, {
+    core: () => opsPerSecond(coreCall),
+    raw: () => opsPerSecond(rawCall),
+  });
   const ratio = paired(runs.core, runs.raw, (a, b) => a / b);
   return [
     {

@@ -1,10 +1,10 @@
 // Scenarios 1–4: the real apps/worker bundle on workerd, against a constant Worker, a one-line fetch Worker and the emulator itself.
 import { fileURLToPath } from "node:url";
-import { createClient, sequential, throughput, type Call } from "../http.ts";
+import { type Call, createClient, sequential, throughput } from "../http.ts";
 import { cpuMs, startUpstream, startWorker, type Upstream, type WorkerOnWorkerd } from "../processes.ts";
 import { type Row, verdict } from "../report.ts";
-import { fmt, fmtSummary, interleave, paired, quantile, summarize } from "../stats.ts";
 import type { Settings } from "../settings.ts";
+import { fmt, fmtSummary, interleave, paired, quantile, summarize } from "../stats.ts";
 
 export const WORKER_BUNDLE = fileURLToPath(new URL("../../../../apps/worker/dist/index.js", import.meta.url));
 const KEY = "emulator-key";
@@ -50,12 +50,14 @@ export async function catalogHit(settings: Settings): Promise<Row[]> {
   const gateway = await startGatewayWorker(upstream);
   const probe = createClient(gateway.url);
   let first = await probe.send(CATALOG_PATH, { headers: auth() }, { keepText: true });
-  for (let i = 0; i < 5 && first.status === 200; i++) first = await probe.send(CATALOG_PATH, { headers: auth() }, { keepText: true });
+  for (let i = 0; i < 5 && first.status === 200; i++)
+    first = await probe.send(CATALOG_PATH, { headers: auth() }, { keepText: true });
   probe.close();
   if (first.status !== 200 || first.text === undefined) throw new Error(`the gateway answered ${first.status}`);
   // Same body, same content-type and cache headers: only the work behind them differs.
   const gatewayHeaders = await headersOf(gateway.url + CATALOG_PATH, auth());
-  if (gatewayHeaders["x-cache"] !== "HIT") throw new Error(`expected a memory hit, got x-cache: ${gatewayHeaders["x-cache"]}`);
+  if (gatewayHeaders["x-cache"] !== "HIT")
+    throw new Error(`expected a memory hit, got x-cache: ${gatewayHeaders["x-cache"]}`);
   const { date: _date, "content-length": _length, "transfer-encoding": _te, ...headers } = gatewayHeaders;
   const constant = await startWorker({
     script: `const BODY = ${JSON.stringify(first.text)};\nconst HEADERS = ${JSON.stringify(headers)};\nexport default { fetch: () => new Response(BODY, { headers: HEADERS }) };`,
@@ -67,12 +69,13 @@ export async function catalogHit(settings: Settings): Promise<Row[]> {
     gateway: () => sequential(clients.gateway, CATALOG_PATH, call, settings.quick ? 100 : 1_000),
     constant: () => sequential(clients.constant, CATALOG_PATH, call, settings.quick ? 100 : 1_000),
   });
-  Object.values(clients).forEach((c) => c.close());
+  for (const client of Object.values(clients)) client.close();
   const seconds = settings.quick ? 1 : 3;
   const connections = 16;
   const load = await interleave(settings.rounds, {
     gateway: () => measuredCpu(gateway.pid, () => throughput(gateway.url + CATALOG_PATH, call, seconds, connections)),
-    constant: () => measuredCpu(constant.pid, () => throughput(constant.url + CATALOG_PATH, call, seconds, connections)),
+    constant: () =>
+      measuredCpu(constant.pid, () => throughput(constant.url + CATALOG_PATH, call, seconds, connections)),
   });
   await Promise.all([gateway.stop(), constant.stop(), upstream.stop()]);
 
@@ -131,15 +134,25 @@ export async function coldStampede(settings: Settings): Promise<Row[]> {
     const key = `bench-cold-${round}-${process.pid}-${Date.now()}`;
     await fetch(`${upstream.url}/__emulator/requests`, { method: "DELETE", headers: auth() });
     const answers = await Promise.all(
-      Array.from({ length: 100 }, () => fetch(gateway.url + CATALOG_PATH, { headers: auth(key) }).then(async (r) => [r.status, await r.text()] as const)),
+      Array.from({ length: 100 }, () =>
+        fetch(gateway.url + CATALOG_PATH, { headers: auth(key) }).then(
+          async (r) => [r.status, await r.text()] as const,
+        ),
+      ),
     );
     const bad = answers.find(([status]) => status !== 200);
     if (bad) throw new Error(`a cold request answered ${bad[0]}: ${bad[1].slice(0, 200)}`);
     if (new Set(answers.map(([, body]) => body)).size !== 1) throw new Error("cold requests got different bodies");
-    const log = (await (await fetch(`${upstream.url}/__emulator/requests`, { headers: auth() })).json()) as { requests: { path: string }[] };
+    const log = (await (await fetch(`${upstream.url}/__emulator/requests`, { headers: auth() })).json()) as {
+      requests: { path: string }[];
+    };
     const upstreamRequests = log.requests.filter((r) => !r.path.startsWith("/__emulator"));
     counts.push(upstreamRequests.length);
-    paths.push(Object.fromEntries(Object.entries(Object.groupBy(upstreamRequests, (r) => r.path)).map(([p, list]) => [p, list?.length ?? 0])));
+    paths.push(
+      Object.fromEntries(
+        Object.entries(Object.groupBy(upstreamRequests, (r) => r.path)).map(([p, list]) => [p, list?.length ?? 0]),
+      ),
+    );
   }
   await Promise.all([gateway.stop(), upstream.stop()]);
   const all = counts.every((n) => n === 1);
@@ -183,18 +196,27 @@ async function relayTargets(chunkDelayMs: number) {
 export async function relayJson(settings: Settings): Promise<Row[]> {
   const targets = await relayTargets(0);
   const count = settings.quick ? 100 : 800;
-  const clients = { gateway: createClient(targets.gateway.url), oneLine: createClient(targets.oneLine.url), direct: createClient(targets.upstream.url) };
+  const clients = {
+    gateway: createClient(targets.gateway.url),
+    oneLine: createClient(targets.oneLine.url),
+    direct: createClient(targets.upstream.url),
+  };
   const call = chatCall(false);
   const withCpu = (name: "gateway" | "oneLine", pid: number | undefined) => async () => {
-    const { result, cpuMs: cpu } = await measuredCpu(pid, () => sequential(clients[name], "/v1/chat/completions", call, count));
+    const { result, cpuMs: cpu } = await measuredCpu(pid, () =>
+      sequential(clients[name], "/v1/chat/completions", call, count),
+    );
     return { ...result, cpuUsPerRequest: (cpu * 1000) / count };
   };
   const runs = await interleave(settings.rounds, {
     gateway: withCpu("gateway", targets.gateway.pid),
     oneLine: withCpu("oneLine", targets.oneLine.pid),
-    direct: async () => ({ ...(await sequential(clients.direct, "/v1/chat/completions", call, count)), cpuUsPerRequest: Number.NaN }),
+    direct: async () => ({
+      ...(await sequential(clients.direct, "/v1/chat/completions", call, count)),
+      cpuUsPerRequest: Number.NaN,
+    }),
   });
-  Object.values(clients).forEach((c) => c.close());
+  for (const client of Object.values(clients)) client.close();
   await targets.stop();
 
   const at = (q: number) => (r: { latencies: number[] }) => quantile(r.latencies, q);
@@ -204,11 +226,20 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
   const raw = Object.fromEntries(
     Object.entries(runs).map(([name, list]) => [
       name,
-      { p50Ms: list.map(at(0.5)), p99Ms: list.map(at(0.99)), rps: list.map((r) => r.rps), workerdCpuUsPerRequest: list.map((r) => r.cpuUsPerRequest) },
+      {
+        p50Ms: list.map(at(0.5)),
+        p99Ms: list.map(at(0.99)),
+        rps: list.map((r) => r.rps),
+        workerdCpuUsPerRequest: list.map((r) => r.cpuUsPerRequest),
+      },
     ]),
   );
-  const ref = (name: string, field: "p50Ms" | "p99Ms" | "rps" | "workerdCpuUsPerRequest", decimals: number, unit: string) =>
-    fmtSummary(summarize((raw[name] as Record<string, number[]>)[field]!), decimals, unit);
+  const ref = (
+    name: string,
+    field: "p50Ms" | "p99Ms" | "rps" | "workerdCpuUsPerRequest",
+    decimals: number,
+    unit: string,
+  ) => fmtSummary(summarize((raw[name] as Record<string, number[]>)[field]!), decimals, unit);
   return [
     {
       id: "3a",
@@ -287,10 +318,18 @@ export async function relayStream(settings: Settings): Promise<Row[]> {
   const raw = Object.fromEntries(
     Object.entries(runs).map(([name, list]) => [
       name,
-      { ttftMs: list.map((r) => r.ttftMs), gapP99Ms: list.map(gapP99), contentEventsSeen: counts(name as keyof typeof runs), bytes: list.map((r) => r.bytes), cpuMs: list.map((r) => r.cpuMs), cpuMsPerMb: list.map(cpuPerMb) },
+      {
+        ttftMs: list.map((r) => r.ttftMs),
+        gapP99Ms: list.map(gapP99),
+        contentEventsSeen: counts(name as keyof typeof runs),
+        bytes: list.map((r) => r.bytes),
+        cpuMs: list.map((r) => r.cpuMs),
+        cpuMsPerMb: list.map(cpuPerMb),
+      },
     ]),
   ) as Record<string, Record<string, number[]>>;
-  const ref = (name: string, field: string, decimals: number, unit = "") => fmtSummary(summarize(raw[name]![field]!), decimals, unit);
+  const ref = (name: string, field: string, decimals: number, unit = "") =>
+    fmtSummary(summarize(raw[name]![field]!), decimals, unit);
   return [
     {
       id: "4a",
