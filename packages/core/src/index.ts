@@ -33,20 +33,16 @@ export {
   InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
-  parseErrorBody,
   RateLimitError,
-  retryAfterMs,
   TimeoutError,
   UnprocessableEntityError,
 } from "./errors.ts";
-export { abortableSleep, type FetchLike, neverReachedServer } from "./fetch.ts";
+export type { FetchLike } from "./fetch.ts";
 export type { components as InferenceComponents } from "./generated/inference.ts";
 export type { components as ManagementComponents, paths as ManagementPaths } from "./generated/management.ts";
 export { createInferenceClient, type InferenceClient, type RequestOptions } from "./inference.ts";
 export { type BasetenClient, createBasetenClient, type ListOptions, type ListPageOptions } from "./management.ts";
 export type { ClientOptions } from "./options.ts";
-export { assertPathSegment } from "./path-segment.ts";
-export { createSseParser, type ServerSentEvent, type SseParser, SseParserStream } from "./sse.ts";
 export { ChatCompletionStream, StreamError } from "./stream.ts";
 export type {
   AssistantMessage,

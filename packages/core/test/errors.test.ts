@@ -9,11 +9,10 @@ import {
   InternalServerError,
   NotFoundError,
   PermissionDeniedError,
-  parseErrorBody,
   RateLimitError,
-  retryAfterMs,
   UnprocessableEntityError,
 } from "../src/index.ts";
+import { parseErrorBody, retryAfterMs } from "../src/internal.ts";
 import { json, recordingFetch } from "./helpers.ts";
 
 const chat = { model: "m", messages: [{ role: "user" as const, content: "hi" }] };

@@ -1,5 +1,6 @@
 // createGateway: the portable fetch handler (Hono routes over the cached catalog).
-import { assertPathSegment, InvalidArgumentError, type ModelApi, RateLimitError } from "@baseten-edge/core";
+import { InvalidArgumentError, type ModelApi, RateLimitError } from "@baseten-edge/core";
+import { assertPathSegment } from "@baseten-edge/core/internal";
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import { Authenticator, type Caller } from "./auth.ts";

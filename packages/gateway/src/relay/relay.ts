@@ -1,13 +1,6 @@
 // The inference relay: checks a request, sends it to Baseten, and passes the answer on as it comes.
-import {
-  abortableSleep,
-  estimateCost,
-  type FetchLike,
-  type InferenceModel,
-  neverReachedServer,
-  retryAfterMs,
-  type TokenCounts,
-} from "@baseten-edge/core";
+import { estimateCost, type FetchLike, type InferenceModel, type TokenCounts } from "@baseten-edge/core";
+import { abortableSleep, neverReachedServer, retryAfterMs } from "@baseten-edge/core/internal";
 import type { Authenticator, Caller } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
 import type { GatewayEvent } from "../options.ts";

@@ -1,5 +1,6 @@
 // Passes an upstream SSE body through byte for byte, watching it on the side for usage and its end.
-import { createSseParser, type TokenCounts } from "@baseten-edge/core";
+import type { TokenCounts } from "@baseten-edge/core";
+import { createSseParser } from "@baseten-edge/core/internal";
 import type { Protocol } from "./protocols.ts";
 
 export interface StreamSummary {
