@@ -1,10 +1,3 @@
-import { defineConfig } from "vitest/config";
+import shared from "../../vitest.shared.mts";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    // The JSON report feeds the one-line total that `./run test` prints.
-    reporters: ["default", "json"],
-    outputFile: { json: ".vitest-report.json" },
-  },
-});
+export default shared;
