@@ -1,5 +1,6 @@
 // Checks that each package's jsr.json exports the same entry points as its package.json (source instead of dist).
-//   node runtime-tests/check-jsr.ts [--publish-dry-run]
+//   node runtime-tests/check-jsr.ts [--publish-dry-run] [--root DIR]
+// --root checks another copy of the repository (the release dry run's, after `changeset version`).
 // --publish-dry-run also runs `deno publish --dry-run` (Deno from .tools/runtimes; run.ts installs it) on a copy of
 // the two packages in a Deno workspace, so `@baseten-edge/core` resolves to core's sources as it will on JSR.
 import { execFileSync } from "node:child_process";
@@ -9,7 +10,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTools } from "./lib/setup.ts";
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const here = dirname(dirname(fileURLToPath(import.meta.url)));
+const rootFlag = process.argv.indexOf("--root");
+const root = rootFlag === -1 ? here : (process.argv[rootFlag + 1] ?? here);
 const problems: string[] = [];
 
 for (const name of ["core", "gateway"]) {
@@ -46,7 +49,7 @@ console.log("jsr.json exports match package.json for core and gateway");
 
 if (process.argv.includes("--publish-dry-run")) {
   // The same pinned Deno the matrix uses, installed here when this runs first.
-  const deno = join(await ensureTools(join(root, ".tools/runtimes"), process.env), "deno");
+  const deno = join(await ensureTools(join(here, ".tools/runtimes"), process.env), "deno");
   const copy = mkdtempSync(join(tmpdir(), "baseten-edge-jsr-"));
   let failed = false;
   try {

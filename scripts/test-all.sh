@@ -15,7 +15,7 @@ stage "specs lint" pnpm -s lint:specs
 stage "build, typecheck, test, package checks" \
   pnpm -s turbo run build typecheck test check:package check:examples size --continue --output-logs=new-only
 stage "bench --quick (every scenario runs; missed targets are reported, not failed)" pnpm -s bench --quick
-stage "jsr.json matches package.json, deno publish --dry-run" node runtime-tests/check-jsr.ts --publish-dry-run
+stage "release dry run (changeset version, jsr.json versions, npm pack, deno publish --dry-run)" node scripts/release.ts dry-run
 stage "packed tarballs in every runtime (node, deno, bun, workerd, chromium)" node runtime-tests/run.ts
 
 # One closing line for the whole suite, summed from each package's vitest JSON report.
