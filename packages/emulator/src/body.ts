@@ -1,5 +1,5 @@
 // Lazily produced response bodies: SSE events pulled one at a time, and reshaped bodies for slow and cut-off faults.
-import { sleep } from "./http.ts";
+import { abortableSleep as sleep } from "@baseten-edge/core/internal";
 import { EmulatedNetworkError } from "./network-error.ts";
 
 export interface EventStreamOptions {

@@ -1,5 +1,6 @@
 // createEmulator: one web-standard fetch handler serving Baseten's management and inference APIs, replay, faults and introspection.
 
+import { abortableSleep as sleep } from "@baseten-edge/core/internal";
 import { reshapeBody } from "./body.ts";
 import { buildCatalog, type InferenceTarget } from "./catalog/catalog.ts";
 import {
@@ -12,7 +13,7 @@ import {
   parseFaults,
   type QueuedFault,
 } from "./faults.ts";
-import { apiKeyOf, errorResponse, inferenceForbidden, jsonResponse, sleep, untilAborted } from "./http.ts";
+import { apiKeyOf, errorResponse, inferenceForbidden, jsonResponse, untilAborted } from "./http.ts";
 import { chatResponse, parseChatRequest } from "./inference/chat.ts";
 import { BadRequest, badRequest, type InferenceContext, isRecord } from "./inference/common.ts";
 import { messagesResponse, parseMessagesRequest } from "./inference/messages.ts";

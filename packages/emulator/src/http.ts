@@ -35,23 +35,6 @@ export function apiKeyOf(headers: Headers): string | undefined {
   return match?.[1];
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 && !signal?.aborted) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /** Never resolves; rejects with the signal's reason once it aborts (the "hang" fault). */
 export function untilAborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
