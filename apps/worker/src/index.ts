@@ -19,8 +19,7 @@ function gatewayFor(env: Env): Gateway {
     // CATALOG_KV is optional: a deployment without a namespace runs on the Cache API alone.
     const kv: KVNamespace | undefined = env.CATALOG_KV;
     const stores: CatalogStore[] = [cacheApiStore(caches.default), ...(kv ? [kvStore(kv)] : [])];
-    const analytics = (env as { ANALYTICS?: AnalyticsEngineDataset }).ANALYTICS;
-    gateway = createGateway(gatewayOptionsFromEnv({ ...env }, { stores, log: (event) => log(event, analytics) }));
+    gateway = createGateway(gatewayOptionsFromEnv({ ...env }, { stores, log: (event) => log(event, env.ANALYTICS) }));
     gateways.set(env, gateway);
   }
   return gateway;
