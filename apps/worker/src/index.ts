@@ -7,7 +7,7 @@ import {
   type GatewayEvent,
   gatewayOptionsFromEnv,
 } from "@baseten-edge/gateway";
-import { cacheApiStore, kvStore } from "./stores.ts";
+import { cacheApiStore, kvStore } from "@baseten-edge/gateway/stores/cloudflare";
 
 // One gateway per env object: the isolate keeps its in-memory tier between requests, and a test
 // (or a second env) gets its own gateway instead of someone else's configuration.

@@ -1,7 +1,7 @@
 // The Cache API and KV adapters keep what the gateway puts, as the gateway put it.
 import { env } from "cloudflare:workers";
+import { CACHE_ORIGIN, cacheApiStore, kvStore } from "@baseten-edge/gateway/stores/cloudflare";
 import { describe, expect, it } from "vitest";
-import { CACHE_ORIGIN, cacheApiStore, kvStore } from "../src/stores.ts";
 
 const entry = {
   value: JSON.stringify([{ name: "deepseek-v4-pro" }]),

@@ -23,7 +23,7 @@ export interface SseParser {
  *
  * @example
  * ```ts
- * import { createSseParser } from "@baseten-edge/core";
+ * import { createSseParser } from "@baseten-edge/core/internal";
  * const parser = createSseParser((event) => console.log(event.event, event.data));
  * parser.feed('data: {"a":1}\n\nda');
  * parser.feed("ta: [DONE]\n\n");

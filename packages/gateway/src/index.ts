@@ -2,7 +2,6 @@
 
 export type { AuthOptions } from "./auth.ts";
 export { createGateway, type Gateway, type WaitUntilContext } from "./gateway.ts";
-export { memoryStore } from "./memory-store.ts";
 export {
   ConfigurationError,
   ENV_VARS,
@@ -11,3 +10,4 @@ export {
   gatewayOptionsFromEnv,
 } from "./options.ts";
 export type { CatalogStore, EntryMetadata, StoredEntry } from "./store.ts";
+export { memoryStore } from "./stores/memory.ts";

@@ -4,7 +4,7 @@ import { type Env, type GatewayServer, isMain, runtimeGateway } from "./server.t
 
 export type { GatewayServer } from "./server.ts";
 
-import { type SqliteDatabase, sqlitePath, sqliteStore } from "./sqlite-store.ts";
+import { type SqliteDatabase, sqlitePath, sqliteStore } from "../stores/sqlite.ts";
 
 // The few Bun APIs used here, so the package type-checks without Bun's types.
 declare const Bun: {

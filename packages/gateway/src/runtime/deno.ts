@@ -1,6 +1,6 @@
 // The gateway for `deno serve`: configured from Deno.env, cached in Deno KV (CATALOG_STORE=deno-kv) or memory.
 import { ConfigurationError } from "../options.ts";
-import { type DenoKv, denoKvStore } from "./deno-kv-store.ts";
+import { type DenoKv, denoKvStore } from "../stores/deno-kv.ts";
 import { runtimeGateway } from "./server.ts";
 
 // The few Deno APIs used here, so the package type-checks without Deno's types.

@@ -5,7 +5,7 @@ import { type Env, type GatewayServer, isMain, runtimeGateway } from "./server.t
 
 export type { GatewayServer } from "./server.ts";
 
-import { type SqliteDatabase, sqlitePath, sqliteStore } from "./sqlite-store.ts";
+import { type SqliteDatabase, sqlitePath, sqliteStore } from "../stores/sqlite.ts";
 
 // The part of Node's `process` used here, so the package type-checks without @types/node.
 declare const process: {

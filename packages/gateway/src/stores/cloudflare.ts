@@ -1,5 +1,5 @@
-// CatalogStore adapters for Cloudflare: the per-colo Cache API and the global KV namespace.
-import type { CatalogStore, EntryMetadata, StoredEntry } from "@baseten-edge/gateway";
+// CatalogStore adapters for Cloudflare Workers: the per-colo Cache API and the global KV namespace.
+import type { CatalogStore, EntryMetadata, StoredEntry } from "../store.ts";
 
 /**
  * The origin of the synthetic URLs the Cache API files entries under. `.invalid` can never
@@ -10,6 +10,16 @@ export const CACHE_ORIGIN = "https://catalog.cache.invalid";
 /** KV refuses an `expirationTtl` below 60 seconds. */
 export const KV_MIN_TTL_SECONDS = 60;
 
+/**
+ * The part of a Workers `KVNamespace` binding the store uses. Declared here so the gateway compiles
+ * without the Workers types; a real binding (`env.CATALOG_KV`) satisfies it as is.
+ */
+export interface KvNamespace {
+  getWithMetadata<Metadata>(key: string, type: "text"): Promise<{ value: string | null; metadata: Metadata | null }>;
+  put(key: string, value: string, options: { metadata: unknown; expirationTtl: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
 const FETCHED_AT = "x-catalog-fetched-at";
 const HASH = "x-catalog-hash";
 
@@ -19,7 +29,7 @@ const HASH = "x-catalog-hash";
  *
  * @example
  * ```ts
- * import { cacheApiStore } from "./stores.ts";
+ * import { cacheApiStore } from "@baseten-edge/gateway/stores/cloudflare";
  * const store = cacheApiStore(caches.default);
  * ```
  */
@@ -64,11 +74,11 @@ export function cacheApiStore(cache: Cache): CatalogStore {
  *
  * @example
  * ```ts
- * import { kvStore } from "./stores.ts";
- * export default { fetch: (_req: Request, env: { CATALOG_KV: KVNamespace }) => kvStore(env.CATALOG_KV).get("k").then(() => new Response()) };
+ * import { type KvNamespace, kvStore } from "@baseten-edge/gateway/stores/cloudflare";
+ * export default { fetch: (_req: Request, env: { CATALOG_KV: KvNamespace }) => kvStore(env.CATALOG_KV).get("k").then(() => new Response()) };
  * ```
  */
-export function kvStore(kv: KVNamespace): CatalogStore {
+export function kvStore(kv: KvNamespace): CatalogStore {
   return {
     name: "kv",
     async get(key) {

@@ -1,5 +1,5 @@
 // An in-memory CatalogStore: the default tier where a runtime has no durable store, and for tests.
-import type { CatalogStore, StoredEntry } from "./store.ts";
+import type { CatalogStore, StoredEntry } from "../store.ts";
 
 /**
  * A Map-backed store honouring TTLs; `now` is replaceable for tests.
