@@ -30,7 +30,8 @@ const HASH = "x-catalog-hash";
  * @example
  * ```ts
  * import { cacheApiStore } from "@baseten-edge/gateway/stores/cloudflare";
- * const store = cacheApiStore(caches.default);
+ * // In a Worker: `caches.default`, the zone's cache; `caches.open(name)` works in every runtime.
+ * const store = cacheApiStore(await caches.open("catalog"));
  * ```
  */
 export function cacheApiStore(cache: Cache): CatalogStore {
