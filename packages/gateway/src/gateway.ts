@@ -6,6 +6,7 @@ import { cors } from "hono/cors";
 import { Authenticator, type Caller } from "./auth.ts";
 import { CatalogSource, UpstreamAuthError } from "./catalog.ts";
 import { issueCursor, readCursor } from "./cursor.ts";
+import { clip } from "./echo.ts";
 import { checkOptions, type GatewayOptions } from "./options.ts";
 import { anthropic, openai, openaiResponses, type Protocol } from "./relay/protocols.ts";
 import { createRelay, type RouteSpec } from "./relay/relay.ts";
@@ -185,7 +186,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     withCaller(true, async (c, caller) => {
       const query = new URL(c.req.url).searchParams;
       const unknown = [...query.keys()].find((key) => !LIST_PARAMS.has(key));
-      if (unknown !== undefined) return error(c, 400, `Unknown query parameter: ${JSON.stringify(unknown)}.`);
+      if (unknown !== undefined) return error(c, 400, `Unknown query parameter: ${JSON.stringify(clip(unknown))}.`);
       const limitText = query.get("limit") ?? "100";
       const limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
       if (!(limit >= 1 && limit <= 1000)) return error(c, 400, "limit must be a whole number from 1 to 1000.");
@@ -276,7 +277,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       answer.headers.set("allow", allow);
       return answer;
     }
-    return error(c, 404, `No such route: ${c.req.method} ${path}.`);
+    return error(c, 404, `No such route: ${clip(c.req.method)} ${clip(path)}.`);
   });
 
   app.onError((thrown, c) => {

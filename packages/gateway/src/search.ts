@@ -1,4 +1,5 @@
 // GET /api/models/list: catalog search in the list shape chat front ends (Open WebUI) expect.
+
 import {
   CATALOG_FEATURES,
   type CatalogEntry,
@@ -9,6 +10,7 @@ import {
   type SearchOptions,
   searchCatalog,
 } from "@baseten-edge/core";
+import { clip } from "./echo.ts";
 
 export const PAGE_SIZE = 30;
 
@@ -43,7 +45,8 @@ export interface ParsedSearch {
 /** Reads and checks the query string; every problem is a 400 message, nothing reaches the upstream. */
 export function searchParams(query: URLSearchParams): ({ ok: true } & ParsedSearch) | { ok: false; message: string } {
   const unknown = [...query.keys()].find((key) => !PARAMS.has(key));
-  if (unknown !== undefined) return { ok: false, message: `Unknown query parameter: ${JSON.stringify(unknown)}.` };
+  if (unknown !== undefined)
+    return { ok: false, message: `Unknown query parameter: ${JSON.stringify(clip(unknown))}.` };
   const options: ParsedSearch["options"] = { pageSize: PAGE_SIZE, orderBy: "release_date", direction: "desc" };
   const text = (name: string) => query.get(name) ?? undefined;
   const whole = (name: string): number | null | undefined => {
@@ -78,7 +81,7 @@ export function searchParams(query: URLSearchParams): ({ ok: true } & ParsedSear
     if (bad)
       return {
         ok: false,
-        message: `feature must be among ${CATALOG_FEATURES.join(", ")}; got ${JSON.stringify(bad)}.`,
+        message: `feature must be among ${CATALOG_FEATURES.join(", ")}; got ${JSON.stringify(clip(bad))}.`,
       };
     options.feature = features as CatalogFeature[];
   }

@@ -4,6 +4,7 @@ import { abortableSleep, neverReachedServer, retryAfterMs } from "@baseten-edge/
 import type { Authenticator, Caller } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
 import type { GatewayEvent } from "../options.ts";
+import { BodyRejected, type ScannedBody, scanJsonBody } from "./limits.ts";
 import type { Protocol } from "./protocols.ts";
 import { relayStream, type StreamSummary } from "./stream.ts";
 
@@ -268,22 +269,20 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   return body;
 }
 
-/** Checks the JSON body's shape and returns its model. */
+/** Checks the JSON body's shape without parsing it whole (see limits.ts) and returns its model. */
 function checkBody(bytes: Uint8Array, route: RouteSpec): string {
-  let body: unknown;
+  let scanned: ScannedBody;
   try {
-    body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    throw new Refusal(400, "The request body is not valid JSON.");
+    scanned = scanJsonBody(bytes, route.arrays);
+  } catch (thrown) {
+    if (thrown instanceof BodyRejected) throw new Refusal(thrown.status, thrown.message);
+    throw thrown;
   }
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw new Refusal(400, "The request body must be a JSON object.");
-  const fields = body as Record<string, unknown>;
-  const model = fields.model;
-  if (typeof model !== "string" || model.trim() === "")
+  const { model } = scanned;
+  if (model === undefined || model.trim() === "")
     throw new Refusal(400, '`model` is required: a model id such as "openai/gpt-oss-120b".');
   for (const name of route.arrays) {
-    if (!Array.isArray(fields[name])) throw new Refusal(400, `\`${name}\` is required and must be an array.`);
+    if (scanned.kinds.get(name) !== "array") throw new Refusal(400, `\`${name}\` is required and must be an array.`);
   }
   return model;
 }
