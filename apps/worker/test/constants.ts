@@ -4,3 +4,5 @@ export const CACHE_SALT = "test-cache-salt-not-a-secret";
 export const GATEWAY_TOKEN = "test-gateway-token";
 /** The emulator's default workspace key, which the gateway uses upstream in operator mode. */
 export const EMULATOR_KEY = "emulator-key";
+/** Outbound requests to this host are answered by a hostile upstream (see vitest.config.mts). */
+export const HOSTILE_HOST = "hostile.baseten.test";

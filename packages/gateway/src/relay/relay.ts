@@ -6,6 +6,7 @@ import type { CatalogSource } from "../catalog.ts";
 import type { GatewayEvent } from "../options.ts";
 import { BodyRejected, type ScannedBody, scanJsonBody } from "./limits.ts";
 import type { Protocol } from "./protocols.ts";
+import { relayedResponseHeaders } from "./response-headers.ts";
 import { relayStream, type StreamSummary } from "./stream.ts";
 
 export interface RelaySettings {
@@ -36,22 +37,6 @@ export interface RouteSpec {
 
 /** Request headers that reach Baseten; everything else (cookies, cf-*, x-forwarded-*, host…) stays here. */
 const FORWARDED = ["content-type", "accept", "user-agent", "x-session-affinity", "anthropic-version", "anthropic-beta"];
-/** Answer headers that do not go back: hop-by-hop ones, cookies, and lengths/encodings the relay may change. */
-const DROPPED = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "upgrade",
-  "proxy-authenticate",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "set-cookie",
-  "set-cookie2",
-  "content-length",
-  "content-encoding",
-]);
-
 type WaitUntil = ((promise: Promise<unknown>) => void) | undefined;
 
 class Refusal extends Error {
@@ -158,10 +143,7 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     event.ttfb_ms = ttfb;
     event.upstream_request_id = upstream.headers.get("x-baseten-request-id");
 
-    const answerHeaders = new Headers();
-    upstream.headers.forEach((value, name) => {
-      if (!DROPPED.has(name.toLowerCase())) answerHeaders.set(name, value);
-    });
+    const answerHeaders = relayedResponseHeaders(upstream.headers);
 
     if (upstream.ok && upstream.body && upstream.headers.get("content-type")?.includes("text/event-stream")) {
       const stream = relayStream(upstream.body, {

@@ -1,0 +1,91 @@
+// The Worker in workerd against hostile input and a hostile upstream: response-header firewall, bounded
+// CPU and echo for hostile bodies, and what workerd does when a client leaves before the answer.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
+import { EMULATOR_KEY, HOSTILE_HOST } from "./constants.ts";
+
+const BASE = "https://gateway.example";
+const ALLOWED_ORIGIN = "https://app.example";
+const question = {
+  model: "deepseek-ai/DeepSeek-V4-Pro",
+  messages: [{ role: "user", content: "Is a banana a fruit?" }],
+};
+const FORBIDDEN = [
+  "access-control-allow-credentials",
+  "cache-control",
+  "location",
+  "refresh",
+  "strict-transport-security",
+  "alt-svc",
+  "set-cookie",
+  "x-hop-secret",
+  "x-ratelimit-hop",
+  "content-security-policy",
+  "via",
+];
+
+async function post(body: unknown, origin: string, extra: Record<string, unknown> = {}) {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request(`${BASE}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${EMULATOR_KEY}`, "content-type": "application/json", origin },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+    {
+      ...env,
+      AUTH_MODE: "pass-through",
+      BASETEN_INFERENCE_URL: `https://${HOSTILE_HOST}`,
+      CORS_ORIGINS: ALLOWED_ORIGIN,
+      ...extra,
+    },
+    ctx,
+  );
+  const text = await response.text();
+  await waitOnExecutionContext(ctx);
+  return { response, text };
+}
+
+describe("a hostile upstream's response headers, in workerd", () => {
+  for (const stream of [false, true]) {
+    for (const origin of [ALLOWED_ORIGIN, "https://evil.example"]) {
+      it(`${stream ? "streamed" : "JSON"} answer, Origin ${origin}`, async () => {
+        const { response, text } = await post(stream ? { ...question, stream } : question, origin);
+        expect(response.status).toBe(200);
+        expect(text).toContain("chatcmpl-");
+        const headers = response.headers;
+        for (const name of FORBIDDEN) expect(headers.get(name), name).toBeNull();
+        expect(headers.get("access-control-allow-origin")).toBe(origin === ALLOWED_ORIGIN ? ALLOWED_ORIGIN : null);
+        expect(headers.get("access-control-expose-headers")).not.toBe("*");
+        expect(headers.get("x-baseten-request-id")).toBe("54ca7019e800a218e791c91a6d5bcc39a7294");
+        expect(headers.get("x-ratelimit-remaining-requests")).toBe("99");
+        expect(headers.get("x-baseten-edge-cost-usd")).not.toBe("0.0000001");
+      });
+    }
+  }
+});
+
+describe("hostile bodies, in workerd", () => {
+  it("refuses a 10 MB body nested millions deep with 400 in OpenAI's shape, echoing nothing", async () => {
+    const half = 4_999_900;
+    const body = `{"model":"x","messages":[],"x":${"[".repeat(half)}${"]".repeat(half)}}`;
+    const { response, text } = await post(body, ALLOWED_ORIGIN);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(text)).toEqual({
+      error: {
+        message: "The request body nests deeper than 128 levels.",
+        type: "invalid_request_error",
+        param: null,
+        code: null,
+      },
+    });
+  });
+
+  it("refuses a 10 MB model with 400, answering and logging a bounded message", async () => {
+    const { response, text } = await post({ model: "m".repeat(10_000_000), messages: [] }, ALLOWED_ORIGIN);
+    expect(response.status).toBe(400);
+    expect(text.length).toBeLessThan(300);
+  });
+});
