@@ -166,7 +166,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const { entry } = lookup;
     let memo = entry.rendered.get(variant) as { body: string; etag: string } | undefined;
     if (!memo) {
-      memo = { body: await render(), etag: `"${entry.hash}.${fnv1a(variant)}"` };
+      // Keyed by the caller's id (the HMAC of their key), never the bare content hash: tenants with
+      // equal catalogs get different ETags, so a tag tells nothing about another tenant's catalog.
+      // Everyone sharing an entry shares its id (entries are stored per id), so the memo stays valid.
+      memo = { body: await render(), etag: `"${await auth.sign(`etag:${caller.id}:${entry.hash}:${variant}`)}"` };
       if (entry.renderedSize + memo.body.length <= renderBudget(entry)) {
         entry.rendered.set(variant, memo);
         entry.renderedSize += memo.body.length;
@@ -333,13 +336,6 @@ function visibleRows(entry: Entry<unknown>, caller: Caller, addedOnly: boolean):
 /** Answers in Baseten's documented error shape, `{"error": "<message>"}`. */
 function error(c: Context<Env>, status: number, message: string): Response {
   return c.json({ error: message }, status as 400);
-}
-
-/** 32-bit FNV-1a, base36: a cheap, stable tag for one rendering of an entry. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return (hash >>> 0).toString(36);
 }
 
 function errorName(error: unknown): string {

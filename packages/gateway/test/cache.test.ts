@@ -36,7 +36,7 @@ describe("cache states", () => {
     const response = await h.get("/v1/model_apis");
     expect(response.headers.get("cache-control")).toBe("private, max-age=40");
     expect(response.headers.get("age")).toBe("20");
-    expect(response.headers.get("etag")).toMatch(/^"[\w-]+\.[0-9a-z]+"$/);
+    expect(response.headers.get("etag")).toMatch(/^"[\w-]{22}"$/);
     expect(response.headers.get("vary")).toMatch(/Authorization/);
   });
 
@@ -49,6 +49,21 @@ describe("cache states", () => {
     expect(await again.text()).toBe("");
     const otherPage = await h.get("/v1/model_apis?limit=6", "emulator-key", { "if-none-match": etag });
     expect(otherPage.status).toBe(200);
+  });
+
+  it("gives tenants with equal catalogs different ETags, so one tenant's tag never earns another a 304", async () => {
+    const h = harness({}, { workspaces: [{ keys: ["key-a", "key-b"] }] });
+    for (const path of ["/v1/model_apis?limit=1000", "/v1/models", "/v1/model_apis/gpt-oss-120b", "/api/models/list"]) {
+      const a = await h.get(path, "key-a");
+      const b = await h.get(path, "key-b");
+      expect(await a.text()).toBe(await b.text()); // the same content…
+      const tagA = a.headers.get("etag")!;
+      const tagB = b.headers.get("etag")!;
+      expect(tagA).not.toBe(tagB); // …under different tags
+      expect((await h.get(path, "key-b", { "if-none-match": tagA })).status).toBe(200);
+      expect((await h.get(path, "key-b", { "if-none-match": tagB })).status).toBe(304);
+      expect((await h.get(path, "key-a", { "if-none-match": `W/${tagA}` })).status).toBe(304);
+    }
   });
 
   it("makes exactly one upstream request for 100 concurrent cold requests", async () => {
