@@ -64,7 +64,10 @@ export default {
       console.error(JSON.stringify({ event: "configuration_error", error: error.message }));
       return Response.json({ error: "The gateway is misconfigured; the reason is in its logs." }, { status: 500 });
     }
-    return gateway.fetch(request, ctx);
+    // Cloudflare sets CF-Connecting-IP itself (a client cannot forge it past the edge): the bound on
+    // never-seen keys is per client address.
+    const clientAddress = request.headers.get("cf-connecting-ip") ?? undefined;
+    return gateway.fetch(request, { waitUntil: (promise) => ctx.waitUntil(promise), clientAddress });
   },
 
   async scheduled(_controller, env, ctx) {

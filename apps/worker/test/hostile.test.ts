@@ -34,13 +34,14 @@ async function post(body: unknown, origin: string, extra: Record<string, unknown
       headers: { authorization: `Bearer ${EMULATOR_KEY}`, "content-type": "application/json", origin },
       body: typeof body === "string" ? body : JSON.stringify(body),
     }),
+    // Variables the Worker reads but wrangler.jsonc does not declare, so Env does not name them.
     {
       ...env,
       AUTH_MODE: "pass-through",
       BASETEN_INFERENCE_URL: `https://${HOSTILE_HOST}`,
       CORS_ORIGINS: ALLOWED_ORIGIN,
       ...extra,
-    },
+    } as Env,
     ctx,
   );
   const text = await response.text();

@@ -8,7 +8,8 @@ import {
   type ModelApi,
 } from "@baseten-edge/core";
 import type { Caller } from "./auth.ts";
-import { type Entry, EvictingError, type Lookup, type TieredCache } from "./tiered-cache.ts";
+import type { LookupBudget } from "./lookup-budget.ts";
+import { type Entry, EvictingError, type Loader, type Lookup, type TieredCache } from "./tiered-cache.ts";
 
 /** Baseten refused the caller's key: passed on to the caller, never cached, and evicts their entries. */
 export class UpstreamAuthError extends EvictingError {
@@ -29,6 +30,8 @@ export interface Upstream {
   managementUrl: string;
   inferenceUrl: string;
   fetch?: FetchLike | undefined;
+  /** Charged for each first look-up of a key (pass-through mode); none in operator mode. */
+  budget?: LookupBudget | undefined;
 }
 
 type WaitUntil = ((promise: Promise<unknown>) => void) | undefined;
@@ -39,14 +42,33 @@ export class CatalogSource {
     private readonly upstream: Upstream,
   ) {}
 
-  /** Every Model API the caller's workspace sees, as Baseten answers it for their key. */
-  catalog(caller: Caller, waitUntil: WaitUntil): Promise<Lookup<ModelApi[]>> {
-    return this.cache.get(catalogKey(caller), () => this.#loadCatalog(caller), waitUntil);
+  /**
+   * Every Model API the caller's workspace sees, as Baseten answers it for their key. `client` is
+   * the caller's address, charged when the key was never looked up (may throw `LookupLimited`).
+   */
+  catalog(caller: Caller, waitUntil: WaitUntil, client?: string): Promise<Lookup<ModelApi[]>> {
+    return this.cache.get(
+      catalogKey(caller),
+      this.#charged(client, () => this.#loadCatalog(caller)),
+      waitUntil,
+    );
   }
 
-  /** The inference model list (`/v1/models`) for the caller's key. */
-  models(caller: Caller, waitUntil: WaitUntil): Promise<Lookup<InferenceModel[]>> {
-    return this.cache.get(modelsKey(caller), () => this.#loadModels(caller), waitUntil);
+  /** The inference model list (`/v1/models`) for the caller's key; `client` as for `catalog`. */
+  models(caller: Caller, waitUntil: WaitUntil, client?: string): Promise<Lookup<InferenceModel[]>> {
+    return this.cache.get(
+      modelsKey(caller),
+      this.#charged(client, () => this.#loadModels(caller)),
+      waitUntil,
+    );
+  }
+
+  /** Charges a first look-up to the budget before it reaches the upstream. */
+  #charged<T>(client: string | undefined, load: () => Promise<T>): Loader<T> {
+    return (known) => {
+      if (!known) this.upstream.budget?.charge(client);
+      return load();
+    };
   }
 
   /** The caller's cached model list, without ever asking the upstream; null when none is cached. */

@@ -7,6 +7,7 @@ import { Authenticator, type Caller } from "./auth.ts";
 import { CatalogSource, UpstreamAuthError } from "./catalog.ts";
 import { issueCursor, readCursor } from "./cursor.ts";
 import { clip } from "./echo.ts";
+import { LookupBudget, LookupLimited } from "./lookup-budget.ts";
 import { checkOptions, type GatewayOptions } from "./options.ts";
 import { anthropic, openai, openaiResponses, type Protocol } from "./relay/protocols.ts";
 import { createRelay, type RouteSpec } from "./relay/relay.ts";
@@ -16,6 +17,11 @@ import { type Entry, type Lookup, renderBudget, TieredCache } from "./tiered-cac
 /** What runtimes pass along with a request: Workers' ExecutionContext, or nothing. */
 export interface WaitUntilContext {
   waitUntil(promise: Promise<unknown>): void;
+  /**
+   * The client's address, as the runtime saw it (the socket's peer, or Cloudflare's
+   * `CF-Connecting-IP`): bounds how many never-seen keys one client may have looked up upstream.
+   */
+  clientAddress?: string | undefined;
 }
 
 export interface Gateway {
@@ -25,7 +31,9 @@ export interface Gateway {
   refresh(): Promise<void>;
 }
 
-type Env = { Bindings: { waitUntil: ((promise: Promise<unknown>) => void) | undefined } };
+type Env = {
+  Bindings: { waitUntil: ((promise: Promise<unknown>) => void) | undefined; clientAddress: string | undefined };
+};
 
 const MAX_NAME_LENGTH = 256;
 const LIST_PARAMS = new Set(["cursor", "limit", "added_only"]);
@@ -77,6 +85,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     managementUrl: options.managementUrl ?? "https://api.baseten.co",
     inferenceUrl: options.inferenceUrl ?? "https://inference.baseten.co",
     fetch: options.fetch,
+    // Only pass-through mode meets keys it has never seen; the operator's key is always welcome.
+    budget:
+      options.auth.mode === "pass-through"
+        ? new LookupBudget({
+            perClient: options.newKeysPerClientPerMinute ?? 30,
+            perIsolate: options.newKeysPerMinute ?? 600,
+            windowMs: 60_000,
+            now,
+          })
+        : undefined,
   });
 
   const relay = createRelay(auth, source, {
@@ -124,7 +142,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     );
   }
   for (const route of RELAYED) {
-    app.post(route.path, (c) => relay(route, c.req.raw, c.env.waitUntil));
+    app.post(route.path, (c) => relay(route, c.req.raw, c.env.waitUntil, c.env.clientAddress));
   }
 
   /** Identifies the caller or answers 401; the handler runs only for known callers. */
@@ -207,7 +225,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         ({ offset, addedOnly } = state);
       }
-      const lookup = await source.catalog(caller, c.env.waitUntil);
+      const lookup = await source.catalog(caller, c.env.waitUntil, c.env.clientAddress);
       return answer(c, lookup, caller, `list:${caller.view}:${addedOnly}:${offset}:${limit}`, async () => {
         const rows = visibleRows(lookup.entry, caller, addedOnly);
         const items = rows.slice(offset, offset + limit);
@@ -232,7 +250,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         return error(c, 400, 'Invalid Model API name: use a slug such as "llama-3-3-70b-instruct".');
       }
       if (new URL(c.req.url).search) return error(c, 400, "This route takes no query parameters.");
-      const lookup = await source.catalog(caller, c.env.waitUntil);
+      const lookup = await source.catalog(caller, c.env.waitUntil, c.env.clientAddress);
       const row = visibleRows(lookup.entry, caller, false).find((model) => model.name === name);
       if (!row) return error(c, 404, `Model API not found: ${JSON.stringify(name)}.`);
       return answer(c, lookup, caller, `get:${caller.view}:${name}`, () => JSON.stringify(row));
@@ -242,7 +260,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.get(
     "/v1/models",
     withCaller(false, async (c, caller) => {
-      const lookup = await source.models(caller, c.env.waitUntil);
+      const lookup = await source.models(caller, c.env.waitUntil, c.env.clientAddress);
       return answer(c, lookup, caller, "models", () => JSON.stringify({ object: "list", data: lookup.entry.value }));
     }),
   );
@@ -253,9 +271,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       const url = new URL(c.req.url);
       const parsed = searchParams(url.searchParams);
       if (!parsed.ok) return error(c, 400, parsed.message);
-      const lookup = await source.catalog(caller, c.env.waitUntil);
+      const lookup = await source.catalog(caller, c.env.waitUntil, c.env.clientAddress);
       // Features come from the inference model list; search still works (without them) if it fails.
-      const models = caller.view === "public" ? null : await source.models(caller, c.env.waitUntil).catch(() => null);
+      const models =
+        caller.view === "public"
+          ? null
+          : await source.models(caller, c.env.waitUntil, c.env.clientAddress).catch(() => null);
       const variant = `search:${caller.view}:${models?.entry.hash ?? "-"}:${url.search}`;
       return answer(c, lookup, caller, variant, () => {
         try {
@@ -293,6 +314,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   function upstreamFailure(c: Context<Env>, thrown: unknown): Response {
     if (thrown instanceof BadSearch) return error(c, 400, thrown.message);
     if (thrown instanceof UpstreamAuthError) return error(c, thrown.status, thrown.upstreamMessage);
+    if (thrown instanceof LookupLimited) {
+      c.header("retry-after", String(thrown.retryAfterSeconds));
+      return error(c, 429, thrown.message);
+    }
     if (thrown instanceof RateLimitError) {
       if (thrown.retryAfterMs !== null) c.header("retry-after", String(Math.ceil(thrown.retryAfterMs / 1000)));
       return error(c, 429, "Baseten rate-limited the catalog request; try again later.");
@@ -304,7 +329,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     fetch(request, ctx) {
       const waitUntil = ctx ? (promise: Promise<unknown>) => ctx.waitUntil(promise) : undefined;
-      return app.fetch(request, { waitUntil }) as Promise<Response>;
+      return app.fetch(request, { waitUntil, clientAddress: ctx?.clientAddress }) as Promise<Response>;
     },
     async refresh() {
       if (auth.mode !== "operator") {

@@ -32,6 +32,13 @@ export interface GatewayOptions {
   relayRetries?: number;
   /** A 429/503 asking to wait longer than this many seconds goes to the client (default 2). */
   maxRetryAfterSeconds?: number;
+  /**
+   * Pass-through mode: keys never seen before whose first look-up one client address may cause
+   * per minute (default 30); beyond it, 429 with `Retry-After`. Needs the runtime's client address.
+   */
+  newKeysPerClientPerMinute?: number;
+  /** Pass-through mode: the same bound for the whole isolate or process (default 600). */
+  newKeysPerMinute?: number;
   /** Origins allowed to call from browsers (CORS); `*` for any. Default: none. */
   corsOrigins?: string[];
   /** Receives one structured event per notable thing (one `request` event per relayed request); never keys or prompts. */
@@ -65,6 +72,10 @@ export const ENV_VARS = {
   RELAY_MAX_RETRY_AFTER_SECONDS:
     "longest Retry-After the relay waits out itself; longer ones go to the client (default 2)",
   CORS_ORIGINS: "comma-separated origins allowed to call from browsers, or * (default: none)",
+  NEW_KEYS_PER_CLIENT_PER_MINUTE:
+    "pass-through: never-seen keys one client address may have looked up upstream per minute (default 30)",
+  NEW_KEYS_PER_MINUTE:
+    "pass-through: never-seen keys the isolate or process looks up upstream per minute (default 600)",
 } as const;
 
 /** Thrown for configuration that cannot work; the message says which variable to fix. */
@@ -123,6 +134,8 @@ export function gatewayOptionsFromEnv(
   assign("idleTimeoutSeconds", whole("RELAY_IDLE_TIMEOUT_SECONDS"));
   assign("relayRetries", whole("RELAY_RETRIES"));
   assign("maxRetryAfterSeconds", whole("RELAY_MAX_RETRY_AFTER_SECONDS"));
+  assign("newKeysPerClientPerMinute", whole("NEW_KEYS_PER_CLIENT_PER_MINUTE"));
+  assign("newKeysPerMinute", whole("NEW_KEYS_PER_MINUTE"));
   assign(
     "corsOrigins",
     text("CORS_ORIGINS")
@@ -158,6 +171,8 @@ export function checkOptions(options: GatewayOptions): void {
     idleTimeoutSeconds: options.idleTimeoutSeconds,
     relayRetries: options.relayRetries,
     maxRetryAfterSeconds: options.maxRetryAfterSeconds,
+    newKeysPerClientPerMinute: options.newKeysPerClientPerMinute,
+    newKeysPerMinute: options.newKeysPerMinute,
   };
   for (const [name, value] of Object.entries(numbers)) {
     if (value !== undefined && (!Number.isFinite(value) || value < 0))

@@ -46,6 +46,9 @@ export interface TieredCacheOptions {
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
+/** Loads a value from the upstream; `known` is false for a key no tier has ever held (a first look-up). */
+export type Loader<T> = (known: boolean) => Promise<T>;
+
 /**
  * Thrown by loaders for answers that must evict the caller's entries (a revoked key): the key
  * being loaded and `alsoEvict`. The answer is remembered for a few seconds, so a stream of
@@ -79,7 +82,7 @@ export class TieredCache {
    * refresh runs in `waitUntil`; without `waitUntil` it is refreshed before answering. When the
    * upstream fails, an entry within the maximum staleness is served as STALE.
    */
-  async get<T>(key: string, load: () => Promise<T>, waitUntil?: WaitUntil): Promise<Lookup<T>> {
+  async get<T>(key: string, load: Loader<T>, waitUntil?: WaitUntil): Promise<Lookup<T>> {
     const { freshMs, maxStaleMs, now, retryRefreshAfterMs } = this.#options;
     const denied = this.#denied.get(key);
     if (denied && now() < denied.until) throw denied.error;
@@ -116,7 +119,7 @@ export class TieredCache {
   }
 
   /** Loads `key` now, sharing one upstream call among concurrent callers, and writes every tier. */
-  refresh<T>(key: string, load: () => Promise<T>, waitUntil?: WaitUntil): Promise<Entry<T>> {
+  refresh<T>(key: string, load: Loader<T>, waitUntil?: WaitUntil): Promise<Entry<T>> {
     return this.#load(key, load, waitUntil, true) as Promise<Entry<T>>;
   }
 
@@ -131,17 +134,12 @@ export class TieredCache {
   }
 
   /** `known`: some tier held an entry for `key`, so an evicting answer must delete it everywhere. */
-  #load(
-    key: string,
-    load: () => Promise<unknown>,
-    waitUntil: WaitUntil | undefined,
-    known: boolean,
-  ): Promise<Entry<unknown>> {
+  #load(key: string, load: Loader<unknown>, waitUntil: WaitUntil | undefined, known: boolean): Promise<Entry<unknown>> {
     const running = this.#inflight.get(key);
     if (running) return running;
     const promise = (async () => {
       try {
-        const value = await load();
+        const value = await load(known);
         const json = JSON.stringify(value);
         const entry = newEntry(value, this.#options.now(), await digest(json), json.length);
         this.#failedAt.delete(key);

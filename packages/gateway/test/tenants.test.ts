@@ -6,7 +6,8 @@ const MARKER = /ws-[0-9a-f]{12}/g;
 
 describe("tenant isolation", () => {
   it("never serves one workspace's catalog to another, across hundreds of concurrent keys", async () => {
-    const h = harness({}, { acceptAnyKey: true, models: 120 });
+    // 300 new keys in a moment is an attack's shape too: lift the per-isolate bound for this test.
+    const h = harness({ newKeysPerMinute: 10_000 }, { acceptAnyKey: true, models: 120 });
     const keys = Array.from({ length: 300 }, (_, i) => `key-${i}-${(i * 7919).toString(36)}`);
     const markers = new Map(await Promise.all(keys.map(async (k) => [k, await markerOf(k)] as const)));
     // Every key lists two pages, gets one model and searches, all shuffled together.

@@ -52,7 +52,12 @@ class Refusal extends Error {
 export function createRelay(auth: Authenticator, source: CatalogSource, settings: RelaySettings) {
   const { now, log } = settings;
 
-  return async function relay(route: RouteSpec, request: Request, waitUntil: WaitUntil): Promise<Response> {
+  return async function relay(
+    route: RouteSpec,
+    request: Request,
+    waitUntil: WaitUntil,
+    client?: string,
+  ): Promise<Response> {
     const started = now();
     const requestId = crypto.randomUUID();
     const { protocol } = route;
@@ -94,7 +99,8 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
       const models = await source.cachedModels(caller);
       const fresh = models !== null && now() - models.fetchedAt < settings.modelListFreshMs;
       // Learn (or renew) the list for next time; until then, unknown models go to Baseten to decide.
-      if (!fresh) waitUntil?.(source.models(caller, waitUntil).catch(() => {}));
+      // A never-seen key's first look-up is charged to the client's budget (see lookup-budget.ts).
+      if (!fresh) waitUntil?.(source.models(caller, waitUntil, client).catch(() => {}));
       if (models) listed = findModel(models.value, model);
       if (fresh && !listed) {
         throw new Refusal(

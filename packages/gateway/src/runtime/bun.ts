@@ -9,7 +9,11 @@ import { type SqliteDatabase, sqlitePath, sqliteStore } from "../stores/sqlite.t
 // The few Bun APIs used here, so the package type-checks without Bun's types.
 declare const Bun: {
   env: Env;
-  serve(options: { port: number; hostname: string; fetch(request: Request): Promise<Response> }): {
+  serve(options: {
+    port: number;
+    hostname: string;
+    fetch(request: Request, server: { requestIP(request: Request): { address: string } | null }): Promise<Response>;
+  }): {
     url: URL;
     stop(closeActiveConnections?: boolean): Promise<void>;
   };
@@ -36,7 +40,11 @@ export async function serve(env?: Env): Promise<GatewayServer> {
       return sqliteStore(new Database(sqlitePath(env)));
     },
   });
-  const server = Bun.serve({ port: runtime.port, hostname: runtime.hostname, fetch: runtime.fetch });
+  const server = Bun.serve({
+    port: runtime.port,
+    hostname: runtime.hostname,
+    fetch: (request, server) => runtime.fetch(request, server.requestIP(request)?.address),
+  });
   return { url: server.url.href, close: () => server.stop(true) };
 }
 

@@ -28,5 +28,9 @@ const runtime = await runtimeGateway(Deno.env.toObject(), "Deno", {
  * CACHE_SALT=... deno serve --allow-net --allow-env --port 8787 npm:@baseten-edge/gateway/deno
  * ```
  */
-const server: { fetch(request: Request): Promise<Response> } = { fetch: runtime.fetch };
+// `deno serve` passes the connection's info: its remote address is the client's.
+type ServeInfo = { remoteAddr?: { hostname?: string } };
+const server: { fetch(request: Request, info?: ServeInfo): Promise<Response> } = {
+  fetch: (request, info) => runtime.fetch(request, info?.remoteAddr?.hostname),
+};
 export default server;

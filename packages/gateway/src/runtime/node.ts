@@ -36,9 +36,10 @@ export async function serve(env: Env = process.env): Promise<GatewayServer> {
     },
   });
   const server = await new Promise<ReturnType<typeof serveNode>>((resolve, reject) => {
-    const started = serveNode({ fetch: runtime.fetch, port: runtime.port, hostname: runtime.hostname }, () =>
-      resolve(started),
-    );
+    // @hono/node-server passes the Node request as `env.incoming`: its socket knows the peer.
+    const fetch = (request: Request, env: { incoming: { socket: { remoteAddress?: string | undefined } } }) =>
+      runtime.fetch(request, env.incoming.socket.remoteAddress);
+    const started = serveNode({ fetch, port: runtime.port, hostname: runtime.hostname }, () => resolve(started));
     started.once("error", reject);
   });
   const address = server.address();

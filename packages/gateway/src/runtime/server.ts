@@ -18,8 +18,11 @@ export type StoreOpener = (env: Env) => Promise<CatalogStore>;
 
 export interface RuntimeGateway {
   gateway: Gateway;
-  /** `gateway.fetch` with a context that lets background refreshes finish (the process lives on). */
-  fetch(request: Request): Promise<Response>;
+  /**
+   * `gateway.fetch` with a context that lets background refreshes finish (the process lives on);
+   * `clientAddress` is the socket's peer, for the bound on never-seen keys.
+   */
+  fetch(request: Request, clientAddress?: string): Promise<Response>;
   port: number;
   hostname: string;
   /** The CATALOG_STORE in use. */
@@ -60,7 +63,7 @@ export async function runtimeGateway(
   const gateway = createGateway(gatewayOptionsFromEnv(env, { stores, log }));
   return {
     gateway,
-    fetch: (request) => gateway.fetch(request, background),
+    fetch: (request, clientAddress) => gateway.fetch(request, { ...background, clientAddress }),
     port: Number(portText),
     hostname: text("HOST") ?? "127.0.0.1",
     store,

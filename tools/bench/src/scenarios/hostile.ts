@@ -53,7 +53,7 @@ export async function hostileBodyCpu(settings: Settings): Promise<Row[]> {
     fetch: upstream,
   });
   const waitUntil = { waitUntil: (promise: Promise<unknown>) => void promise.catch(() => {}) };
-  const make = (body: string | Uint8Array) => () =>
+  const make = (body: string | Uint8Array<ArrayBuffer>) => () =>
     new Request("http://gateway/v1/chat/completions", {
       method: "POST",
       headers: { authorization: "Bearer bench-key", "content-type": "application/json" },
