@@ -5,7 +5,7 @@ import { createEmulator, parseCassette } from "@baseten-edge/emulator";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, mergeConfig } from "vitest/config";
 import shared from "../../vitest.shared.mts";
-import { CACHE_SALT, EMULATOR_KEY, GATEWAY_TOKEN, HOSTILE_HOST } from "./test/constants.ts";
+import { CACHE_SALT, EMULATOR_KEY, GATEWAY_TOKEN, HOSTILE_HOST, HUNG_HOST } from "./test/constants.ts";
 
 // Every fetch the Worker makes lands here, so no test can reach the real Baseten by accident.
 const emulator = createEmulator();
@@ -18,6 +18,22 @@ const hostile = createEmulator({
     ),
   ],
 });
+
+// An upstream that never sends headers: counts the requests it got and those the caller cancelled
+// (GET /__state tells the tests), and lets each go after 3 s so nothing outlives the run.
+const hung = { started: 0, cancelled: 0 };
+function hungUpstream(request: Request): Response | Promise<Response> {
+  if (new URL(request.url).pathname === "/__state") return Response.json(hung);
+  hung.started++;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(new Response("late")), 3_000);
+    request.signal?.addEventListener("abort", () => {
+      hung.cancelled++;
+      clearTimeout(timer);
+      resolve(new Response(null, { status: 499 }));
+    });
+  });
+}
 
 export default mergeConfig(
   shared,
@@ -36,7 +52,9 @@ export default mergeConfig(
           // Miniflare hands over its own undici Request, which Node's Request cannot copy: rebuild it.
           outboundService: async (request) => {
             const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
-            const upstream = new URL(request.url).hostname === HOSTILE_HOST ? hostile : emulator;
+            const host = new URL(request.url).hostname;
+            if (host === HUNG_HOST) return hungUpstream(request as unknown as Request);
+            const upstream = host === HOSTILE_HOST ? hostile : emulator;
             return upstream.fetch(request.url, { method: request.method, headers: [...request.headers], body });
           },
         },

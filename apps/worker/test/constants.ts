@@ -6,3 +6,5 @@ export const GATEWAY_TOKEN = "test-gateway-token";
 export const EMULATOR_KEY = "emulator-key";
 /** Outbound requests to this host are answered by a hostile upstream (see vitest.config.mts). */
 export const HOSTILE_HOST = "hostile.baseten.test";
+/** Outbound requests to this host never get response headers; GET /__state counts them and their cancellations. */
+export const HUNG_HOST = "hung.baseten.test";

@@ -4,7 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import { EMULATOR_KEY, HOSTILE_HOST } from "./constants.ts";
+import { EMULATOR_KEY, HOSTILE_HOST, HUNG_HOST } from "./constants.ts";
 
 const BASE = "https://gateway.example";
 const ALLOWED_ORIGIN = "https://app.example";
@@ -88,5 +88,70 @@ describe("hostile bodies, in workerd", () => {
     const { response, text } = await post({ model: "m".repeat(10_000_000), messages: [] }, ALLOWED_ORIGIN);
     expect(response.status).toBe(400);
     expect(text.length).toBeLessThan(300);
+  });
+});
+
+describe("early answers and early departures, in workerd", () => {
+  it("answers 413 to a declared over-limit Content-Length before the body has arrived", async () => {
+    // A body that sends one chunk and then never ends: only an answer before reading can come back.
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulls++ === 0) controller.enqueue(new TextEncoder().encode('{"model":"x"'));
+      },
+    });
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(
+      new Request(`${BASE}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${EMULATOR_KEY}`,
+          "content-type": "application/json",
+          "content-length": "20000000",
+        },
+        body,
+        duplex: "half",
+      } as RequestInit),
+      { ...env, AUTH_MODE: "pass-through" } as Env,
+      ctx,
+    );
+    expect(response.status).toBe(413);
+    expect(pulls).toBeLessThanOrEqual(1);
+  });
+
+  it("gives up on the upstream and logs 499 when the client's signal aborts before response headers", async () => {
+    // Miniflare's outboundService does not pass a cancellation on to Node, so the hung upstream
+    // cannot see it here; tools/bench/src/probe-workerd.ts shows workerd closing the connection.
+    const state = async () =>
+      (await (await fetch(`https://${HUNG_HOST}/__state`)).json()) as { started: number; cancelled: number };
+    const before = await state();
+    const client = new AbortController();
+    const ctx = createExecutionContext();
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => void logged.push(line);
+    try {
+      const pending = worker.fetch(
+        new Request(`${BASE}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${EMULATOR_KEY}`, "content-type": "application/json" },
+          body: JSON.stringify(question),
+          signal: client.signal,
+        }),
+        { ...env, AUTH_MODE: "pass-through", BASETEN_INFERENCE_URL: `https://${HUNG_HOST}` } as Env,
+        ctx,
+      );
+      // Leave once the request is upstream (polled: no timing assumption).
+      for (let i = 0; i < 400 && (await state()).started === before.started; i++) await scheduler.wait(5);
+      client.abort();
+      const response = await pending;
+      expect(response.status).toBe(499);
+      await waitOnExecutionContext(ctx);
+    } finally {
+      console.log = log;
+    }
+    expect((await state()).started - before.started).toBe(1);
+    const requests = logged.map((line) => JSON.parse(line)).filter((event) => event.event === "request");
+    expect(requests.map((event) => event.status)).toEqual([499]);
   });
 });

@@ -93,7 +93,7 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
       const identified = await auth.identify(request, false);
       if (!identified.ok) throw new Refusal(identified.status, identified.message);
       caller = identified.caller;
-      body = await readBody(request, settings.maxBodyBytes);
+      body = await readBody(request, settings.maxBodyBytes).catch(uploadBroke);
       model = checkBody(body, route);
       event.model = model;
       const models = await source.cachedModels(caller);
@@ -223,6 +223,15 @@ async function send(
     await response.body?.cancel().catch(() => {});
     await abortableSleep(wait, signal);
   }
+}
+
+/**
+ * A body that stops arriving (the client closed the connection mid-upload) is the client's doing:
+ * answered and logged as 499, like a client that leaves while Baseten thinks, not as a gateway error.
+ */
+function uploadBroke(thrown: unknown): never {
+  if (thrown instanceof Refusal) throw thrown;
+  throw new Refusal(499, "The client closed the request before its body arrived.", "client_closed_request");
 }
 
 /** Reads the body up to `limit` bytes; a larger one is refused without being read to the end. */
