@@ -29,7 +29,8 @@ export type Identified = { ok: true; caller: Caller } | { ok: false; status: 401
 export function credentials(request: Request): { key: string; scheme: "Bearer" | "Api-Key" } | null {
   const header = request.headers.get("authorization");
   if (header) {
-    const [, scheme, key] = /^(Bearer|Api-Key)\s+(\S+)\s*$/i.exec(header) ?? [];
+    // RFC 9110: the scheme and the credentials are separated by spaces or tabs only (not NBSP &c.).
+    const [, scheme, key] = /^(Bearer|Api-Key)[ \t]+([\x21-\x7e]+)[ \t]*$/i.exec(header) ?? [];
     if (!scheme || !key) return null;
     return { key, scheme: scheme.toLowerCase() === "api-key" ? "Api-Key" : "Bearer" };
   }
