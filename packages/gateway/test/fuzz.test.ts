@@ -14,7 +14,12 @@ const KNOWN = "openai/gpt-oss-120b";
 /** A header value a Request accepts (no controls, no newlines), any length. */
 const headerValue = fc
   .oneof(fc.string({ maxLength: 30 }), fc.string({ unit: "grapheme-ascii", maxLength: 3000 }))
-  .map((s) => [...s].filter((ch) => ch >= " " && ch !== "\x7f").join("").trim());
+  .map((s) =>
+    [...s]
+      .filter((ch) => ch >= " " && ch !== "\x7f")
+      .join("")
+      .trim(),
+  );
 /** Keys that are not Baseten keys, and malformed Authorization values. */
 const badAuthorization = fc.oneof(
   fc.constant(null),
