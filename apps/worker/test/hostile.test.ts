@@ -110,8 +110,7 @@ describe("early answers and early departures, in workerd", () => {
           "content-length": "20000000",
         },
         body,
-        duplex: "half",
-      } as RequestInit),
+      }),
       { ...env, AUTH_MODE: "pass-through" } as Env,
       ctx,
     );

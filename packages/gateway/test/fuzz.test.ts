@@ -46,7 +46,7 @@ const hostileHeaders = fc.dictionary(
 
 const nest = (depth: number, inner = "0") => `${"[".repeat(depth)}${inner}${"]".repeat(depth)}`;
 /** Bodies the relay must refuse before Baseten sees them; `arrays` are the route's required arrays. */
-const hostileBody = (arrays: readonly string[]): fc.Arbitrary<string | Uint8Array> =>
+const hostileBody = (arrays: readonly string[]): fc.Arbitrary<string | Uint8Array<ArrayBuffer>> =>
   fc.oneof(
     // Deeper than the bound, in every position.
     fc
