@@ -83,6 +83,38 @@ describe("scanJsonBody", () => {
     );
   });
 
+  it("agrees with JSON.parse on long strings at every alignment (the four-bytes-at-a-time path)", () => {
+    const fragment = fc.oneof(
+      fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 80 }).map((s) => encode(s)),
+      fc.integer({ min: 0, max: 255 }).map((byte) => new Uint8Array([byte])),
+      fc.constantFrom("\\n", '\\"', "\\\\", "\\u00e9", "\\x", "é", "😀", '"').map(encode),
+    );
+    const body = fc.tuple(fc.nat(7), fc.array(fragment, { maxLength: 12 })).map(([pad, parts]) => {
+      const bytes = new Uint8Array(pad + 40 + parts.reduce((sum, p) => sum + p.length, 0));
+      bytes.fill(0x20, 0, pad);
+      let at = pad;
+      for (const part of [encode('{"model":"m","t":"'), ...parts, encode('"}')]) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+      return bytes.subarray(0, at).subarray(pad % 3); // a view that starts at an odd offset, too
+    });
+    fc.assert(
+      fc.property(body, (bytes) => {
+        const expected = parsed(bytes).ok;
+        let accepted = true;
+        try {
+          scanJsonBody(bytes);
+        } catch (thrown) {
+          if (!(thrown instanceof BodyRejected)) throw thrown;
+          accepted = false;
+        }
+        expect(accepted).toBe(expected);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
   it("takes the last of duplicate keys, as JSON.parse does", () => {
     expect(scanJsonBody(encode('{"model":"a","model":"b","messages":{},"messages":[]}'), ["messages"])).toEqual({
       model: "b",

@@ -116,6 +116,7 @@ const IN_ARRAY = 2;
 function scan(b: Uint8Array, wanted: readonly Uint8Array[], maxDepth: number, objectOnly = true): ScannedBody {
   const n = b.length;
   const stack = new Uint8Array(maxDepth + 1);
+  const words = wordsOf(b);
   const top: ScannedBody = { model: undefined, kinds: new Map() };
   let depth = 0;
   let mode = VALUE;
@@ -128,7 +129,7 @@ function scan(b: Uint8Array, wanted: readonly Uint8Array[], maxDepth: number, ob
     const c = at(b, i);
     if (mode === KEY) {
       if (c !== QUOTE) invalid();
-      const end = stringEnd(b, i);
+      const end = stringEnd(b, i, words);
       if (depth === 1) [keyStart, keyEnd] = [i + 1, end - 1];
       i = skipSpace(b, end);
       if (at(b, i++) !== COLON) invalid();
@@ -148,7 +149,7 @@ function scan(b: Uint8Array, wanted: readonly Uint8Array[], maxDepth: number, ob
         } else mode = c === OPEN_BRACE ? KEY : VALUE;
         continue;
       }
-      i = c === QUOTE ? stringEnd(b, i) : scalarEnd(b, i);
+      i = c === QUOTE ? stringEnd(b, i, words) : scalarEnd(b, i);
       mode = AFTER_VALUE;
     } else {
       if (depth === 1 && keyStart >= 0) {
@@ -229,22 +230,75 @@ const SIMPLE_ESCAPE = new Uint8Array(256);
 for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
 
 /** A string from its opening quote; returns the index after the closing one. Checks escapes and UTF-8. */
-function stringEnd(b: Uint8Array, start: number): number {
+function stringEnd(b: Uint8Array, start: number, words: Words): number {
   const n = b.length;
   let i = start + 1;
   for (;;) {
-    // The common case, plain ASCII, in the tightest loop.
-    let c = 0;
-    for (; i < n; i++) {
-      c = b[i] as number;
-      if (c < 0x20 || c >= 0x80 || c === QUOTE || c === BACKSLASH) break;
-    }
-    if (i >= n || c < 0x20) invalid();
+    i = plainEnd(b, i, words);
+    if (i >= n) invalid();
+    const c = b[i] as number;
     if (c === QUOTE) return i + 1;
-    if (c !== BACKSLASH) i = utf8(b, i);
-    else if (i + 1 < n && SIMPLE_ESCAPE[b[i + 1] as number] === 1) i += 2;
-    else i = escapeEnd(b, i + 1);
+    if (c < 0x20) invalid();
+    // Runs of multi-byte characters, and of escapes (`\n\n…`, `\u0041…`), stay in their own loops.
+    if (c >= 0x80) {
+      do i = utf8(b, i);
+      while (i < n && (b[i] as number) >= 0x80);
+    } else {
+      for (;;) {
+        while (i + 1 < n && b[i] === BACKSLASH && SIMPLE_ESCAPE[b[i + 1] as number] === 1) i += 2;
+        if (i < n && b[i] === BACKSLASH) i = escapeEnd(b, i + 1);
+        else break;
+      }
+    }
   }
+}
+
+/** The first byte from `i` that is not plain (printable ASCII, not `"` or `\\`), or the end. */
+function plainEnd(b: Uint8Array, start: number, words: Words): number {
+  const n = b.length;
+  let i = start;
+  // A short run byte by byte; a long one (past 16 bytes) four bytes at a time.
+  const stop = Math.min(n, i + 16);
+  for (; i < stop; i++) if (!isPlain(b[i] as number)) return i;
+  if (i < n) i = plainWordsEnd(b, i, words);
+  for (; i < n; i++) if (!isPlain(b[i] as number)) return i;
+  return i;
+}
+
+/** Printable ASCII (0x20–0x7f, one unsigned compare), other than `"` and `\\`. */
+const isPlain = (c: number) => (c - 0x20) >>> 0 < 0x60 && c !== QUOTE && c !== BACKSLASH;
+
+/** The body as 32-bit words from its first 4-aligned byte (`base`), made once per scan. */
+interface Words {
+  words: Uint32Array;
+  base: number;
+}
+
+function wordsOf(b: Uint8Array): Words {
+  const base = (4 - (b.byteOffset & 3)) & 3;
+  const count = Math.max(0, (b.length - base) >>> 2);
+  return { words: new Uint32Array(b.buffer, b.byteOffset + Math.min(base, b.length), count), base };
+}
+
+/**
+ * Skips whole 32-bit words of plain string bytes (printable ASCII, not `"` or `\\`) from `start`,
+ * with the classic SWAR tests (a byte ≥ 0x80, < 0x20, or equal to one value): a long string costs
+ * a quarter of the loop iterations. Returns the first index not skipped; the byte loop does the rest.
+ */
+function plainWordsEnd(b: Uint8Array, start: number, { words, base }: Words): number {
+  let i = start;
+  // The unaligned head, byte by byte (at most three bytes).
+  for (; i < b.length && (i - base) & 3; i++) if (!isPlain(b[i] as number)) return i;
+  let w = (i - base) >> 2;
+  for (; w < words.length; w++) {
+    const x = words[w] as number;
+    const high = x & 0x80808080;
+    const control = (x - 0x20202020) & ~x & 0x80808080;
+    const quote = ((x ^ 0x22222222) - 0x01010101) & ~(x ^ 0x22222222) & 0x80808080;
+    const backslash = ((x ^ 0x5c5c5c5c) - 0x01010101) & ~(x ^ 0x5c5c5c5c) & 0x80808080;
+    if ((high | control | quote | backslash) !== 0) break;
+  }
+  return Math.max(i, base + w * 4);
 }
 
 /** A literal or number from its first byte; returns the index after it. */
@@ -305,19 +359,26 @@ function escapeEnd(b: Uint8Array, i: number): number {
 
 /** One multi-byte UTF-8 character (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF); returns the index after it. */
 function utf8(b: Uint8Array, i: number): number {
+  const n = b.length;
   const c = b[i] as number;
-  const c1 = b[i + 1] ?? 0;
-  const cont = (x: number | undefined) => x !== undefined && (x & 0xc0) === 0x80;
+  const c1 = i + 1 < n ? (b[i + 1] as number) : 0;
   if (c >= 0xc2 && c <= 0xdf) {
-    if (cont(c1)) return i + 2;
+    if ((c1 & 0xc0) === 0x80) return i + 2;
   } else if (c >= 0xe0 && c <= 0xef) {
     const low = c === 0xe0 ? 0xa0 : 0x80;
     const high = c === 0xed ? 0x9f : 0xbf;
-    if (c1 >= low && c1 <= high && cont(b[i + 2])) return i + 3;
+    if (c1 >= low && c1 <= high && i + 2 < n && ((b[i + 2] as number) & 0xc0) === 0x80) return i + 3;
   } else if (c >= 0xf0 && c <= 0xf4) {
     const low = c === 0xf0 ? 0x90 : 0x80;
     const high = c === 0xf4 ? 0x8f : 0xbf;
-    if (c1 >= low && c1 <= high && cont(b[i + 2]) && cont(b[i + 3])) return i + 4;
+    if (
+      c1 >= low &&
+      c1 <= high &&
+      i + 3 < n &&
+      ((b[i + 2] as number) & 0xc0) === 0x80 &&
+      ((b[i + 3] as number) & 0xc0) === 0x80
+    )
+      return i + 4;
   }
   invalid();
 }

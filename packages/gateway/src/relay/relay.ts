@@ -147,7 +147,8 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     }
     const ttfb = now() - started;
     event.ttfb_ms = ttfb;
-    event.upstream_request_id = upstream.headers.get("x-baseten-request-id");
+    // An upstream header goes into the log: bounded like anything else that is not ours.
+    event.upstream_request_id = upstream.headers.get("x-baseten-request-id")?.slice(0, 200) ?? null;
 
     const answerHeaders = relayedResponseHeaders(upstream.headers);
 
@@ -257,6 +258,9 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
     }
     parts.push(value);
   }
+  // One chunk (a body handed over whole, as in-process callers and small uploads do) is used as it
+  // is: copying 10 MB again costs milliseconds and garbage.
+  if (parts.length === 1) return parts[0] as Uint8Array;
   const body = new Uint8Array(size);
   let offset = 0;
   for (const part of parts) {
