@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
@@ -177,6 +177,36 @@ try {
       ],
     };
 
+  /**
+   * A declared 20 MB body is refused before it arrives: the status line comes back while only 12
+   * bytes of it were sent (the 15 s bound only turns a hang into a clear failure).
+   */
+  const earlyRefusal = (base: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { hostname, port } = new URL(base);
+      const socket = connect(Number(port), hostname, () =>
+        socket.write(
+          "POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\nauthorization: Bearer k\r\n" +
+            'content-type: application/json\r\ncontent-length: 20000000\r\n\r\n{"model":"x"',
+        ),
+      );
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error("no answer to a declared 20 MB body within 15 s: it waits for the body"));
+      }, 15_000);
+      socket.once("data", (data) => {
+        clearTimeout(timer);
+        socket.destroy();
+        const status = data.toString().split("\r\n")[0] ?? "";
+        if (!status.includes(" 413")) reject(new Error(`a declared 20 MB body got ${status}, expected 413`));
+        else resolve("answers 413 to a declared 20 MB body before it arrives");
+      });
+      socket.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+
   /** The gateway from its entry point, as a child process: MISS, HIT, relay, STALE while the upstream is down, STALE from the durable store after a restart. */
   const gatewayChecks = async (name: "node" | "deno" | "bun", upstream: Started): Promise<string[]> => {
     const dir = dirs[name];
@@ -230,6 +260,7 @@ try {
       if (probe.status === 404 || probe.status === 405)
         done.push(`${name} gateway: SKIP relay (POST /v1/chat/completions is not routed yet: ${probe.status})`);
       else done.push(`${name} gateway relay: ${await streamChat(core, `${url()}/v1`, KEY)}`);
+      done.push(`${name} gateway: ${await earlyRefusal(url())}`);
 
       await upstream.stop();
       await sleep(1200); // past CATALOG_FRESH_SECONDS=1
