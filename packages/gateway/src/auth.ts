@@ -35,7 +35,8 @@ export function credentials(request: Request): { key: string; scheme: "Bearer" |
     return { key, scheme: scheme.toLowerCase() === "api-key" ? "Api-Key" : "Bearer" };
   }
   const apiKey = request.headers.get("x-api-key")?.trim();
-  return apiKey ? { key: apiKey, scheme: "Bearer" } : null;
+  // The same alphabet as above: a key is visible ASCII, anything else is not sent upstream.
+  return apiKey && /^[\x21-\x7e]+$/.test(apiKey) ? { key: apiKey, scheme: "Bearer" } : null;
 }
 
 export class Authenticator {

@@ -122,6 +122,13 @@ describe("fuzz: relay routes", () => {
         auth: fc.oneof(
           { weight: 3, arbitrary: fc.constant("Bearer emulator-key") },
           { weight: 1, arbitrary: badAuthorization },
+          { weight: 1, arbitrary: fc.constant(null) },
+        ),
+        // Sent as `x-api-key` (the Anthropic SDKs' header) when there is no Authorization.
+        badKey: fc.oneof(
+          fc.constant(""),
+          fc.constantFrom("a b", "key\u00a0x", "ké"),
+          headerValue.filter((v) => /[^\x21-\x7e]/.test(v)),
         ),
         contentType: fc.oneof(
           { weight: 4, arbitrary: fc.constant("application/json") },
@@ -133,9 +140,10 @@ describe("fuzz: relay routes", () => {
       });
       let checked = 0;
       await fc.assert(
-        fc.asyncProperty(request, async ({ body, auth, contentType, headers, declaredTooLarge, query }) => {
+        fc.asyncProperty(request, async ({ body, auth, badKey, contentType, headers, declaredTooLarge, query }) => {
           const all: Record<string, string> = { ...headers };
           if (auth !== null) all.authorization = auth;
+          else if (badKey) all["x-api-key"] = badKey; // the Anthropic SDKs' header, malformed
           if (contentType) all["content-type"] = contentType;
           if (declaredTooLarge) all["content-length"] = String(10 * 1024 * 1024);
           let built: Request;
