@@ -11,7 +11,7 @@ export {
   type TokenCounts,
   tokensFromUsage,
 } from "./catalog/pricing.ts";
-export { type PerMinuteLimits, rateLimitsPerMinute } from "./catalog/rate-limits.ts";
+export { type PerMinuteLimits, type RateLimitLike, rateLimitsPerMinute } from "./catalog/rate-limits.ts";
 export {
   CATALOG_FEATURES,
   CATALOG_ORDER_BY,

@@ -52,6 +52,36 @@ describe("decimals", () => {
   });
 });
 
+describe("unknown (null) prices", () => {
+  const unpriced = modelApi("m", { cost_per_million_input_tokens: null, cost_per_million_output_tokens: "2" });
+
+  it("reads a null catalog price as unknown, never zero", () => {
+    expect(pricesOf(unpriced as never)).toEqual({
+      inputPerMillion: null,
+      outputPerMillion: "2",
+      cachedInputPerMillion: null,
+    });
+  });
+
+  it("estimates an unknown cost, part by part, instead of throwing or inventing zero", () => {
+    expect(estimateCost(unpriced as never, { inputTokens: 1_000, outputTokens: 500_000 })).toEqual({
+      inputUsd: null,
+      cachedInputUsd: "0",
+      outputUsd: "1",
+      totalUsd: null,
+    });
+  });
+
+  it("knows the cost when no tokens were used at the unknown price", () => {
+    expect(estimateCost(unpriced as never, { inputTokens: 0, outputTokens: 500_000 }).totalUsd).toBe("1");
+  });
+
+  it("treats an inference model without pricing as unknown", () => {
+    const model = { id: "x", object: "model", created: 0, owned_by: "baseten" } as InferenceModel;
+    expect(estimateCost(model, { inputTokens: 1, outputTokens: 1 }).totalUsd).toBeNull();
+  });
+});
+
 describe("prices and costs", () => {
   it("charges exactly $0.13 for a million tokens at 0.13 per million", () => {
     const cost = estimateCost(modelApi("m", { cost_per_million_input_tokens: "0.13" }) as never, {
@@ -118,6 +148,15 @@ describe("prices and costs", () => {
 });
 
 describe("rateLimitsPerMinute", () => {
+  const none = {
+    requestsPerMinute: null,
+    tokensPerMinute: null,
+    uncachedInputTokensPerMinute: null,
+    outputTokensPerMinute: null,
+    concurrentRequests: null,
+    unrecognised: [],
+  };
+
   it("converts per-second limits and keeps the strictest of each type", () => {
     expect(
       rateLimitsPerMinute([
@@ -125,8 +164,48 @@ describe("rateLimitsPerMinute", () => {
         { type: "REQUEST", unit: "MINUTE", threshold: 100 },
         { type: "TOKEN", unit: "MINUTE", threshold: 100_000 },
       ]),
-    ).toEqual({ requestsPerMinute: 100, tokensPerMinute: 100_000 });
-    expect(rateLimitsPerMinute([])).toEqual({ requestsPerMinute: null, tokensPerMinute: null });
+    ).toEqual({ ...none, requestsPerMinute: 100, tokensPerMinute: 100_000 });
+    expect(rateLimitsPerMinute([])).toEqual(none);
+  });
+
+  it("keeps all five limit types apart; concurrency is a count, not a rate", () => {
+    expect(
+      rateLimitsPerMinute([
+        { type: "REQUEST", unit: "MINUTE", threshold: 60 },
+        { type: "TOKEN", unit: "MINUTE", threshold: 1_000_000 },
+        { type: "UNCACHED_INPUT_TOKEN", unit: "SECOND", threshold: 5_000 },
+        { type: "OUTPUT_TOKEN", unit: "MINUTE", threshold: 40_000 },
+        { type: "CONCURRENT_REQUEST", unit: "SECOND", threshold: 8 },
+      ]),
+    ).toEqual({
+      ...none,
+      requestsPerMinute: 60,
+      tokensPerMinute: 1_000_000,
+      uncachedInputTokensPerMinute: 300_000,
+      outputTokensPerMinute: 40_000,
+      concurrentRequests: 8,
+    });
+  });
+
+  it("surfaces a threshold of 0 as 0, the strictest limit", () => {
+    const limits = rateLimitsPerMinute([
+      { type: "OUTPUT_TOKEN", unit: "MINUTE", threshold: 500 },
+      { type: "OUTPUT_TOKEN", unit: "SECOND", threshold: 0 },
+      { type: "CONCURRENT_REQUEST", unit: "MINUTE", threshold: 0 },
+    ]);
+    expect(limits.outputTokensPerMinute).toBe(0);
+    expect(limits.concurrentRequests).toBe(0);
+  });
+
+  it("reports a type or unit it does not know as received, counting it nowhere", () => {
+    const tomorrow = [
+      { type: "IMAGE", unit: "MINUTE", threshold: 10 },
+      { type: "TOKEN", unit: "HOUR", threshold: 1_000_000 },
+      { type: "REQUEST", unit: "constructor", threshold: 1 },
+      { type: "toString", unit: "MINUTE", threshold: 1 },
+    ];
+    const limits = rateLimitsPerMinute([...tomorrow, { type: "REQUEST", unit: "MINUTE", threshold: 15 }]);
+    expect(limits).toEqual({ ...none, requestsPerMinute: 15, unrecognised: tomorrow });
   });
 });
 
@@ -167,6 +246,10 @@ describe("searchCatalog", () => {
       features: ["tools", "reasoning", "json_mode"],
     },
   ];
+  const unpriced: CatalogEntry = {
+    ...modelApi("a-new-model", { cost_per_million_input_tokens: null, cost_per_million_output_tokens: null }),
+    features: ["tools"],
+  };
 
   it("matches every query word in name, display name, description or family", () => {
     expect(searchCatalog(catalog, { query: "deepseek pro" }).items.map((m) => m.name)).toEqual(["deepseek-v4-pro"]);
@@ -199,6 +282,21 @@ describe("searchCatalog", () => {
       "deepseek-v4-pro",
       "gpt-oss-120b",
     ]);
+  });
+
+  it("never matches a price bound with an unknown price", () => {
+    const found = searchCatalog([...catalog, unpriced], { maxInputPrice: "1000000" }).items.map((m) => m.name);
+    expect(found).not.toContain("a-new-model");
+    expect(searchCatalog([unpriced], { maxOutputPrice: 0 }).total).toBe(0);
+    expect(searchCatalog([unpriced], { feature: "tools" }).total).toBe(1);
+  });
+
+  it.each(["asc", "desc"] as const)("orders unknown prices last, %s", (direction) => {
+    for (const orderBy of ["input_price", "output_price"] as const) {
+      const names = searchCatalog([unpriced, ...catalog], { orderBy, direction }).items.map((m) => m.name);
+      expect(names.at(-1)).toBe("a-new-model");
+      expect(names).toHaveLength(4);
+    }
   });
 
   it("pages with a total across all pages", () => {

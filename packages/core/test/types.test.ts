@@ -15,7 +15,7 @@ const messages = [{ role: "user" as const, content: "hi" }];
 
 describe("types", () => {
   it("types catalog rows from the management spec", () => {
-    expectTypeOf<ModelApi["cost_per_million_input_tokens"]>().toEqualTypeOf<number | string>();
+    expectTypeOf<ModelApi["cost_per_million_input_tokens"]>().toEqualTypeOf<number | string | null>();
     expectTypeOf<ModelApi["context_length"]>().toEqualTypeOf<number>();
     expectTypeOf(baseten.modelApis.get).returns.resolves.toEqualTypeOf<ModelApi>();
   });

@@ -3,10 +3,12 @@ import { InvalidArgumentError } from "../errors.ts";
 import type { InferenceModel, ModelApi, Usage } from "../types.ts";
 import { addDecimal, type Decimal, formatDecimal, mulDecimal, parseDecimal, shiftDecimal } from "./decimal.ts";
 
-/** Dollars per million tokens, as exact decimal strings. */
+/** Dollars per million tokens, as exact decimal strings; null where the price is unknown. */
 export interface Prices {
-  inputPerMillion: string;
-  outputPerMillion: string;
+  /** Null when the source has no price (Baseten: "Null when pricing is unavailable"). */
+  inputPerMillion: string | null;
+  /** Null when the source has no price. */
+  outputPerMillion: string | null;
   /** Null when the source has no separate price for cached input tokens. */
   cachedInputPerMillion: string | null;
 }
@@ -18,12 +20,16 @@ export interface TokenCounts {
   cachedInputTokens?: number;
 }
 
-/** What a request cost, in dollars, as exact decimal strings. */
+/**
+ * What a request cost, in dollars, as exact decimal strings. A part is null ("unknown") when
+ * tokens were used at a price the source does not give; the total is null when any part is.
+ * Zero tokens cost "0" whatever the price: that is known, not invented.
+ */
 export interface CostEstimate {
-  inputUsd: string;
-  cachedInputUsd: string;
-  outputUsd: string;
-  totalUsd: string;
+  inputUsd: string | null;
+  cachedInputUsd: string | null;
+  outputUsd: string | null;
+  totalUsd: string | null;
 }
 
 /**
@@ -44,18 +50,24 @@ export function perMillionToPerToken(price: number | string): string {
   return formatDecimal(shiftDecimal(parseDecimal(price), -6));
 }
 
-/** The prices of a catalog row, an inference model, or already-normalised prices. */
+const normalise = (price: number | string | null | undefined): string | null =>
+  price === null || price === undefined ? null : formatDecimal(parseDecimal(price));
+
+/**
+ * The prices of a catalog row, an inference model, or already-normalised prices. A missing price
+ * (a null catalog price, a model without `pricing`) comes back as null, never as zero.
+ */
 export function pricesOf(model: ModelApi | InferenceModel | Prices): Prices {
   if ("inputPerMillion" in model) return model;
   if ("cost_per_million_input_tokens" in model) {
     return {
-      inputPerMillion: formatDecimal(parseDecimal(model.cost_per_million_input_tokens)),
-      outputPerMillion: formatDecimal(parseDecimal(model.cost_per_million_output_tokens)),
+      inputPerMillion: normalise(model.cost_per_million_input_tokens),
+      outputPerMillion: normalise(model.cost_per_million_output_tokens),
       cachedInputPerMillion: null,
     };
   }
   const { pricing } = model;
-  if (!pricing) throw new InvalidArgumentError(`Model ${model.id} has no pricing.`);
+  if (!pricing) return { inputPerMillion: null, outputPerMillion: null, cachedInputPerMillion: null };
   return {
     inputPerMillion: perTokenToPerMillion(pricing.prompt),
     outputPerMillion: perTokenToPerMillion(pricing.completion),
@@ -66,7 +78,8 @@ export function pricesOf(model: ModelApi | InferenceModel | Prices): Prices {
 
 /**
  * The exact cost of a request. Cached input tokens are charged at the cached price when the
- * source has one, else at the input price.
+ * source has one, else at the input price. Tokens at an unknown price make their part, and the
+ * total, null.
  *
  * @example
  * ```ts
@@ -86,18 +99,23 @@ export function estimateCost(model: ModelApi | InferenceModel | Prices, tokens: 
     throw new InvalidArgumentError("cachedInputTokens cannot exceed inputTokens (which includes them).");
   }
   const prices = pricesOf(model);
-  const cost = (perMillion: string, count: number): Decimal =>
-    shiftDecimal(mulDecimal(parseDecimal(perMillion), parseDecimal(count)), -6);
   const input = cost(prices.inputPerMillion, inputTokens - cachedInputTokens);
   const cached = cost(prices.cachedInputPerMillion ?? prices.inputPerMillion, cachedInputTokens);
   const output = cost(prices.outputPerMillion, outputTokens);
-  return {
-    inputUsd: formatDecimal(input),
-    cachedInputUsd: formatDecimal(cached),
-    outputUsd: formatDecimal(output),
-    totalUsd: formatDecimal(addDecimal(addDecimal(input, cached), output)),
-  };
+  const total = input && cached && output ? addDecimal(addDecimal(input, cached), output) : null;
+  return { inputUsd: show(input), cachedInputUsd: show(cached), outputUsd: show(output), totalUsd: show(total) };
 }
+
+const ZERO = parseDecimal(0);
+
+/** `count` tokens at `perMillion` dollars; null when tokens were used at an unknown price. */
+function cost(perMillion: string | null, count: number): Decimal | null {
+  if (count === 0) return ZERO;
+  if (perMillion === null) return null;
+  return shiftDecimal(mulDecimal(parseDecimal(perMillion), parseDecimal(count)), -6);
+}
+
+const show = (value: Decimal | null): string | null => (value === null ? null : formatDecimal(value));
 
 /** The token counts in a Baseten `usage` object, ready for `estimateCost`. */
 export function tokensFromUsage(usage: Usage): Required<TokenCounts> {

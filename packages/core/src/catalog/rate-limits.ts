@@ -1,29 +1,74 @@
-// Rate limits in one unit: per minute, the strictest limit of each type.
+// Rate limits in one unit: per minute (concurrency as given), the strictest limit of each type.
 import type { RateLimit } from "../types.ts";
 
+/** A rate limit as it arrives: typed from the spec, but a newer upstream may send values the spec lacks. */
+export type RateLimitLike = RateLimit | { type: string; unit: string; threshold: number };
+
 export interface PerMinuteLimits {
-  /** Requests a minute, or null when no request limit applies. */
+  /** Requests a minute (`REQUEST`), or null when no such limit applies. */
   requestsPerMinute: number | null;
-  /** Tokens a minute, or null when no token limit applies. */
+  /** Tokens a minute, input and output together (`TOKEN`), or null. */
   tokensPerMinute: number | null;
+  /** Input tokens not served from the prompt cache, a minute (`UNCACHED_INPUT_TOKEN`), or null. */
+  uncachedInputTokensPerMinute: number | null;
+  /** Output tokens a minute (`OUTPUT_TOKEN`), or null. */
+  outputTokensPerMinute: number | null;
+  /** Requests in flight at once (`CONCURRENT_REQUEST`): a count, not a rate, so its unit is ignored. */
+  concurrentRequests: number | null;
+  /**
+   * Limits this version does not understand (a type or unit newer than its spec), as received:
+   * reported rather than miscounted.
+   */
+  unrecognised: RateLimitLike[];
 }
 
+type RateKey = Exclude<keyof PerMinuteLimits, "unrecognised">;
+
+const KEY_BY_TYPE: Readonly<Record<string, RateKey>> = {
+  REQUEST: "requestsPerMinute",
+  TOKEN: "tokensPerMinute",
+  UNCACHED_INPUT_TOKEN: "uncachedInputTokensPerMinute",
+  OUTPUT_TOKEN: "outputTokensPerMinute",
+  CONCURRENT_REQUEST: "concurrentRequests",
+};
+
+const PER_MINUTE: Readonly<Record<string, number>> = { SECOND: 60, MINUTE: 1 };
+
 /**
- * Normalises a Model API's `rate_limits` to per-minute figures (a per-second limit counts 60×).
+ * Normalises a Model API's `rate_limits`, keeping each limit type apart: rates per minute (a
+ * per-second limit counts 60×), concurrency as a plain count. A threshold of 0 is reported as 0.
+ * A type or unit this version does not know goes to `unrecognised`, untouched.
  *
  * @example
  * ```ts
  * import { rateLimitsPerMinute } from "@baseten-edge/core";
- * rateLimitsPerMinute([{ type: "REQUEST", unit: "SECOND", threshold: 2 }]); // { requestsPerMinute: 120, tokensPerMinute: null }
+ * const limits = rateLimitsPerMinute([
+ *   { type: "REQUEST", unit: "SECOND", threshold: 2 },
+ *   { type: "CONCURRENT_REQUEST", unit: "MINUTE", threshold: 8 },
+ * ]);
+ * limits.requestsPerMinute; // 120
+ * limits.concurrentRequests; // 8
  * ```
  */
-export function rateLimitsPerMinute(limits: readonly RateLimit[]): PerMinuteLimits {
-  const result: PerMinuteLimits = { requestsPerMinute: null, tokensPerMinute: null };
-  for (const { type, unit, threshold } of limits) {
-    const perMinute = unit === "SECOND" ? threshold * 60 : threshold;
-    const key = type === "REQUEST" ? "requestsPerMinute" : "tokensPerMinute";
+export function rateLimitsPerMinute(limits: readonly RateLimitLike[]): PerMinuteLimits {
+  const result: PerMinuteLimits = {
+    requestsPerMinute: null,
+    tokensPerMinute: null,
+    uncachedInputTokensPerMinute: null,
+    outputTokensPerMinute: null,
+    concurrentRequests: null,
+    unrecognised: [],
+  };
+  for (const limit of limits) {
+    const key = Object.hasOwn(KEY_BY_TYPE, limit.type) ? KEY_BY_TYPE[limit.type] : undefined;
+    const factor = key === "concurrentRequests" ? 1 : Object.hasOwn(PER_MINUTE, limit.unit) ? PER_MINUTE[limit.unit] : undefined;
+    if (key === undefined || factor === undefined || !Number.isFinite(limit.threshold) || limit.threshold < 0) {
+      result.unrecognised.push({ ...limit });
+      continue;
+    }
+    const value = limit.threshold * factor;
     const current = result[key];
-    result[key] = current === null ? perMinute : Math.min(current, perMinute);
+    result[key] = current === null ? value : Math.min(current, value);
   }
   return result;
 }

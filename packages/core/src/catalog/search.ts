@@ -40,9 +40,9 @@ export interface SearchOptions {
   /** Only models with every one of these features. */
   feature?: CatalogFeature | readonly CatalogFeature[];
   minContext?: number;
-  /** Dollars per million input tokens, inclusive. */
+  /** Dollars per million input tokens, inclusive. A model whose price is unknown never matches. */
   maxInputPrice?: number | string;
-  /** Dollars per million output tokens, inclusive. */
+  /** Dollars per million output tokens, inclusive. A model whose price is unknown never matches. */
   maxOutputPrice?: number | string;
   orderBy?: CatalogOrderBy;
   direction?: "asc" | "desc";
@@ -62,7 +62,8 @@ export interface SearchResult<T> {
 
 /**
  * Filters, orders (stably, ties by name) and pages catalog rows. Invalid options throw
- * `InvalidArgumentError`.
+ * `InvalidArgumentError`. Rows with an unknown (null) price never match a price bound and sort
+ * last by that price in either direction.
  *
  * @example
  * ```ts
@@ -92,8 +93,8 @@ export function searchCatalog<T extends CatalogEntry>(
   const matches = items.filter((item) => {
     if (family !== undefined && (item.model_family ?? "").toLowerCase() !== family) return false;
     if (options.minContext !== undefined && item.context_length < options.minContext) return false;
-    if (maxInput && compareDecimal(price(item, "input"), maxInput) > 0) return false;
-    if (maxOutput && compareDecimal(price(item, "output"), maxOutput) > 0) return false;
+    if (maxInput && !withinBound(price(item, "input"), maxInput)) return false;
+    if (maxOutput && !withinBound(price(item, "output"), maxOutput)) return false;
     if (features.some((f) => !item.features?.includes(f))) return false;
     if (words.length === 0) return true;
     const text = [item.name, item.display_name, item.description, item.model_family ?? ""].join("\n").toLowerCase();
@@ -102,7 +103,8 @@ export function searchCatalog<T extends CatalogEntry>(
 
   const sign = direction === "asc" ? 1 : -1;
   const sorted = matches.sort(
-    (a, b) => sign * compareBy(orderBy, a, b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    (a, b) =>
+      unknownLast(orderBy, a, b) || sign * compareBy(orderBy, a, b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
   const start = (page - 1) * pageSize;
   return { items: sorted.slice(start, start + pageSize), total: matches.length, page, pageSize };
@@ -113,9 +115,9 @@ function compareBy(orderBy: CatalogOrderBy, a: CatalogEntry, b: CatalogEntry): n
     case "context_length":
       return a.context_length - b.context_length;
     case "input_price":
-      return compareDecimal(price(a, "input"), price(b, "input"));
+      return compareKnown(price(a, "input"), price(b, "input"));
     case "output_price":
-      return compareDecimal(price(a, "output"), price(b, "output"));
+      return compareKnown(price(a, "output"), price(b, "output"));
     default: {
       const x = a[orderBy].toLowerCase();
       const y = b[orderBy].toLowerCase();
@@ -124,8 +126,23 @@ function compareBy(orderBy: CatalogOrderBy, a: CatalogEntry, b: CatalogEntry): n
   }
 }
 
-function price(item: ModelApi, side: "input" | "output"): Decimal {
-  return parseDecimal(side === "input" ? item.cost_per_million_input_tokens : item.cost_per_million_output_tokens);
+/** Unknown prices go after known ones whatever the direction: "cheapest first" must not start with them. */
+function unknownLast(orderBy: CatalogOrderBy, a: CatalogEntry, b: CatalogEntry): number {
+  if (orderBy !== "input_price" && orderBy !== "output_price") return 0;
+  const side = orderBy === "input_price" ? "input" : "output";
+  return Number(price(a, side) === null) - Number(price(b, side) === null);
+}
+
+const compareKnown = (x: Decimal | null, y: Decimal | null): number =>
+  x === null || y === null ? 0 : compareDecimal(x, y);
+
+const withinBound = (value: Decimal | null, bound: Decimal): boolean =>
+  value !== null && compareDecimal(value, bound) <= 0;
+
+/** A row's price, or null when Baseten has none for it ("Null when pricing is unavailable"). */
+function price(item: ModelApi, side: "input" | "output"): Decimal | null {
+  const value = side === "input" ? item.cost_per_million_input_tokens : item.cost_per_million_output_tokens;
+  return value === null ? null : parseDecimal(value);
 }
 
 function priceLimit(label: string, value: number | string | undefined): Decimal | null {
