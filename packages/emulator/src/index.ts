@@ -1,6 +1,10 @@
 // @baseten-edge/emulator: a local, web-standard stand-in for Baseten's management and inference APIs.
 
-export { DEFAULT_MODELS, DEFAULT_RATE_LIMITS, type ModelSpec, type ReasoningMode } from "./catalog/default-models.ts";
+export {
+  ALL_LIMIT_TYPES,
+  DEFAULT_MODELS,
+  DEFAULT_RATE_LIMITS,
+  type ModelSpec, type ReasoningMode } from "./catalog/default-models.ts";
 export { createEmulator, type Emulator, type EmulatorOptions } from "./emulator.ts";
 export { FAULT_HEADER, type FaultSpec, FaultSyntaxError, parseFaults, type QueuedFault } from "./faults.ts";
 export { EmulatedNetworkError } from "./network-error.ts";

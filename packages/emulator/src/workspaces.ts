@@ -142,11 +142,13 @@ function buildWorkspace(option: WorkspaceOptions, index: number, catalog: Catalo
   return { id: option.id ?? `workspace-${index}`, marker: option.marker, added, rateLimits };
 }
 
+// LimitTypeV1 and RateLimitV1.threshold (`minimum: 0`) in openapi/baseten/management.json.
+const LIMIT_TYPES: readonly string[] = ["REQUEST", "TOKEN", "CONCURRENT_REQUEST", "UNCACHED_INPUT_TOKEN", "OUTPUT_TOKEN"];
+
 function validateLimit(limit: RateLimit, where: string): void {
-  if (limit.type !== "REQUEST" && limit.type !== "TOKEN")
-    throw new TypeError(`${where}: type must be REQUEST or TOKEN`);
+  if (!LIMIT_TYPES.includes(limit.type)) throw new TypeError(`${where}: type must be one of ${LIMIT_TYPES.join(", ")}`);
   if (limit.unit !== "SECOND" && limit.unit !== "MINUTE")
     throw new TypeError(`${where}: unit must be SECOND or MINUTE`);
-  if (!Number.isInteger(limit.threshold) || limit.threshold < 1)
-    throw new TypeError(`${where}: threshold must be an integer >= 1`);
+  if (!Number.isInteger(limit.threshold) || limit.threshold < 0)
+    throw new TypeError(`${where}: threshold must be an integer >= 0`);
 }

@@ -3,12 +3,12 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import Ajv2020Module from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import { parse } from "yaml";
 import type { Emulator } from "../src/index.ts";
 
 export const KEY = "emulator-key";
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
-export const MANAGEMENT_SPEC = fileURLToPath(new URL("../../../openapi/baseten/management.yaml", import.meta.url));
+/** Baseten's whole management document, byte for byte as Baseten publishes it. */
+export const MANAGEMENT_SPEC = fileURLToPath(new URL("../../../openapi/baseten/management.json", import.meta.url));
 
 export function bearer(key = KEY): Record<string, string> {
   return { authorization: `Bearer ${key}` };
@@ -61,23 +61,42 @@ export const CHAT = {
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown };
 
-/** Ajv validators for the management spec's component schemas (OpenAPI 3.1 = JSON Schema 2020-12). */
-export async function managementValidators(): Promise<{ page: Validate; model: Validate }> {
-  const spec = parse(await readFile(MANAGEMENT_SPEC, "utf8")) as { components: { schemas: Record<string, unknown> } };
-  const defs = JSON.parse(
-    JSON.stringify(spec.components.schemas).replaceAll("#/components/schemas/", "#/$defs/"),
-  ) as Record<string, unknown>;
+export interface ManagementValidators {
+  page: Validate;
+  model: Validate;
+  /** The validator of any component schema, by name. */
+  schema(name: string): Validate;
+  /** Every component schema's name. */
+  names: string[];
+}
+
+/**
+ * Ajv validators for the management document's component schemas (OpenAPI 3.1 = JSON Schema 2020-12).
+ * Strict mode stays on, so a schema Ajv would silently misread fails instead; OpenAPI's own annotation
+ * keywords (`example`, `discriminator`, `xml`, `externalDocs`) and the document's `x-` extensions are
+ * declared as annotations: `discriminator` only names the property, the `oneOf` beside it does the validating.
+ */
+export async function managementValidators(): Promise<ManagementValidators> {
+  const spec = JSON.parse(await readFile(MANAGEMENT_SPEC, "utf8")) as { components: { schemas: Record<string, unknown> } };
+  const text = JSON.stringify(spec.components.schemas);
+  const defs = JSON.parse(text.replaceAll("#/components/schemas/", "#/$defs/")) as Record<string, unknown>;
+  const extensions = new Set<string>();
+  JSON.parse(text, (key, value: unknown) => {
+    if (key.startsWith("x-")) extensions.add(key);
+    return value;
+  });
   const Ajv2020 = interop(Ajv2020Module as unknown as { default: typeof Ajv2020Module.default });
   const addFormats = interop(addFormatsModule as unknown as { default: typeof addFormatsModule.default });
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats(ajv);
+  ajv.addVocabulary(["example", "discriminator", "xml", "externalDocs", ...extensions]);
   ajv.addSchema({ $id: "https://emulator.test/management", $defs: defs });
-  const compile = (name: string): Validate => {
+  const schema = (name: string): Validate => {
     const validate = ajv.getSchema(`https://emulator.test/management#/$defs/${name}`);
     if (!validate) throw new Error(`no schema ${name}`);
     return validate as Validate;
   };
-  return { page: compile("ModelAPIsResponseV1"), model: compile("ModelAPIV1") };
+  return { page: schema("ModelAPIsResponseV1"), model: schema("ModelAPIV1"), schema, names: Object.keys(defs) };
 }
 
 // ajv ships CommonJS; depending on the loader the class is the module or its `default`.

@@ -1,8 +1,8 @@
-// The management API: pages, cursors, limits, added_only, single rows, auth — every answer checked against management.yaml.
+// The management API: pages, cursors, limits, added_only, single rows, auth — every answer checked against management.json.
 
 import type { ModelApi, ModelApisPage } from "@baseten-edge/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createEmulator, DEFAULT_MODELS } from "../src/index.ts";
+import { ALL_LIMIT_TYPES, createEmulator, DEFAULT_MODELS } from "../src/index.ts";
 import { bearer, get, managementValidators } from "./helpers.ts";
 
 let validators: Awaited<ReturnType<typeof managementValidators>>;
@@ -24,7 +24,12 @@ async function page(path: string, emulator = createEmulator()): Promise<ModelApi
   return body;
 }
 
-describe("the management.yaml validator", () => {
+describe("the management.json validator", () => {
+  it("compiles every component schema of Baseten's whole document", () => {
+    expect(validators.names.length).toBeGreaterThan(500);
+    for (const name of validators.names) expect(typeof validators.schema(name), name).toBe("function");
+  });
+
   it("rejects rows the spec forbids, so passing it means something", () => {
     const good = {
       name: "x",
@@ -42,10 +47,36 @@ describe("the management.yaml validator", () => {
     expect(validators.model({ ...good, release_date: "01/02/2026" })).toBe(false);
     expect(validators.model({ ...good, rate_limits: [{ type: "REQUEST", unit: "HOUR", threshold: 1 }] })).toBe(false);
     expect(validators.model({ ...good, org_details: { last_used_at: null } })).toBe(false);
+    expect(validators.model({ ...good, rate_limits: [{ type: "TOKEN", unit: "MINUTE", threshold: -1 }] })).toBe(false);
+    expect(validators.model({ ...good, rate_limits: [{ type: "IMAGE", unit: "MINUTE", threshold: 1 }] })).toBe(false);
+  });
+
+  it("accepts what the whole document allows and the excerpt did not: null prices, five limit types, 0", () => {
+    const row = { ...DEFAULT_ROW, cost_per_million_input_tokens: null, cost_per_million_output_tokens: null };
+    expect(validators.model({ ...row, rate_limits: ALL_LIMIT_TYPES })).toBe(true);
   });
 });
 
+const DEFAULT_ROW = {
+  name: "x",
+  display_name: "X",
+  description: "",
+  release_date: "2026-01-01",
+  invoke_url: "https://i",
+  context_length: 1,
+  rate_limits: [],
+};
+
 describe("GET /v1/model_apis", () => {
+  it("serves a model without pricing (null prices) and one with every limit type, both valid", async () => {
+    const { items } = await page("/v1/model_apis");
+    const unpriced = items.filter((m) => m.cost_per_million_input_tokens === null);
+    expect(unpriced.map((m) => [m.name, m.cost_per_million_output_tokens])).toEqual([["nemotron-120b-a12b", null]]);
+    const types = new Set(items.flatMap((m) => m.rate_limits.map((limit) => limit.type)));
+    expect(types).toEqual(new Set(["REQUEST", "TOKEN", "CONCURRENT_REQUEST", "UNCACHED_INPUT_TOKEN", "OUTPUT_TOKEN"]));
+    expect(items.some((m) => m.rate_limits.some((limit) => limit.threshold === 0))).toBe(true);
+  });
+
   it("lists the ten models of the Model APIs guide by default", async () => {
     const body = await page("/v1/model_apis");
     expect(body.items.map((m) => m.name)).toEqual(DEFAULT_MODELS.map((m) => m.name));
@@ -60,8 +91,8 @@ describe("GET /v1/model_apis", () => {
     expect(Number(byName.get("gpt-oss-120b")?.cost_per_million_output_tokens)).toBe(0.5);
     // deepseek-v4-pro: "0.00000174" → 1.74 exactly, not 1.7399999999999998.
     expect(byName.get("deepseek-v4-pro")?.cost_per_million_input_tokens).toBe("1.74");
-    const kinds = new Set(items.map((m) => typeof m.cost_per_million_input_tokens));
-    expect(kinds).toEqual(new Set(["number", "string"]));
+    const kinds = new Set(items.map((m) => m.cost_per_million_input_tokens).map((p) => (p === null ? "null" : typeof p)));
+    expect(kinds).toEqual(new Set(["number", "string", "null"]));
   });
 
   it("gives every row the real invoke_url, a date and a context length", async () => {

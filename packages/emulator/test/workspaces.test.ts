@@ -80,12 +80,12 @@ describe("workspaces", () => {
       "added",
     ],
     [
-      "a zero threshold",
+      "a negative threshold",
       [
         {
           keys: ["k"],
           added: { "glm-5": { added_at: "2026-01-01T00:00:00Z" } },
-          rateLimits: { "glm-5": [{ type: "REQUEST", unit: "MINUTE", threshold: 0 }] },
+          rateLimits: { "glm-5": [{ type: "REQUEST", unit: "MINUTE", threshold: -1 }] },
         },
       ],
       "threshold",

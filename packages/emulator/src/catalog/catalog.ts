@@ -65,8 +65,9 @@ export function buildCatalog({ syntheticCount, seed, invokeUrl }: CatalogOptions
 }
 
 function managementRow(spec: ModelSpec, index: number, invokeUrl: string): ModelApi {
-  const input = perTokenToPerMillion(spec.pricePerToken.input);
-  const output = perTokenToPerMillion(spec.pricePerToken.output);
+  const { input: inputPerToken, output: outputPerToken } = spec.pricePerToken;
+  const input = inputPerToken === null ? null : perTokenToPerMillion(inputPerToken);
+  const output = outputPerToken === null ? null : perTokenToPerMillion(outputPerToken);
   // The spec allows a number or a decimal string; alternate so clients must handle both.
   const asNumber = index % 2 === 0;
   return {
@@ -77,9 +78,9 @@ function managementRow(spec: ModelSpec, index: number, invokeUrl: string): Model
     release_date: spec.releaseDate,
     invoke_url: invokeUrl,
     context_length: spec.contextLength,
-    cost_per_million_input_tokens: asNumber ? Number(input) : input,
-    cost_per_million_output_tokens: asNumber ? Number(output) : output,
-    rate_limits: DEFAULT_RATE_LIMITS.map((limit) => ({ ...limit })),
+    cost_per_million_input_tokens: asNumber && input !== null ? Number(input) : input,
+    cost_per_million_output_tokens: asNumber && output !== null ? Number(output) : output,
+    rate_limits: (spec.rateLimits ?? DEFAULT_RATE_LIMITS).map((limit) => ({ ...limit })),
     org_details: null,
   };
 }
@@ -96,16 +97,17 @@ function inferenceEntry(spec: ModelSpec): InferenceModel & Record<string, unknow
     context_length: spec.contextLength,
     max_completion_tokens: spec.maxCompletionTokens,
     quantization: "fp8",
-    pricing: {
-      prompt: spec.pricePerToken.input,
-      completion: spec.pricePerToken.output,
-      image: "0",
-      request: "0",
-      input_cache_read: spec.pricePerToken.input,
-    },
+    ...pricingOf(spec),
     supported_sampling_parameters: ["temperature", "stop"],
     supported_features: features,
     input_modalities: spec.vision ? ["text", "image"] : ["text"],
     output_modalities: ["text"],
   };
+}
+
+/** /v1/models `pricing`, left out (as for an unpriced model) when either price is unknown. */
+function pricingOf(spec: ModelSpec): Pick<InferenceModel, "pricing"> {
+  const { input, output } = spec.pricePerToken;
+  if (input === null || output === null) return {};
+  return { pricing: { prompt: input, completion: output, image: "0", request: "0", input_cache_read: input } };
 }

@@ -15,8 +15,13 @@ export interface ModelSpec {
   releaseDate: string;
   contextLength: number;
   maxCompletionTokens: number;
-  /** Dollars per token, as decimal strings, like /v1/models `pricing` (converted to per million for the catalog). */
-  pricePerToken: { input: string; output: string };
+  /**
+   * Dollars per token, as decimal strings, like /v1/models `pricing` (converted to per million for the catalog);
+   * null where Baseten's catalog says "Null when pricing is unavailable".
+   */
+  pricePerToken: { input: string | null; output: string | null };
+  /** The catalog's default rate limits for this model, when they differ from {@link DEFAULT_RATE_LIMITS}. */
+  rateLimits?: readonly RateLimit[];
   reasoning: ReasoningMode;
   vision: boolean;
 }
@@ -25,6 +30,19 @@ export interface ModelSpec {
 export const DEFAULT_RATE_LIMITS: readonly RateLimit[] = [
   { type: "REQUEST", unit: "MINUTE", threshold: 15 },
   { type: "TOKEN", unit: "MINUTE", threshold: 100_000 },
+];
+
+/**
+ * Every limit type of the management document's `LimitTypeV1`, for a model that meets them all: a concurrency
+ * cap (a count; its unit is not a rate), split input/output token budgets, and an output budget of 0, which
+ * `RateLimitV1.threshold` (`minimum: 0`) allows.
+ */
+export const ALL_LIMIT_TYPES: readonly RateLimit[] = [
+  { type: "REQUEST", unit: "SECOND", threshold: 2 },
+  { type: "TOKEN", unit: "MINUTE", threshold: 200_000 },
+  { type: "UNCACHED_INPUT_TOKEN", unit: "MINUTE", threshold: 150_000 },
+  { type: "OUTPUT_TOKEN", unit: "MINUTE", threshold: 0 },
+  { type: "CONCURRENT_REQUEST", unit: "MINUTE", threshold: 4 },
 ];
 
 // Where a model is in the recorded /v1/models (Warmup.yaml), its description, price, context and release date
@@ -148,7 +166,9 @@ export const DEFAULT_MODELS: readonly ModelSpec[] = [
     releaseDate: "2026-03-11", // unrecorded
     contextLength: 202_800,
     maxCompletionTokens: 202_800,
-    pricePerToken: { input: "0.0000003", output: "0.00000075" }, // unrecorded
+    // Unrecorded, so the catalog shows what Baseten shows for a model without pricing: null.
+    pricePerToken: { input: null, output: null },
+    rateLimits: ALL_LIMIT_TYPES,
     reasoning: "default",
     vision: false,
   },

@@ -64,7 +64,7 @@ export async function bundleSizes(): Promise<Row[]> {
   ];
 }
 
-const SPECS = ["openapi/baseten/management.yaml", "openapi/baseten/inference.json"];
+const SPECS = ["openapi/baseten/management.json", "openapi/baseten/inference.json"];
 
 /** 9: `pnpm generate` (turbo, cache bypassed: what CI pays) vs the openapi-typescript CLI on the same specs. */
 export async function generateTime(settings: Settings): Promise<Row[]> {
