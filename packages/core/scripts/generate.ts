@@ -57,7 +57,8 @@ const header = (spec: string, paths: readonly string[] | undefined) =>
   ].join("\n");
 
 type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Every `#/components/<section>/<name>` a node references, as `section/name`. */
 function refsIn(node: unknown, into: Set<string>): void {
@@ -133,6 +134,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const out = new URL(target.out, outDir);
     const before = await readFile(out, "utf8").catch(() => "");
     if (before !== text) await writeFile(out, text);
-    console.log(`${before === text ? "unchanged" : "wrote"} src/generated/${target.out} (from ${specFile(target.base)})`);
+    console.log(
+      `${before === text ? "unchanged" : "wrote"} src/generated/${target.out} (from ${specFile(target.base)})`,
+    );
   }
 }

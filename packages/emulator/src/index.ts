@@ -4,7 +4,9 @@ export {
   ALL_LIMIT_TYPES,
   DEFAULT_MODELS,
   DEFAULT_RATE_LIMITS,
-  type ModelSpec, type ReasoningMode } from "./catalog/default-models.ts";
+  type ModelSpec,
+  type ReasoningMode,
+} from "./catalog/default-models.ts";
 export { createEmulator, type Emulator, type EmulatorOptions } from "./emulator.ts";
 export { FAULT_HEADER, type FaultSpec, FaultSyntaxError, parseFaults, type QueuedFault } from "./faults.ts";
 export { EmulatedNetworkError } from "./network-error.ts";

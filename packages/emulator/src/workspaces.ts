@@ -143,7 +143,13 @@ function buildWorkspace(option: WorkspaceOptions, index: number, catalog: Catalo
 }
 
 // LimitTypeV1 and RateLimitV1.threshold (`minimum: 0`) in openapi/baseten/management.json.
-const LIMIT_TYPES: readonly string[] = ["REQUEST", "TOKEN", "CONCURRENT_REQUEST", "UNCACHED_INPUT_TOKEN", "OUTPUT_TOKEN"];
+const LIMIT_TYPES: readonly string[] = [
+  "REQUEST",
+  "TOKEN",
+  "CONCURRENT_REQUEST",
+  "UNCACHED_INPUT_TOKEN",
+  "OUTPUT_TOKEN",
+];
 
 function validateLimit(limit: RateLimit, where: string): void {
   if (!LIMIT_TYPES.includes(limit.type)) throw new TypeError(`${where}: type must be one of ${LIMIT_TYPES.join(", ")}`);

@@ -77,7 +77,9 @@ export interface ManagementValidators {
  * declared as annotations: `discriminator` only names the property, the `oneOf` beside it does the validating.
  */
 export async function managementValidators(): Promise<ManagementValidators> {
-  const spec = JSON.parse(await readFile(MANAGEMENT_SPEC, "utf8")) as { components: { schemas: Record<string, unknown> } };
+  const spec = JSON.parse(await readFile(MANAGEMENT_SPEC, "utf8")) as {
+    components: { schemas: Record<string, unknown> };
+  };
   const text = JSON.stringify(spec.components.schemas);
   const defs = JSON.parse(text.replaceAll("#/components/schemas/", "#/$defs/")) as Record<string, unknown>;
   const extensions = new Set<string>();

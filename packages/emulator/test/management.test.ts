@@ -91,7 +91,9 @@ describe("GET /v1/model_apis", () => {
     expect(Number(byName.get("gpt-oss-120b")?.cost_per_million_output_tokens)).toBe(0.5);
     // deepseek-v4-pro: "0.00000174" → 1.74 exactly, not 1.7399999999999998.
     expect(byName.get("deepseek-v4-pro")?.cost_per_million_input_tokens).toBe("1.74");
-    const kinds = new Set(items.map((m) => m.cost_per_million_input_tokens).map((p) => (p === null ? "null" : typeof p)));
+    const kinds = new Set(
+      items.map((m) => m.cost_per_million_input_tokens).map((p) => (p === null ? "null" : typeof p)),
+    );
     expect(kinds).toEqual(new Set(["number", "string", "null"]));
   });
 

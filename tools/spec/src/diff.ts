@@ -1,16 +1,18 @@
 // Compares two OpenAPI 3.x documents and describes, for users of the generated client, what changed.
+import { type Usage, usage } from "./usage.ts";
 
-/** What kind of change a {@link SpecChange} is; the order here is the order of the summary. */
+/** What kind of change a {@link SpecChange} is; the order here is the order of the report. */
 export const changeKinds = [
   "path-removed",
   "operation-removed",
   "parameter-removed",
   "schema-removed",
   "property-removed",
-  "schema-type-changed",
-  "property-type-changed",
-  "property-required-changed",
-  "parameter-changed",
+  "type-changed",
+  "enum-changed",
+  "nullability-changed",
+  "required-changed",
+  "constraint-changed",
   "path-added",
   "operation-added",
   "parameter-added",
@@ -23,7 +25,10 @@ export type ChangeKind = (typeof changeKinds)[number];
 
 export interface SpecChange {
   kind: ChangeKind;
-  /** Where it changed: `/v1/x`, `GET /v1/x`, `GET /v1/x query limit`, `Schema` or `Schema.property`. */
+  /**
+   * Where it changed: `/v1/x`, `GET /v1/x`, `GET /v1/x query limit`, `GET /v1/x → 200`, `Schema`,
+   * `Schema.property`, `Schema.list[]` (array items) or `Schema.map{}` (additional properties).
+   */
   location: string;
   /** Whether code written against the old types may stop compiling or working. */
   breaking: boolean;
@@ -45,182 +50,269 @@ const record = (value: unknown): Json => (isRecord(value) ? value : {});
 /** Last segment of a local `$ref` such as `#/components/schemas/Name`; names are compared, never inlined. */
 const refName = (ref: string): string => ref.slice(ref.lastIndexOf("/") + 1);
 
-const union = (members: Iterable<string>): string => {
-  // Sorting makes `anyOf` member order, and `oneOf` vs `anyOf`, irrelevant: the generated type is the same.
-  const unique = [...new Set(members)].sort();
-  return unique.length === 0 ? "never" : unique.join(" | ");
-};
+/** Keywords that only document: a change to them changes no generated type and no accepted value. */
+const DOC_KEYWORDS = ["description", "summary", "title", "examples", "example", "externalDocs", "deprecated"] as const;
+
+/** Keywords that constrain values without changing the generated type. */
+const CONSTRAINTS = [
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "format",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "default",
+] as const;
+
+const show = (value: unknown): string => (value === undefined ? "none" : (JSON.stringify(value) ?? String(value)));
+
+/** The non-null alternatives of a schema, `anyOf`/`oneOf` flattened; `nullable` says whether null is one. */
+function alternatives(schema: unknown): { members: Json[]; nullable: boolean } {
+  const s = record(schema);
+  const nested = [...(Array.isArray(s.anyOf) ? s.anyOf : []), ...(Array.isArray(s.oneOf) ? s.oneOf : [])];
+  if (nested.length > 0 && typeof s.$ref !== "string") {
+    const parts = nested.map(alternatives);
+    return { members: parts.flatMap((p) => p.members), nullable: s.nullable === true || parts.some((p) => p.nullable) };
+  }
+  const types = Array.isArray(s.type) ? s.type.map(String) : typeof s.type === "string" ? [s.type] : [];
+  const enumNull = Array.isArray(s.enum) && s.enum.includes(null);
+  const nullable = s.nullable === true || types.includes("null") || enumNull || ("const" in s && s.const === null);
+  if (types.length === 1 && types[0] === "null") return { members: [], nullable: true };
+  const rest = types.filter((t) => t !== "null");
+  if (rest.length > 1) return { members: rest.map((type) => ({ ...s, type })), nullable };
+  return { members: [rest.length === 1 ? { ...s, type: rest[0] } : s], nullable };
+}
+
+/** What a member is, constraints aside: the key members are matched by across the two documents. */
+function shape(s: Json): string {
+  if (typeof s.$ref === "string") return refName(s.$ref);
+  if (Array.isArray(s.allOf)) return `allOf(${s.allOf.map((m) => shape(record(m))).join(" & ")})`;
+  const type = typeof s.type === "string" ? s.type : isRecord(s.properties) ? "object" : "items" in s ? "array" : "";
+  if (type === "array") return `array<${describeSchema(s.items)}>`;
+  return type || ("const" in s ? typeof s.const : "enum" in s ? "enum" : "unknown");
+}
 
 /**
- * A normalised, order-independent description of a schema's type, so that two schemas that
- * generate the same TypeScript type describe the same (e.g. OpenAPI 3.0 `nullable: true` and
- * 3.1 `type: [x, "null"]`). Descriptions are not meant to be parsed, only compared and shown.
+ * A short, order-independent description of a schema's type: `null | string`, `array<Tag>`,
+ * `"A" | "B"`. Two schemas that generate the same TypeScript type describe the same (OpenAPI 3.0
+ * `nullable: true` and 3.1 `type: [x, "null"]`); objects are shown as `object`, refs by name.
  */
 export function describeSchema(schema: unknown): string {
-  return union(members(schema));
+  if (schema === undefined || schema === true) return "unknown";
+  const { members, nullable } = alternatives(schema);
+  const parts = members.flatMap((m) => (Array.isArray(m.enum) ? m.enum.map(show) : [shape(m)]));
+  if (nullable) parts.push("null");
+  const unique = [...new Set(parts)].sort();
+  return unique.length === 0 ? "never" : unique.join(" | ");
 }
 
-/** The members of the union a schema stands for; nested `anyOf`/`oneOf` flatten into one union. */
-function members(schema: unknown): string[] {
-  if (schema === true || schema === undefined) return ["unknown"];
-  if (schema === false) return ["never"];
-  const s = record(schema);
-  if (typeof s.$ref === "string") return [refName(s.$ref)];
-
-  const parts: string[] = [];
-  if ("const" in s) parts.push(JSON.stringify(s.const));
-  else if (Array.isArray(s.enum)) parts.push(...s.enum.map((value) => JSON.stringify(value)));
-  else if (Array.isArray(s.anyOf) || Array.isArray(s.oneOf)) {
-    const alternatives = [...(Array.isArray(s.anyOf) ? s.anyOf : []), ...(Array.isArray(s.oneOf) ? s.oneOf : [])];
-    parts.push(...alternatives.flatMap(members));
-  } else if (Array.isArray(s.allOf)) {
-    parts.push(`(${s.allOf.map(describeSchema).sort().join(" & ")})`);
-  } else {
-    const types = Array.isArray(s.type) ? s.type.map(String) : typeof s.type === "string" ? [s.type] : [];
-    if (types.length === 0 && (isRecord(s.properties) || "additionalProperties" in s)) types.push("object");
-    if (types.length === 0 && "items" in s) types.push("array");
-    parts.push(...(types.length === 0 ? ["unknown"] : types.map((type) => describeType(type, s))));
-  }
-  if (s.nullable === true) parts.push("null");
-  return parts;
+/** Which readers and writers a location's schema reaches, so breakage can be judged per direction. */
+interface Direction {
+  request: boolean;
+  response: boolean;
 }
 
-function describeType(type: string, s: Json): string {
-  if (type === "array") return `array<${describeSchema(s.items)}>`;
-  if (type !== "object") return type;
-  const properties = record(s.properties);
-  const names = Object.keys(properties).sort();
-  const required = new Set(Array.isArray(s.required) ? s.required : []);
-  const fields = names.map((name) => `${name}${required.has(name) ? "" : "?"}: ${describeSchema(properties[name])}`);
-  const extra = s.additionalProperties;
-  if (isRecord(extra) || extra === true) fields.push(`[key: string]: ${describeSchema(extra)}`);
-  return fields.length === 0 ? "object" : `{ ${fields.join("; ")} }`;
-}
+const directionOf = (name: string, used: Usage): Direction => {
+  // A schema used nowhere (yet) is judged as if it were used both ways: the conservative answer.
+  const request = used.request.has(name);
+  const response = used.response.has(name);
+  return request || response ? { request, response } : { request: true, response: true };
+};
 
-/** Where each named component schema is used, so required-ness changes can be judged per direction. */
-interface Usage {
-  request: Set<string>;
-  response: Set<string>;
-}
-
-function collectRefs(node: unknown, into: Set<string>): void {
-  if (Array.isArray(node)) for (const item of node) collectRefs(item, into);
-  else if (isRecord(node)) {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === "$ref" && typeof value === "string" && value.startsWith("#/components/schemas/")) {
-        into.add(refName(value));
-      } else collectRefs(value, into);
-    }
+class Collector {
+  readonly changes: SpecChange[] = [];
+  add(kind: ChangeKind, location: string, breaking: boolean, detail: string): void {
+    this.changes.push({ kind, location, breaking, detail });
   }
 }
 
-function reachable(start: Set<string>, schemas: Json): Set<string> {
-  const seen = new Set<string>();
-  const queue = [...start];
-  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const refs = new Set<string>();
-    collectRefs(schemas[name], refs);
-    queue.push(...refs);
-  }
-  return seen;
+function compareDocs(location: string, old: Json, now: Json, out: Collector): void {
+  const changed = DOC_KEYWORDS.filter((key) => show(old[key]) !== show(now[key]));
+  if (changed.length > 0) out.add("docs-changed", location, false, `${changed.join(", ")} changed`);
 }
 
-function usage(doc: Json): Usage {
-  const request = new Set<string>();
-  const response = new Set<string>();
-  const components = record(doc.components);
-  for (const item of Object.values(record(doc.paths))) {
-    const pathItem = record(item);
-    collectRefs(pathItem.parameters, request);
-    for (const method of methods) {
-      const op = record(pathItem[method]);
-      collectRefs(op.parameters, request);
-      collectRefs(op.requestBody, request);
-      collectRefs(op.responses, response);
-    }
-  }
-  // Component parameters, request bodies and responses are referenced from operations by name.
-  collectRefs(components.parameters, request);
-  collectRefs(components.requestBodies, request);
-  collectRefs(components.responses, response);
-  const schemas = record(components.schemas);
-  return { request: reachable(request, schemas), response: reachable(response, schemas) };
-}
-
-interface Parameter {
-  key: string;
-  required: boolean;
-  type: string;
-}
-
-function resolveParameter(doc: Json, value: unknown): Json {
-  const p = record(value);
-  if (typeof p.$ref !== "string") return p;
-  return record(record(record(doc.components).parameters)[refName(p.$ref)]);
-}
-
-/** Parameters of one operation by `in name`, path-level ones overridden by the operation's own. */
-function parameters(doc: Json, pathItem: Json, op: Json): Map<string, Parameter> {
-  const result = new Map<string, Parameter>();
-  const all = [
-    ...(Array.isArray(pathItem.parameters) ? pathItem.parameters : []),
-    ...(Array.isArray(op.parameters) ? op.parameters : []),
-  ];
-  for (const raw of all) {
-    const p = resolveParameter(doc, raw);
-    if (typeof p.name !== "string" || typeof p.in !== "string") continue;
-    const key = `${p.in} ${p.name}`;
-    result.set(key, { key, required: p.required === true || p.in === "path", type: describeSchema(p.schema) });
-  }
-  return result;
-}
-
-const sortedKeys = (...objects: Json[]): string[] => [...new Set(objects.flatMap((o) => Object.keys(o)))].sort();
-
-/** Calls `onlyBefore`, `onlyAfter` or `both` for every key of two objects, in sorted order. */
-function compareKeys(
-  before: Json,
-  after: Json,
-  visit: { onlyBefore: (key: string) => void; onlyAfter: (key: string) => void; both: (key: string) => void },
-): void {
-  for (const key of sortedKeys(before, after)) {
-    if (!(key in after)) visit.onlyBefore(key);
-    else if (!(key in before)) visit.onlyAfter(key);
-    else visit.both(key);
+function compareConstraints(location: string, old: Json, now: Json, out: Collector): void {
+  for (const key of CONSTRAINTS) {
+    if (show(old[key]) === show(now[key])) continue;
+    // A default is what the server assumes when a field is left out: worth listing, not a break.
+    out.add("constraint-changed", location, key !== "default", `${key} ${show(old[key])} → ${show(now[key])}`);
   }
 }
 
-function diffParameters(
-  where: string,
-  before: Map<string, Parameter>,
-  after: Map<string, Parameter>,
-  out: SpecChange[],
-): void {
-  for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-    const location = `${where} ${key}`;
-    const old = before.get(key);
-    const now = after.get(key);
-    if (!now) {
-      out.push({ kind: "parameter-removed", location, breaking: true, detail: "removed" });
-    } else if (!old) {
-      const detail = `${now.required ? "required" : "optional"}, ${now.type}`;
-      out.push({ kind: "parameter-added", location, breaking: now.required, detail });
+function compareEnum(location: string, old: Json, now: Json, dir: Direction, out: Collector): void {
+  const before = (Array.isArray(old.enum) ? old.enum : []).filter((v) => v !== null).map(show);
+  const after = (Array.isArray(now.enum) ? now.enum : []).filter((v) => v !== null).map(show);
+  const added = after.filter((v) => !before.includes(v));
+  const removed = before.filter((v) => !after.includes(v));
+  // A new value breaks readers (an exhaustive switch); a removed one breaks writers who send it.
+  if (added.length > 0) out.add("enum-changed", location, dir.response, `values added: ${added.join(", ")}`);
+  if (removed.length > 0) out.add("enum-changed", location, dir.request, `values removed: ${removed.join(", ")}`);
+}
+
+/** Compares two schemas found at the same place; `$ref`s are compared by name, never followed. */
+function compareSchema(location: string, oldSchema: unknown, newSchema: unknown, dir: Direction, out: Collector) {
+  const old = record(oldSchema);
+  const now = record(newSchema);
+  compareDocs(location, old, now, out);
+  const a = alternatives(old);
+  const b = alternatives(now);
+  if (a.nullable !== b.nullable) {
+    // Null where there was none breaks readers; no more null breaks writers who send it.
+    const breaking = b.nullable ? dir.response : dir.request;
+    out.add("nullability-changed", location, breaking, b.nullable ? "now nullable" : "no longer nullable");
+  }
+  const before = new Map(a.members.map((m) => [memberKey(m), m]));
+  const after = new Map(b.members.map((m) => [memberKey(m), m]));
+  if (before.size !== after.size || [...before.keys()].some((key) => !after.has(key))) {
+    const describe = (members: Json[]) => describeSchema({ anyOf: members }).replace(/^never$/, "null");
+    out.add("type-changed", location, true, `${describe(a.members)} → ${describe(b.members)}`);
+    return;
+  }
+  for (const [key, oldMember] of before) {
+    const newMember = after.get(key) as Json;
+    const where = before.size > 1 ? `${location} (${key})` : location;
+    if (before.size > 1) compareDocs(where, oldMember, newMember, out);
+    compareMember(where, oldMember, newMember, dir, out);
+  }
+}
+
+/** Members match by their shape, enums by being an enum: their values are compared, not matched. */
+const memberKey = (s: Json): string => (Array.isArray(s.enum) ? `${String(s.type ?? "")} enum` : shape(s));
+
+function compareMember(location: string, old: Json, now: Json, dir: Direction, out: Collector): void {
+  if (typeof old.$ref === "string") return; // same name: the target is compared once, under its own name
+  compareEnum(location, old, now, dir, out);
+  compareConstraints(location, old, now, out);
+  if (isRecord(old.properties) || isRecord(now.properties)) compareProperties(location, old, now, dir, out);
+  if (isRecord(old.items) || isRecord(now.items)) compareSchema(`${location}[]`, old.items, now.items, dir, out);
+  if (isRecord(old.additionalProperties) && isRecord(now.additionalProperties)) {
+    compareSchema(`${location}{}`, old.additionalProperties, now.additionalProperties, dir, out);
+  } else if (show(old.additionalProperties) !== show(now.additionalProperties)) {
+    const detail = `additionalProperties ${show(old.additionalProperties)} → ${show(now.additionalProperties)}`;
+    out.add("type-changed", location, true, detail);
+  }
+}
+
+function compareProperties(location: string, old: Json, now: Json, dir: Direction, out: Collector): void {
+  const oldProps = record(old.properties);
+  const newProps = record(now.properties);
+  const oldRequired = new Set(Array.isArray(old.required) ? old.required : []);
+  const newRequired = new Set(Array.isArray(now.required) ? now.required : []);
+  for (const prop of sortedKeys(oldProps, newProps)) {
+    const where = `${location}.${prop}`;
+    if (!(prop in newProps)) out.add("property-removed", where, true, "removed");
+    else if (!(prop in oldProps)) {
+      const required = newRequired.has(prop);
+      const detail = `${required ? "required" : "optional"}, ${describeSchema(newProps[prop])}`;
+      // A new required field breaks callers who build this object; readers just gain a field.
+      out.add("property-added", where, required && dir.request, detail);
     } else {
-      const details: string[] = [];
-      if (old.type !== now.type) details.push(`${old.type} → ${now.type}`);
-      if (old.required !== now.required) details.push(now.required ? "now required" : "now optional");
-      if (details.length > 0) {
-        // A parameter becoming optional is the only change here that cannot break a caller.
-        const breaking = old.type !== now.type || now.required;
-        out.push({ kind: "parameter-changed", location, breaking, detail: details.join("; ") });
+      compareSchema(where, oldProps[prop], newProps[prop], dir, out);
+      const isRequired = newRequired.has(prop);
+      if (oldRequired.has(prop) !== isRequired) {
+        // Optional → required breaks senders; required → optional breaks readers (`T | undefined`).
+        const breaking = isRequired ? dir.request : dir.response;
+        out.add("required-changed", where, breaking, isRequired ? "now required" : "now optional");
       }
     }
   }
 }
 
-function diffPaths(before: Json, after: Json, out: SpecChange[]): void {
+const sortedKeys = (...objects: Json[]): string[] => [...new Set(objects.flatMap((o) => Object.keys(o)))].sort();
+
+/** Resolves a `#/components/<section>/<name>` reference one level (parameters, responses, bodies). */
+function deref(doc: Json, value: unknown): Json {
+  const v = record(value);
+  if (typeof v.$ref !== "string" || !v.$ref.startsWith("#/components/")) return v;
+  const [section = "", name = ""] = v.$ref.slice("#/components/".length).split("/");
+  return record(record(record(doc.components)[section])[name]);
+}
+
+/** Parameters of one operation by `in name`, path-level ones overridden by the operation's own. */
+function parameters(doc: Json, pathItem: Json, op: Json): Map<string, Json> {
+  const result = new Map<string, Json>();
+  for (const raw of [pathItem.parameters, op.parameters].flatMap((list) => (Array.isArray(list) ? list : []))) {
+    const p = deref(doc, raw);
+    if (typeof p.name === "string" && typeof p.in === "string") result.set(`${p.in} ${p.name}`, p);
+  }
+  return result;
+}
+
+const REQUEST: Direction = { request: true, response: false };
+const RESPONSE: Direction = { request: false, response: true };
+
+interface Pair {
+  before: Json;
+  after: Json;
+}
+
+function compareParameters(where: string, oldP: Map<string, Json>, newP: Map<string, Json>, out: Collector): void {
+  for (const key of [...new Set([...oldP.keys(), ...newP.keys()])].sort()) {
+    const location = `${where} ${key}`;
+    const old = oldP.get(key);
+    const now = newP.get(key);
+    const required = (p: Json) => p.required === true || p.in === "path";
+    if (!now) out.add("parameter-removed", location, true, "removed");
+    else if (!old) {
+      const detail = `${required(now) ? "required" : "optional"}, ${describeSchema(now.schema)}`;
+      out.add("parameter-added", location, required(now), detail);
+    } else {
+      compareDocs(location, old, now, out);
+      compareSchema(location, old.schema, now.schema, REQUEST, out);
+      if (required(old) !== required(now)) {
+        // A parameter becoming optional cannot break a caller.
+        const detail = required(now) ? "now required" : "now optional";
+        out.add("required-changed", location, required(now), detail);
+      }
+    }
+  }
+}
+
+/** The JSON schema of each media type of a body or response, keyed `status media` or `media`. */
+function contentSchemas(doc: Json, node: unknown, prefix: string): Map<string, unknown> {
+  const result = new Map<string, unknown>();
+  for (const [media, value] of Object.entries(record(deref(doc, node).content))) {
+    result.set(`${prefix}${media}`, record(value).schema);
+  }
+  return result;
+}
+
+function compareContent(
+  where: string,
+  before: Map<string, unknown>,
+  after: Map<string, unknown>,
+  dir: Direction,
+  out: Collector,
+) {
+  for (const [key, schema] of before) {
+    if (after.has(key)) compareSchema(`${where} ${key}`, schema, after.get(key), dir, out);
+  }
+}
+
+function compareOperation(location: string, docs: Pair, items: Pair, ops: Pair, out: Collector): void {
+  compareDocs(location, ops.before, ops.after, out);
+  const oldParams = parameters(docs.before, items.before, ops.before);
+  compareParameters(location, oldParams, parameters(docs.after, items.after, ops.after), out);
+  const body = (doc: Json, op: Json) => contentSchemas(doc, op.requestBody, "body ");
+  compareContent(location, body(docs.before, ops.before), body(docs.after, ops.after), REQUEST, out);
+  const oldResponses = record(ops.before.responses);
+  const newResponses = record(ops.after.responses);
+  for (const status of Object.keys(oldResponses).filter((s) => s in newResponses)) {
+    const before = contentSchemas(docs.before, oldResponses[status], "");
+    const after = contentSchemas(docs.after, newResponses[status], "");
+    compareContent(`${location} → ${status}`, before, after, RESPONSE, out);
+  }
+}
+
+function diffPaths(before: Json, after: Json, out: Collector): void {
   const oldPaths = record(before.paths);
   const newPaths = record(after.paths);
   const operationsOf = (item: Json) => methods.filter((m) => isRecord(item[m]));
@@ -228,89 +320,35 @@ function diffPaths(before: Json, after: Json, out: SpecChange[]): void {
     operationsOf(item)
       .map((m) => m.toUpperCase())
       .join(", ") || "no operations";
-  compareKeys(oldPaths, newPaths, {
-    onlyBefore: (path) =>
-      out.push({ kind: "path-removed", location: path, breaking: true, detail: listed(record(oldPaths[path])) }),
-    onlyAfter: (path) =>
-      out.push({ kind: "path-added", location: path, breaking: false, detail: listed(record(newPaths[path])) }),
-    both: (path) => {
-      const oldItem = record(oldPaths[path]);
-      const newItem = record(newPaths[path]);
+  for (const path of sortedKeys(oldPaths, newPaths)) {
+    const oldItem = record(oldPaths[path]);
+    const newItem = record(newPaths[path]);
+    if (!(path in newPaths)) out.add("path-removed", path, true, listed(oldItem));
+    else if (!(path in oldPaths)) out.add("path-added", path, false, listed(newItem));
+    else {
       for (const method of methods) {
         const location = `${method.toUpperCase()} ${path}`;
-        const oldOp = oldItem[method];
-        const newOp = newItem[method];
-        if (isRecord(oldOp) && !isRecord(newOp)) {
-          out.push({ kind: "operation-removed", location, breaking: true, detail: "removed" });
-        } else if (!isRecord(oldOp) && isRecord(newOp)) {
-          out.push({ kind: "operation-added", location, breaking: false, detail: "added" });
-        } else if (isRecord(oldOp) && isRecord(newOp)) {
-          diffParameters(location, parameters(before, oldItem, oldOp), parameters(after, newItem, newOp), out);
+        const [oldOp, newOp] = [oldItem[method], newItem[method]];
+        if (isRecord(oldOp) && !isRecord(newOp)) out.add("operation-removed", location, true, "removed");
+        else if (!isRecord(oldOp) && isRecord(newOp)) out.add("operation-added", location, false, "added");
+        else if (isRecord(oldOp) && isRecord(newOp)) {
+          const docs = { before, after };
+          compareOperation(location, docs, { before: oldItem, after: newItem }, { before: oldOp, after: newOp }, out);
         }
       }
-    },
-  });
+    }
+  }
 }
 
-function diffProperties(name: string, old: Json, now: Json, used: Usage, out: SpecChange[]): void {
-  const oldProps = record(old.properties);
-  const newProps = record(now.properties);
-  const oldRequired = new Set(Array.isArray(old.required) ? old.required : []);
-  const newRequired = new Set(Array.isArray(now.required) ? now.required : []);
-  // A schema used nowhere (yet) is judged as if it were used both ways: the conservative answer.
-  const inRequests = used.request.has(name) || !used.response.has(name);
-  const inResponses = used.response.has(name) || !used.request.has(name);
-  compareKeys(oldProps, newProps, {
-    onlyBefore: (prop) =>
-      out.push({ kind: "property-removed", location: `${name}.${prop}`, breaking: true, detail: "removed" }),
-    onlyAfter: (prop) => {
-      const required = newRequired.has(prop);
-      const detail = `${required ? "required" : "optional"}, ${describeSchema(newProps[prop])}`;
-      // A new required field breaks callers who build this object; readers just gain a field.
-      const breaking = required && inRequests;
-      out.push({ kind: "property-added", location: `${name}.${prop}`, breaking, detail });
-    },
-    both: (prop) => {
-      const location = `${name}.${prop}`;
-      const oldType = describeSchema(oldProps[prop]);
-      const newType = describeSchema(newProps[prop]);
-      if (oldType !== newType) {
-        out.push({ kind: "property-type-changed", location, breaking: true, detail: `${oldType} → ${newType}` });
-      }
-      const wasRequired = oldRequired.has(prop);
-      const isRequired = newRequired.has(prop);
-      if (wasRequired !== isRequired) {
-        // Optional → required breaks senders; required → optional breaks readers (`T | undefined`).
-        const breaking = isRequired ? inRequests : inResponses;
-        const detail = isRequired ? "now required" : "now optional";
-        out.push({ kind: "property-required-changed", location, breaking, detail });
-      }
-    },
-  });
-}
-
-function diffSchemas(before: Json, after: Json, out: SpecChange[]): void {
+function diffSchemas(before: Json, after: Json, out: Collector): void {
   const oldSchemas = record(record(before.components).schemas);
   const newSchemas = record(record(after.components).schemas);
   const used = usage(after);
-  compareKeys(oldSchemas, newSchemas, {
-    onlyBefore: (name) => out.push({ kind: "schema-removed", location: name, breaking: true, detail: "removed" }),
-    onlyAfter: (name) =>
-      out.push({ kind: "schema-added", location: name, breaking: false, detail: describeSchema(newSchemas[name]) }),
-    both: (name) => {
-      const old = record(oldSchemas[name]);
-      const now = record(newSchemas[name]);
-      if (isRecord(old.properties) && isRecord(now.properties)) {
-        diffProperties(name, old, now, used, out);
-        return;
-      }
-      const oldType = describeSchema(old);
-      const newType = describeSchema(now);
-      if (oldType !== newType) {
-        out.push({ kind: "schema-type-changed", location: name, breaking: true, detail: `${oldType} → ${newType}` });
-      }
-    },
-  });
+  for (const name of sortedKeys(oldSchemas, newSchemas)) {
+    if (!(name in newSchemas)) out.add("schema-removed", name, true, "removed");
+    else if (!(name in oldSchemas)) out.add("schema-added", name, false, describeSchema(newSchemas[name]));
+    else compareSchema(name, oldSchemas[name], newSchemas[name], directionOf(name, used), out);
+  }
 }
 
 /** JSON with sorted keys, so key order alone never counts as a change. */
@@ -326,10 +364,12 @@ function canonical(value: unknown): string {
 }
 
 /**
- * Lists what changed between two OpenAPI 3.x documents: paths, operations, parameters,
- * component schemas and their properties. `$ref`s are compared by target name, never inlined,
- * so a change to a referenced schema is reported once, on that schema. When nothing structural
- * changed but the documents still differ, a single `docs-changed` entry says so.
+ * Lists what changed between two OpenAPI 3.x documents: paths, operations, parameters, bodies,
+ * responses, component schemas and their properties, down to enum values, nullability and
+ * constraints (`minimum`, `pattern`...). `$ref`s are compared by target name, never inlined, so a
+ * change to a referenced schema is reported once, on that schema. Wording changes (descriptions,
+ * summaries, titles, examples) are `docs-changed`; anything else that differs without a named change
+ * gives one `docs-changed` entry for the document.
  *
  * @example
  * const changes = diffSpecs({ openapi: "3.1.0", paths: {} }, { openapi: "3.1.0", paths: { "/v1/x": {} } });
@@ -338,16 +378,13 @@ function canonical(value: unknown): string {
 export function diffSpecs(before: object, after: object): SpecChange[] {
   const old = record(before);
   const now = record(after);
-  const changes: SpecChange[] = [];
-  diffPaths(old, now, changes);
-  diffSchemas(old, now, changes);
+  const out = new Collector();
+  diffPaths(old, now, out);
+  diffSchemas(old, now, out);
+  const { changes } = out;
   if (changes.length === 0 && canonical(old) !== canonical(now)) {
-    changes.push({
-      kind: "docs-changed",
-      location: "(document)",
-      breaking: false,
-      detail: "no path, parameter or schema change; descriptions, examples or other details differ",
-    });
+    const detail = "no path, parameter or schema change; info, servers or other details differ";
+    changes.push({ kind: "docs-changed", location: "(document)", breaking: false, detail });
   }
   const rank = (kind: ChangeKind) => changeKinds.indexOf(kind);
   return changes.sort(
@@ -366,50 +403,4 @@ export function suggestLevel(changes: readonly SpecChange[]): ChangesetLevel {
   if (changes.some((c) => c.breaking)) return "major";
   if (changes.some((c) => c.kind !== "docs-changed")) return "minor";
   return changes.length > 0 ? "patch" : "none";
-}
-
-const headings: Record<ChangeKind, string> = {
-  "path-removed": "Paths removed",
-  "operation-removed": "Operations removed",
-  "parameter-removed": "Parameters removed",
-  "schema-removed": "Schemas removed",
-  "property-removed": "Properties removed",
-  "schema-type-changed": "Schema types changed",
-  "property-type-changed": "Property types changed",
-  "property-required-changed": "Property required-ness changed",
-  "parameter-changed": "Parameters changed",
-  "path-added": "Paths added",
-  "operation-added": "Operations added",
-  "parameter-added": "Parameters added",
-  "schema-added": "Schemas added",
-  "property-added": "Properties added",
-  "docs-changed": "Documentation",
-};
-
-/**
- * A short markdown summary of `changes`, grouped by kind, with the suggested changeset level.
- *
- * @example
- * formatSummary([]); // "No API changes."
- */
-export function formatSummary(changes: readonly SpecChange[]): string {
-  if (changes.length === 0) return "No API changes.";
-  const level = suggestLevel(changes);
-  const breaking = changes.filter((c) => c.breaking).length;
-  const why =
-    level === "major"
-      ? `${breaking} breaking change${breaking === 1 ? "" : "s"}; \`minor\` while the package is 0.x`
-      : level === "minor"
-        ? "additions only"
-        : "documentation only";
-  const lines = [`Suggested changeset level: **${level}** (${why})`];
-  for (const kind of changeKinds) {
-    const group = changes.filter((c) => c.kind === kind);
-    if (group.length === 0) continue;
-    lines.push("", `### ${headings[kind]}`);
-    for (const c of group) {
-      lines.push(`- \`${c.location}\`: ${c.detail}${c.breaking ? " — **breaking**" : ""}`);
-    }
-  }
-  return lines.join("\n");
 }

@@ -1,7 +1,7 @@
-// Behaviour of diffSpecs/formatSummary on edited copies of the real management spec.
+// Behaviour of diffSpecs on edited copies of Baseten's real, whole management document.
 import { describe, expect, it } from "vitest";
-import { describeSchema, diffSpecs, formatSummary, type SpecChange, suggestLevel } from "../src/diff.ts";
-import { management } from "./fixtures.ts";
+import { describeSchema, diffSpecs, type SpecChange } from "../src/diff.ts";
+import { excerpt, management } from "./fixtures.ts";
 
 const brief = (changes: SpecChange[]) => changes.map(({ kind, location, breaking }) => ({ kind, location, breaking }));
 
@@ -15,18 +15,13 @@ describe("diffSpecs", () => {
     const model = after.components.schemas.ModelAPIV1;
     model.properties.context_length.type = "string";
     delete model.properties.model_family;
-    after.paths["/v1/model_apis/{model_api_name}/usage"] = { get: { responses: { "200": { description: "" } } } };
+    after.paths["/v1/model_apis/{model_api_name}/stats"] = { get: { responses: { "200": { description: "" } } } };
     after.paths["/v1/model_apis"].get.parameters.push({ name: "search", in: "query", schema: { type: "string" } });
 
     expect(diffSpecs(management(), after)).toEqual([
       { kind: "property-removed", location: "ModelAPIV1.model_family", breaking: true, detail: "removed" },
-      {
-        kind: "property-type-changed",
-        location: "ModelAPIV1.context_length",
-        breaking: true,
-        detail: "integer → string",
-      },
-      { kind: "path-added", location: "/v1/model_apis/{model_api_name}/usage", breaking: false, detail: "GET" },
+      { kind: "type-changed", location: "ModelAPIV1.context_length", breaking: true, detail: "integer → string" },
+      { kind: "path-added", location: "/v1/model_apis/{model_api_name}/stats", breaking: false, detail: "GET" },
       {
         kind: "parameter-added",
         location: "GET /v1/model_apis query search",
@@ -51,7 +46,7 @@ describe("diffSpecs", () => {
     ]);
   });
 
-  it("reports a path-level $ref parameter whose type and required flag changed", () => {
+  it("reports a shared $ref parameter whose type and required flag changed", () => {
     const before = management();
     before.components.parameters.model_api_name.required = false;
     before.components.parameters.model_api_name.in = "query";
@@ -62,10 +57,16 @@ describe("diffSpecs", () => {
 
     expect(diffSpecs(before, after)).toEqual([
       {
-        kind: "parameter-changed",
+        kind: "type-changed",
         location: "GET /v1/model_apis/{model_api_name} query model_api_name",
         breaking: true,
-        detail: "string → integer; now required",
+        detail: "string → integer",
+      },
+      {
+        kind: "required-changed",
+        location: "GET /v1/model_apis/{model_api_name} query model_api_name",
+        breaking: true,
+        detail: "now required",
       },
     ]);
   });
@@ -75,21 +76,56 @@ describe("diffSpecs", () => {
     before.paths["/v1/model_apis"].get.parameters[1].required = true;
 
     expect(brief(diffSpecs(before, management()))).toEqual([
-      { kind: "parameter-changed", location: "GET /v1/model_apis query limit", breaking: false },
+      { kind: "required-changed", location: "GET /v1/model_apis query limit", breaking: false },
     ]);
   });
 
-  it("reports an added enum value on a component schema as a type change", () => {
+  it("reports an enum value added to a response schema as breaking, with the value", () => {
     const after = management();
-    after.components.schemas.LimitTypeV1.enum.push("CONCURRENCY");
+    after.components.schemas.LimitTypeV1.enum.push("IMAGE");
 
     expect(diffSpecs(management(), after)).toEqual([
-      {
-        kind: "schema-type-changed",
-        location: "LimitTypeV1",
-        breaking: true,
-        detail: '"REQUEST" | "TOKEN" → "CONCURRENCY" | "REQUEST" | "TOKEN"',
-      },
+      { kind: "enum-changed", location: "LimitTypeV1", breaking: true, detail: 'values added: "IMAGE"' },
+    ]);
+  });
+
+  it("reports a value removed from a query parameter's enum as breaking, an added one as not", () => {
+    const before = management();
+    const after = management();
+    const order = (doc: typeof before) =>
+      doc.paths["/v1/model_apis"].get.parameters.push({
+        name: "order",
+        in: "query",
+        schema: { type: "string", enum: ["name", "price"] },
+      });
+    order(before);
+    order(after);
+    after.paths["/v1/model_apis"].get.parameters.at(-1).schema.enum = ["name", "date"];
+
+    expect(brief(diffSpecs(before, after))).toEqual([
+      { kind: "enum-changed", location: "GET /v1/model_apis query order", breaking: false },
+      { kind: "enum-changed", location: "GET /v1/model_apis query order", breaking: true },
+    ]);
+  });
+
+  it("reports a field becoming nullable and a changed minimum, each as breaking for readers", () => {
+    const before = management();
+    before.components.schemas.RateLimitV1.properties.threshold.minimum = 1;
+    const after = management();
+    after.components.schemas.ModelAPIV1.properties.context_length.type = ["integer", "null"];
+
+    expect(diffSpecs(before, after)).toEqual([
+      { kind: "nullability-changed", location: "ModelAPIV1.context_length", breaking: true, detail: "now nullable" },
+      { kind: "constraint-changed", location: "RateLimitV1.threshold", breaking: true, detail: "minimum 1 → 0" },
+    ]);
+  });
+
+  it("compares constraints inside anyOf members, such as a price string's pattern", () => {
+    const after = management();
+    after.components.schemas.ModelAPIV1.properties.cost_per_million_input_tokens.anyOf[1].pattern = "^\\d+$";
+
+    expect(brief(diffSpecs(management(), after))).toEqual([
+      { kind: "constraint-changed", location: "ModelAPIV1.cost_per_million_input_tokens (string)", breaking: true },
     ]);
   });
 
@@ -100,8 +136,8 @@ describe("diffSpecs", () => {
     after.components.schemas.RateLimitV1.properties.unit.$ref = "#/components/schemas/LimitTypeV1";
 
     expect(brief(diffSpecs(management(), after))).toEqual([
-      { kind: "property-type-changed", location: "ModelAPIOrgDetailsV1.added_at", breaking: true },
-      { kind: "property-type-changed", location: "RateLimitV1.unit", breaking: true },
+      { kind: "type-changed", location: "ModelAPIOrgDetailsV1.added_at", breaking: true },
+      { kind: "type-changed", location: "RateLimitV1.unit", breaking: true },
     ]);
   });
 
@@ -122,27 +158,21 @@ describe("diffSpecs", () => {
     after.components.schemas.ModelAPICreateV1.required = ["region"];
 
     const changes = brief(diffSpecs(management(), after));
-    expect(changes).toContainEqual({
-      kind: "property-required-changed",
-      location: "ModelAPIV1.context_length",
-      breaking: true,
-    });
-    expect(changes).toContainEqual({
-      kind: "property-required-changed",
-      location: "ModelAPIV1.model_family",
-      breaking: false,
-    });
+    expect(changes).toContainEqual({ kind: "required-changed", location: "ModelAPIV1.context_length", breaking: true });
+    expect(changes).toContainEqual({ kind: "required-changed", location: "ModelAPIV1.model_family", breaking: false });
     expect(brief(diffSpecs(before, after))).toEqual([
       { kind: "property-added", location: "ModelAPICreateV1.region", breaking: true },
     ]);
   });
 
-  it("reports a documentation-only edit as docs-changed and nothing else", () => {
+  it("reports reworded descriptions and summaries where they are, as documentation only", () => {
     const after = management();
     after.components.schemas.ModelAPIV1.properties.context_length.description = "Context window, in tokens.";
+    after.paths["/v1/model_apis"].get.summary = "List the Model API catalog";
 
-    expect(brief(diffSpecs(management(), after))).toEqual([
-      { kind: "docs-changed", location: "(document)", breaking: false },
+    expect(diffSpecs(management(), after)).toEqual([
+      { kind: "docs-changed", location: "GET /v1/model_apis", breaking: false, detail: "summary changed" },
+      { kind: "docs-changed", location: "ModelAPIV1.context_length", breaking: false, detail: "description changed" },
     ]);
   });
 
@@ -161,6 +191,32 @@ describe("diffSpecs", () => {
     // The document did change (array order is content), but no type did.
     expect(diffSpecs(management(), after).map((c) => c.kind)).toEqual(["docs-changed"]);
   });
+
+  it("finds exactly what broke between the excerpt the repository kept and the whole document", () => {
+    const breaking = diffSpecs(excerpt(), management()).filter((c) => c.breaking);
+
+    expect(breaking).toEqual([
+      {
+        kind: "enum-changed",
+        location: "LimitTypeV1",
+        breaking: true,
+        detail: 'values added: "CONCURRENT_REQUEST", "UNCACHED_INPUT_TOKEN", "OUTPUT_TOKEN"',
+      },
+      {
+        kind: "nullability-changed",
+        location: "ModelAPIV1.cost_per_million_input_tokens",
+        breaking: true,
+        detail: "now nullable",
+      },
+      {
+        kind: "nullability-changed",
+        location: "ModelAPIV1.cost_per_million_output_tokens",
+        breaking: true,
+        detail: "now nullable",
+      },
+      { kind: "constraint-changed", location: "RateLimitV1.threshold", breaking: true, detail: "minimum 1 → 0" },
+    ]);
+  });
 });
 
 describe("describeSchema", () => {
@@ -171,52 +227,9 @@ describe("describeSchema", () => {
     expect(describeSchema({ anyOf: [{ type: "null" }, { oneOf: [{ type: "string" }] }] })).toBe(expected);
   });
 
-  it("describes arrays, refs and inline objects so nested changes show up", () => {
-    expect(
-      describeSchema({
-        type: "object",
-        required: ["id"],
-        properties: { id: { type: "integer" }, tags: { type: "array", items: { $ref: "#/components/schemas/Tag" } } },
-      }),
-    ).toBe("{ id: integer; tags?: array<Tag> }");
-  });
-});
-
-describe("formatSummary", () => {
-  it("suggests major and marks breaking entries when something was removed", () => {
-    const after = management();
-    delete after.components.schemas.ModelAPIV1.properties.model_family;
-    after.paths["/v1/usage"] = { get: { responses: {} } };
-
-    expect(formatSummary(diffSpecs(management(), after))).toBe(
-      [
-        "Suggested changeset level: **major** (1 breaking change; `minor` while the package is 0.x)",
-        "",
-        "### Properties removed",
-        "- `ModelAPIV1.model_family`: removed — **breaking**",
-        "",
-        "### Paths added",
-        "- `/v1/usage`: GET",
-      ].join("\n"),
-    );
-  });
-
-  it("suggests minor when things were only added", () => {
-    const after = management();
-    after.components.schemas.Usage = { type: "object", properties: { tokens: { type: "integer" } } };
-
-    const changes = diffSpecs(management(), after);
-    expect(suggestLevel(changes)).toBe("minor");
-    expect(formatSummary(changes)).toContain("**minor** (additions only)");
-    expect(formatSummary(changes)).toContain("- `Usage`: { tokens?: integer }");
-  });
-
-  it("suggests patch for documentation-only changes and none when nothing changed", () => {
-    const after = management();
-    after.info.description = "Manage Baseten resources.";
-
-    expect(formatSummary(diffSpecs(management(), after))).toContain("**patch** (documentation only)");
-    expect(suggestLevel([])).toBe("none");
-    expect(formatSummary([])).toBe("No API changes.");
+  it("describes arrays and refs by name, enums by value and objects as object, so lines stay short", () => {
+    expect(describeSchema({ type: "array", items: { $ref: "#/components/schemas/Tag" } })).toBe("array<Tag>");
+    expect(describeSchema({ type: "string", enum: ["B", "A"] })).toBe('"A" | "B"');
+    expect(describeSchema({ type: "object", properties: { id: { type: "integer" } } })).toBe("object");
   });
 });

@@ -5,10 +5,15 @@ import { parse } from "yaml";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
-export const managementText = readFileSync(new URL("openapi/baseten/management.yaml", `file://${repoRoot}`), "utf8");
+/** Baseten's whole management document, byte for byte. */
+export const managementText = readFileSync(new URL("openapi/baseten/management.json", `file://${repoRoot}`), "utf8");
 
-/** A fresh, mutable copy of the real management spec. */
-export const management = (): Spec => parse(managementText) as Spec;
+/** A fresh, mutable copy of the real management document. */
+export const management = (): Spec => JSON.parse(managementText) as Spec;
+
+/** The hand-merged excerpt of two doc pages the repository kept before the whole document (YAML). */
+export const excerptText = readFileSync(new URL("fixtures/excerpt-management.yaml", import.meta.url), "utf8");
+export const excerpt = (): Spec => parse(excerptText) as Spec;
 
 /** Loose view of an OpenAPI document, enough for tests to edit one in place. */
 // biome-ignore lint/suspicious/noExplicitAny: tests reach into arbitrary places of an OpenAPI document to edit them.

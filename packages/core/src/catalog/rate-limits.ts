@@ -61,7 +61,8 @@ export function rateLimitsPerMinute(limits: readonly RateLimitLike[]): PerMinute
   };
   for (const limit of limits) {
     const key = Object.hasOwn(KEY_BY_TYPE, limit.type) ? KEY_BY_TYPE[limit.type] : undefined;
-    const factor = key === "concurrentRequests" ? 1 : Object.hasOwn(PER_MINUTE, limit.unit) ? PER_MINUTE[limit.unit] : undefined;
+    const factor =
+      key === "concurrentRequests" ? 1 : Object.hasOwn(PER_MINUTE, limit.unit) ? PER_MINUTE[limit.unit] : undefined;
     if (key === undefined || factor === undefined || !Number.isFinite(limit.threshold) || limit.threshold < 0) {
       result.unrecognised.push({ ...limit });
       continue;
