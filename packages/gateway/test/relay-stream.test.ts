@@ -1,5 +1,5 @@
 import { estimateCost, type InferenceModel } from "@baseten-edge/core";
-import { parseFaults } from "@baseten-edge/emulator";
+import { createEmulator, parseFaults } from "@baseten-edge/emulator";
 import { describe, expect, it } from "vitest";
 import { CHAT, MESSAGES, relayHarness } from "./relay-helpers.ts";
 
@@ -209,6 +209,38 @@ describe("usage and cost", () => {
       ttfb_ms: expect.any(Number),
       total_ms: expect.any(Number),
       request_id: response.headers.get("x-request-id"),
+    });
+  });
+
+  it("omits the cost header and logs the cost as unknown for a model listed without prices", async () => {
+    // Baseten's catalog allows null prices ("Null when pricing is unavailable"); /v1/models then has no `pricing`.
+    const emulator = createEmulator();
+    const unpriced = async (request: Request): Promise<Response> => {
+      const response = await emulator.fetch(request);
+      if (new URL(request.url).pathname !== "/v1/models") return response;
+      const body = (await response.json()) as { data: InferenceModel[] };
+      for (const model of body.data) if (model.id === CHAT.model) delete model.pricing;
+      return Response.json(body);
+    };
+    const h = relayHarness({ fetch: unpriced });
+    expect((await warm(h)).pricing).toBeUndefined();
+
+    const response = await h.post("/v1/chat/completions", CHAT);
+    const body = (await response.json()) as { usage: { prompt_tokens: number } };
+
+    expect(response.status).toBe(200);
+    expect(response.headers.has("x-baseten-edge-cost-usd")).toBe(false);
+    const event = h.events.find((e) => e.event === "request");
+    expect(event).toMatchObject({ input_tokens: body.usage.prompt_tokens, cost_usd: null, cost_status: "unknown" });
+  });
+
+  it("logs cost_status known with the cost when the prices are listed", async () => {
+    const h = relayHarness();
+    await warm(h);
+    await (await h.post("/v1/chat/completions", CHAT)).text();
+    expect(h.events.find((e) => e.event === "request")).toMatchObject({
+      cost_usd: expect.stringMatching(/^\d+(\.\d+)?$/),
+      cost_status: "known",
     });
   });
 

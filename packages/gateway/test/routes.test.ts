@@ -154,6 +154,21 @@ describe("search", () => {
     expect(await ids("min_context=250000")).toEqual(expect.arrayContaining(["kimi-k2-5", "kimi-k2-6"]));
   });
 
+  it("never matches a price bound with a model whose price is unknown, and orders it last both ways", async () => {
+    const h = harness();
+    const ids = async (query: string) =>
+      ((await (await h.get(`/api/models/list?${query}`)).json()) as { items: { id: string }[] }).items.map((i) => i.id);
+    // nemotron-120b-a12b has null prices in the emulator's catalog, as Baseten sends for unpriced models.
+    expect(await ids("order_by=name")).toContain("nemotron-120b-a12b");
+    expect(await ids("max_input_price=1000000")).not.toContain("nemotron-120b-a12b");
+    expect(await ids("max_output_price=1000000")).not.toContain("nemotron-120b-a12b");
+    for (const order of ["input_price", "output_price"]) {
+      for (const direction of ["asc", "desc"]) {
+        expect((await ids(`order_by=${order}&direction=${direction}`)).at(-1)).toBe("nemotron-120b-a12b");
+      }
+    }
+  });
+
   it("describes each model with the seed's fields and the catalog row", async () => {
     const h = harness();
     const body = (await (await h.get("/api/models/list?query=gpt-oss")).json()) as { items: Record<string, unknown>[] };

@@ -293,20 +293,26 @@ function findModel(models: readonly InferenceModel[], id: string): InferenceMode
   return models.find((m) => m.id.toLowerCase() === wanted);
 }
 
-/** Log fields for usage and exact cost (when the model's prices are known). */
+/**
+ * Log fields for usage and exact cost. `cost_status` says whether the cost is known: a model listed
+ * without prices (or with counts that contradict each other) logs "unknown" and a null cost, never zero.
+ */
 function usageFields(usage: TokenCounts | null, model: InferenceModel | undefined): Partial<GatewayEvent> {
   if (!usage) return {};
   const fields: Partial<GatewayEvent> = {
     input_tokens: usage.inputTokens,
     cached_tokens: usage.cachedInputTokens ?? 0,
     output_tokens: usage.outputTokens,
+    cost_usd: null,
+    cost_status: "unknown",
   };
-  if (model?.pricing) {
+  if (model) {
     try {
       fields.cost_usd = estimateCost(model, usage).totalUsd;
     } catch {
       // Counts the upstream reported inconsistently (cached > input): log tokens, not a wrong cost.
     }
   }
+  if (fields.cost_usd !== null) fields.cost_status = "known";
   return fields;
 }
