@@ -12,8 +12,9 @@ stage() { # stage NAME COMMAND...: runs one stage, remembers failures, goes on
 stage "lint and format (biome)" pnpm -s lint
 stage "generated files are up to date" bash -c 'pnpm -s generate && git diff --exit-code --stat'
 stage "specs lint" pnpm -s lint:specs
+# Every task in every package even when one fails, then one line per task naming the packages that pass.
 stage "build, typecheck, test, package checks" \
-  pnpm -s turbo run build typecheck test check:package check:examples size --continue --output-logs=new-only
+  node scripts/turbo-tasks.ts build typecheck test check:package check:examples size -- --output-logs=new-only
 stage "bench --quick (every scenario runs; missed targets are reported, not failed)" pnpm -s bench --quick
 stage "release dry run (changeset version, jsr.json versions, npm pack, deno publish --dry-run)" node scripts/release.ts dry-run
 stage "packed tarballs in every runtime (node, deno, bun, workerd, chromium)" node runtime-tests/run.ts

@@ -1,3 +1,12 @@
+import { defineConfig, mergeConfig } from "vitest/config";
 import shared from "../../vitest.shared.mts";
 
-export default shared;
+export default mergeConfig(
+  shared,
+  defineConfig({
+    test: {
+      // Type-level tests (`*.test-d.ts`) go through the TypeScript compiler, so a type that breaks fails a test.
+      typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+    },
+  }),
+);

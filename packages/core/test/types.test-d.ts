@@ -3,9 +3,14 @@ import { describe, expectTypeOf, it } from "vitest";
 import {
   type ChatCompletion,
   type ChatCompletionStream,
+  type CostEstimate,
   createBasetenClient,
   createInferenceClient,
+  estimateCost,
   type ModelApi,
+  type PerMinuteLimits,
+  type RateLimit,
+  rateLimitsPerMinute,
 } from "../src/index.ts";
 
 const fetch = async () => new Response("{}");
@@ -18,6 +23,26 @@ describe("types", () => {
     expectTypeOf<ModelApi["cost_per_million_input_tokens"]>().toEqualTypeOf<number | string | null>();
     expectTypeOf<ModelApi["context_length"]>().toEqualTypeOf<number>();
     expectTypeOf(baseten.modelApis.get).returns.resolves.toEqualTypeOf<ModelApi>();
+  });
+
+  it("types prices as possibly unknown and costs as possibly unknown", () => {
+    expectTypeOf<ModelApi["cost_per_million_output_tokens"]>().toEqualTypeOf<number | string | null>();
+    expectTypeOf<CostEstimate["totalUsd"]>().toEqualTypeOf<string | null>();
+    expectTypeOf(estimateCost).returns.toEqualTypeOf<CostEstimate>();
+  });
+
+  it("types all five limit types and still accepts tomorrow's", () => {
+    expectTypeOf<RateLimit["type"]>().toEqualTypeOf<
+      "REQUEST" | "TOKEN" | "CONCURRENT_REQUEST" | "UNCACHED_INPUT_TOKEN" | "OUTPUT_TOKEN"
+    >();
+    expectTypeOf(
+      rateLimitsPerMinute([{ type: "GPU_SECOND", unit: "HOUR", threshold: 1 }]),
+    ).toEqualTypeOf<PerMinuteLimits>();
+    expectTypeOf<PerMinuteLimits["concurrentRequests"]>().toEqualTypeOf<number | null>();
+  });
+
+  it("types the Model API paths of the management document in raw", () => {
+    expectTypeOf(baseten.raw.GET("/v1/model_apis/usage", { params: { query: {} } })).resolves.not.toBeNever();
   });
 
   it("returns a stream only for stream: true", () => {
@@ -36,6 +61,11 @@ describe("types", () => {
       void baseten.modelApis.list({ addedOnyl: true });
       // @ts-expect-error no such path in the management spec
       void baseten.raw.GET("/v1/model_api");
+      // @ts-expect-error a path of the management document core does not type (see scripts/generate.ts)
+      void baseten.raw.GET("/v1/models");
+      // @ts-expect-error prices may be null: a caller must handle the unknown case
+      const price: number | string = ({} as ModelApi).cost_per_million_input_tokens;
+      void price;
       // @ts-expect-error `model_api_name` is required
       void baseten.raw.GET("/v1/model_apis/{model_api_name}", { params: { path: {} } });
       // @ts-expect-error `messages` is required
