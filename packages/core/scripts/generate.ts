@@ -10,16 +10,12 @@ const outDir = new URL("../src/generated/", import.meta.url);
 
 /**
  * The management paths core wraps. The upstream document describes Baseten's whole management API
- * (173 paths, 561 schemas: 873 kB of types); typing all of it would make every consumer's `tsc`
- * pay for paths core never calls, so core's types are cut from these paths and the schemas they reach.
- * A listed path missing upstream fails generation: core would no longer compile against it.
+ * (173 paths, 561 schemas: 873 kB of types); typing all of it would make every consumer's `tsc` and
+ * the published tarball pay for paths core never calls, so core's types are cut from these paths and
+ * the components they reach. Add a path here when core wraps it. A listed path missing upstream
+ * fails generation: core would no longer compile against it.
  */
-export const MANAGEMENT_PATHS = [
-  "/v1/model_apis",
-  "/v1/model_apis/{model_api_name}",
-  "/v1/model_apis/usage",
-  "/v1/billing/model_apis",
-] as const;
+export const MANAGEMENT_PATHS = ["/v1/model_apis", "/v1/model_apis/{model_api_name}"] as const;
 
 interface SpecTarget {
   /** Path of the spec under the repository root, without its extension (upstream decides JSON or YAML). */

@@ -41,8 +41,9 @@ describe("types", () => {
     expectTypeOf<PerMinuteLimits["concurrentRequests"]>().toEqualTypeOf<number | null>();
   });
 
-  it("types the Model API paths of the management document in raw", () => {
-    expectTypeOf(baseten.raw.GET("/v1/model_apis/usage", { params: { query: {} } })).resolves.not.toBeNever();
+  it("types the paths core wraps in raw", () => {
+    const call = baseten.raw.GET("/v1/model_apis/{model_api_name}", { params: { path: { model_api_name: "m" } } });
+    expectTypeOf(call).resolves.toHaveProperty("data").toEqualTypeOf<ModelApi | undefined>();
   });
 
   it("returns a stream only for stream: true", () => {
