@@ -24,7 +24,10 @@ if (tasks.length === 0) {
 }
 
 const started = Date.now();
-const run = spawnSync("turbo", ["run", ...tasks, "--continue", "--summarize", ...extra], { stdio: "inherit" });
+// Through pnpm, so the workspace's pinned turbo is found whether or not node_modules/.bin is on PATH.
+const turbo = ["exec", "turbo", "run", ...tasks, "--continue", "--summarize", ...extra];
+const run = spawnSync("pnpm", turbo, { stdio: "inherit" });
+if (run.error) console.error(`turbo-tasks: could not start turbo: ${run.error.message}`);
 
 /** The summary this run wrote: the newest file in .turbo/runs, written after we started. */
 function latestSummary(): { tasks: TaskSummary[] } | null {
