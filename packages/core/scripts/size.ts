@@ -27,8 +27,9 @@ const rows: { label: string; source: string; budget?: number }[] = [
     source: `export { createBasetenClient, createInferenceClient, ApiError } from "./dist/index.js";`,
     budget: baseline + 3 * kB,
   },
-  // The catalog helpers are pure functions that tree-shake away when unused.
-  { label: "core: every export", source: `export * from "./dist/index.js";`, budget: baseline + 5 * kB },
+  // The catalog helpers are pure functions that tree-shake away when unused. Unknown (null) prices and
+  // the five rate-limit types of Baseten's whole management document added 0.25 kB to them.
+  { label: "core: every export", source: `export * from "./dist/index.js";`, budget: baseline + 5.25 * kB },
 ];
 
 const format = (n: number) => `${(n / kB).toFixed(2)} kB`;

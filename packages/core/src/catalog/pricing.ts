@@ -50,8 +50,8 @@ export function perMillionToPerToken(price: number | string): string {
   return formatDecimal(shiftDecimal(parseDecimal(price), -6));
 }
 
-const normalise = (price: number | string | null | undefined): string | null =>
-  price === null || price === undefined ? null : formatDecimal(parseDecimal(price));
+const normalise = (price: number | string | null): string | null =>
+  price === null ? null : formatDecimal(parseDecimal(price));
 
 /**
  * The prices of a catalog row, an inference model, or already-normalised prices. A missing price
@@ -67,12 +67,11 @@ export function pricesOf(model: ModelApi | InferenceModel | Prices): Prices {
     };
   }
   const { pricing } = model;
-  if (!pricing) return { inputPerMillion: null, outputPerMillion: null, cachedInputPerMillion: null };
+  const perMillion = (price: string | undefined) => (price === undefined ? null : perTokenToPerMillion(price));
   return {
-    inputPerMillion: perTokenToPerMillion(pricing.prompt),
-    outputPerMillion: perTokenToPerMillion(pricing.completion),
-    cachedInputPerMillion:
-      pricing.input_cache_read === undefined ? null : perTokenToPerMillion(pricing.input_cache_read),
+    inputPerMillion: perMillion(pricing?.prompt),
+    outputPerMillion: perMillion(pricing?.completion),
+    cachedInputPerMillion: perMillion(pricing?.input_cache_read),
   };
 }
 

@@ -32,8 +32,6 @@ const KEY_BY_TYPE: Readonly<Record<string, RateKey>> = {
   CONCURRENT_REQUEST: "concurrentRequests",
 };
 
-const PER_MINUTE: Readonly<Record<string, number>> = { SECOND: 60, MINUTE: 1 };
-
 /**
  * Normalises a Model API's `rate_limits`, keeping each limit type apart: rates per minute (a
  * per-second limit counts 60×), concurrency as a plain count. A threshold of 0 is reported as 0.
@@ -51,25 +49,19 @@ const PER_MINUTE: Readonly<Record<string, number>> = { SECOND: 60, MINUTE: 1 };
  * ```
  */
 export function rateLimitsPerMinute(limits: readonly RateLimitLike[]): PerMinuteLimits {
-  const result: PerMinuteLimits = {
-    requestsPerMinute: null,
-    tokensPerMinute: null,
-    uncachedInputTokensPerMinute: null,
-    outputTokensPerMinute: null,
-    concurrentRequests: null,
-    unrecognised: [],
-  };
+  const result = { unrecognised: [] } as unknown as PerMinuteLimits;
+  for (const key of Object.values(KEY_BY_TYPE)) result[key] = null;
   for (const limit of limits) {
-    const key = Object.hasOwn(KEY_BY_TYPE, limit.type) ? KEY_BY_TYPE[limit.type] : undefined;
-    const factor =
-      key === "concurrentRequests" ? 1 : Object.hasOwn(PER_MINUTE, limit.unit) ? PER_MINUTE[limit.unit] : undefined;
-    if (key === undefined || factor === undefined || !Number.isFinite(limit.threshold) || limit.threshold < 0) {
+    const { type, unit, threshold } = limit;
+    const key = Object.hasOwn(KEY_BY_TYPE, type) ? KEY_BY_TYPE[type] : undefined;
+    // Concurrency is a count, so its unit says nothing; an unknown unit is never guessed at.
+    const factor = key === "concurrentRequests" ? 1 : unit === "SECOND" ? 60 : unit === "MINUTE" ? 1 : 0;
+    if (!key || !factor || !Number.isFinite(threshold) || threshold < 0) {
       result.unrecognised.push({ ...limit });
       continue;
     }
-    const value = limit.threshold * factor;
     const current = result[key];
-    result[key] = current === null ? value : Math.min(current, value);
+    result[key] = current === null ? threshold * factor : Math.min(current, threshold * factor);
   }
   return result;
 }

@@ -103,39 +103,33 @@ export function searchCatalog<T extends CatalogEntry>(
 
   const sign = direction === "asc" ? 1 : -1;
   const sorted = matches.sort(
-    (a, b) =>
-      unknownLast(orderBy, a, b) || sign * compareBy(orderBy, a, b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    (a, b) => compareBy(orderBy, sign, a, b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
   const start = (page - 1) * pageSize;
   return { items: sorted.slice(start, start + pageSize), total: matches.length, page, pageSize };
 }
 
-function compareBy(orderBy: CatalogOrderBy, a: CatalogEntry, b: CatalogEntry): number {
+function compareBy(orderBy: CatalogOrderBy, sign: number, a: CatalogEntry, b: CatalogEntry): number {
   switch (orderBy) {
     case "context_length":
-      return a.context_length - b.context_length;
+      return sign * (a.context_length - b.context_length);
     case "input_price":
-      return compareKnown(price(a, "input"), price(b, "input"));
-    case "output_price":
-      return compareKnown(price(a, "output"), price(b, "output"));
+    case "output_price": {
+      const side = orderBy === "input_price" ? "input" : "output";
+      const x = price(a, side);
+      const y = price(b, side);
+      // Unknown prices go last whatever the direction: "cheapest first" must not start with them.
+      return x === null || y === null ? Number(x === null) - Number(y === null) : sign * compareDecimal(x, y);
+    }
     default: {
       const x = a[orderBy].toLowerCase();
       const y = b[orderBy].toLowerCase();
-      return x < y ? -1 : x > y ? 1 : 0;
+      return sign * (x < y ? -1 : x > y ? 1 : 0);
     }
   }
 }
 
-/** Unknown prices go after known ones whatever the direction: "cheapest first" must not start with them. */
-function unknownLast(orderBy: CatalogOrderBy, a: CatalogEntry, b: CatalogEntry): number {
-  if (orderBy !== "input_price" && orderBy !== "output_price") return 0;
-  const side = orderBy === "input_price" ? "input" : "output";
-  return Number(price(a, side) === null) - Number(price(b, side) === null);
-}
-
-const compareKnown = (x: Decimal | null, y: Decimal | null): number =>
-  x === null || y === null ? 0 : compareDecimal(x, y);
-
+/** An unknown price never matches a bound: it may be anything. */
 const withinBound = (value: Decimal | null, bound: Decimal): boolean =>
   value !== null && compareDecimal(value, bound) <= 0;
 
