@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { management, managementText, repoRoot } from "./fixtures.ts";
+import { excerptText, management, managementText, repoRoot } from "./fixtures.ts";
 
 const cli = fileURLToPath(new URL("../src/update.ts", import.meta.url));
 const managementFile = "openapi/baseten/management.json";
@@ -88,6 +88,28 @@ describe("spec:update", () => {
     expect(result.stdout).toContain("- `ModelAPIV1.invoke_url`: description changed");
     expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("Full report: .spec-update/management.md");
     expect(read(".spec-update/management.md")).toContain("### Documentation (1)");
+  }, 90_000);
+
+  it("moves a checkout that kept the YAML excerpt to Baseten's whole JSON document, byte for byte", () => {
+    // The repository as it was: the hand-merged excerpt as management.yaml, named in the lint config.
+    rmSync(join(root, managementFile));
+    writeFileSync(join(root, "openapi/baseten/management.yaml"), excerptText);
+    writeFileSync(join(root, lintConfig), read(lintConfig).replace("management.json", "management.yaml"));
+    const reference = join(repoRoot, "../shared/reference/baseten-management-openapi.json");
+    const source = existsSync(reference) ? reference : writeInput("management.json", managementText);
+
+    const result = update(source);
+
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(root, managementFile))).toEqual(Buffer.from(managementText));
+    expect(existsSync(join(root, "openapi/baseten/management.yaml"))).toBe(false);
+    expect(read(lintConfig)).toContain("root: ./baseten/management.json");
+    expect(result.stdout).not.toContain("no longer compiles");
+    const summary = result.stdout.slice(result.stdout.indexOf("Suggested changeset level")).trimEnd().split("\n");
+    expect(summary.length).toBeLessThanOrEqual(60);
+    expect(summary).toContain("- `RateLimitV1.threshold`: minimum 1 → 0");
+    expect(summary).toContain("Added: 171 paths, 554 schemas");
   }, 90_000);
 
   it("keeps a spec that breaks core's code, prints the compiler's errors and exits 2", () => {
