@@ -1,4 +1,4 @@
-// The management client: the Model API catalog, typed from openapi/baseten/management.yaml.
+// The management client: the Model API catalog, typed from openapi/baseten/management.json (the paths core wraps).
 import createClient, { type Client } from "openapi-fetch";
 import { BasetenError, InvalidArgumentError } from "./errors.ts";
 import type { paths } from "./generated/management.ts";
