@@ -6,9 +6,12 @@ import {
   ConnectionError,
   createBasetenClient,
   createInferenceClient,
+  estimateCost,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  rateLimitsPerMinute,
+  searchCatalog,
 } from "@baseten-edge/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmulatorServer, startEmulatorServer } from "../src/node.ts";
@@ -31,6 +34,22 @@ describe("core against the emulator", () => {
     for await (const model of management().modelApis.list({ limit: 1000 })) names.add(model.name);
     expect(names.size).toBe(10_010);
     expect(server.emulator.requests.list().filter((r) => r.path === "/v1/model_apis")).toHaveLength(11);
+  });
+
+  it("meets an unpriced model and every limit type: costs unknown, limits kept apart, nothing thrown", async () => {
+    const nemotron = await management().modelApis.get("nemotron-120b-a12b");
+    expect(estimateCost(nemotron, { inputTokens: 10, outputTokens: 10 }).totalUsd).toBeNull();
+    expect(rateLimitsPerMinute(nemotron.rate_limits)).toEqual({
+      requestsPerMinute: 120,
+      tokensPerMinute: 200_000,
+      uncachedInputTokensPerMinute: 150_000,
+      outputTokensPerMinute: 0,
+      concurrentRequests: 4,
+      unrecognised: [],
+    });
+    const { items } = await management().modelApis.listPage({ limit: 20 });
+    const cheapest = searchCatalog(items, { orderBy: "input_price" }).items.map((m) => m.name);
+    expect(cheapest.at(-1)).toBe("nemotron-120b-a12b");
   });
 
   it("gets one Model API with the workspace's details, by either auth scheme", async () => {
