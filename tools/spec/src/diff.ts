@@ -189,6 +189,11 @@ const memberKey = (s: Json): string => (Array.isArray(s.enum) ? `${String(s.type
 
 function compareMember(location: string, old: Json, now: Json, dir: Direction, out: Collector): void {
   if (typeof old.$ref === "string") return; // same name: the target is compared once, under its own name
+  if (Array.isArray(old.allOf) && Array.isArray(now.allOf)) {
+    // Same member shapes (the key matched), so members pair up by position.
+    const members: unknown[] = now.allOf;
+    old.allOf.forEach((member, i) => compareSchema(`${location} (allOf ${i})`, member, members[i], dir, out));
+  }
   compareEnum(location, old, now, dir, out);
   compareConstraints(location, old, now, out);
   if (isRecord(old.properties) || isRecord(now.properties)) compareProperties(location, old, now, dir, out);

@@ -129,6 +129,22 @@ describe("diffSpecs", () => {
     ]);
   });
 
+  it("looks inside allOf members for changes", () => {
+    const before = management();
+    before.components.schemas.Wrapped = {
+      allOf: [
+        { $ref: "#/components/schemas/RateLimitV1" },
+        { type: "object", properties: { note: { type: "string" } } },
+      ],
+    };
+    const after = structuredClone(before);
+    after.components.schemas.Wrapped.allOf[1].properties.note.maxLength = 10;
+
+    expect(brief(diffSpecs(before, after))).toEqual([
+      { kind: "constraint-changed", location: "Wrapped (allOf 1).note", breaking: true },
+    ]);
+  });
+
   it("compares $ref targets by name and does not inline them", () => {
     const after = management();
     // The referenced schema changes, so only it is reported, not every property pointing at it.
