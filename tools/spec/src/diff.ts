@@ -158,7 +158,7 @@ function compareEnum(location: string, old: Json, now: Json, dir: Direction, out
 }
 
 /** Compares two schemas found at the same place; `$ref`s are compared by name, never followed. */
-function compareSchema(location: string, oldSchema: unknown, newSchema: unknown, dir: Direction, out: Collector) {
+function compareSchema(location: string, oldSchema: unknown, newSchema: unknown, dir: Direction, out: Collector): void {
   const old = record(oldSchema);
   const now = record(newSchema);
   compareDocs(location, old, now, out);
@@ -192,7 +192,9 @@ function compareMember(location: string, old: Json, now: Json, dir: Direction, o
   if (Array.isArray(old.allOf) && Array.isArray(now.allOf)) {
     // Same member shapes (the key matched), so members pair up by position.
     const members: unknown[] = now.allOf;
-    old.allOf.forEach((member, i) => compareSchema(`${location} (allOf ${i})`, member, members[i], dir, out));
+    for (const [i, member] of old.allOf.entries()) {
+      compareSchema(`${location} (allOf ${i})`, member, members[i], dir, out);
+    }
   }
   compareEnum(location, old, now, dir, out);
   compareConstraints(location, old, now, out);
