@@ -17,6 +17,7 @@ import { apiKeyOf, errorResponse, inferenceForbidden, jsonResponse, untilAborted
 import { chatResponse, parseChatRequest } from "./inference/chat.ts";
 import { BadRequest, badRequest, type InferenceContext, isRecord } from "./inference/common.ts";
 import { messagesResponse, parseMessagesRequest } from "./inference/messages.ts";
+import { parseResponsesRequest, responsesError, responsesResponse } from "./inference/responses.ts";
 import { getModelApi, listModelApis } from "./management.ts";
 import { EmulatedNetworkError } from "./network-error.ts";
 import { createRandom, fnv1a } from "./random.ts";
@@ -60,6 +61,7 @@ const ROUTES: Record<string, readonly string[]> = {
   "/v1/models": ["GET"],
   "/v1/chat/completions": ["POST"],
   "/v1/messages": ["POST"],
+  "/v1/responses": ["POST"],
 };
 
 /**
@@ -174,14 +176,17 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   }
 
   function inference(path: string, text: string, workspace: Workspace, ctx: RouteContext): Response {
+    // The Responses API answers bad requests in OpenAI's shape; the older routes in Baseten's.
+    const invalid = (message: string) =>
+      path === "/v1/responses" ? responsesError(400, message) : errorResponse(400, message);
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return errorResponse(400, "request body is not valid JSON");
+      return invalid("request body is not valid JSON");
     }
-    if (!isRecord(body)) return errorResponse(400, "request body must be a JSON object");
-    if (typeof body.model !== "string" || body.model === "") return errorResponse(400, "model is required");
+    if (!isRecord(body)) return invalid("request body must be a JSON object");
+    if (typeof body.model !== "string" || body.model === "") return invalid("model is required");
     const target = catalog.inference.get(body.model);
     if (!target) return inferenceForbidden();
 
@@ -203,6 +208,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (path === "/v1/messages") {
         const { reply, stream } = parseMessagesRequest(body, target);
         response = messagesResponse(reply, stream, inferenceCtx);
+      } else if (path === "/v1/responses") {
+        const { reply, options: responses } = parseResponsesRequest(body, target);
+        response = responsesResponse(reply, responses, inferenceCtx);
       } else {
         const { reply, options: chat } = parseChatRequest(body, target);
         response = chatResponse(reply, chat, inferenceCtx);
@@ -210,7 +218,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       markUsed(workspace, target);
       return response;
     } catch (error) {
-      if (error instanceof BadRequest) return badRequest(error);
+      if (error instanceof BadRequest) return path === "/v1/responses" ? invalid(error.message) : badRequest(error);
       throw error;
     }
   }

@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import type { ChatCompletion, ChatCompletionChunk } from "@baseten-edge/core";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_MODELS } from "../src/catalog/default-models.ts";
 import { WARMUP_MODELS_BODY } from "../src/catalog/warmup.generated.ts";
 import { createEmulator, parseCassette } from "../src/index.ts";
 import { pythonJson } from "../src/python-json.ts";
@@ -55,13 +56,37 @@ function keysOf(chunk: ChatCompletionChunk): string {
 }
 
 describe("GET /v1/models", () => {
-  it("serves the recorded Warmup.yaml body byte for byte for the default catalog", async () => {
+  it("keeps the recorded Warmup.yaml entries byte for byte, then lists the catalog's unrecorded models", async () => {
     const warmup = await recorded("Warmup.yaml");
     const res = await get(createEmulator(), "/v1/models");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(res.headers.get("cache-control")).toBeNull();
-    expect(await res.text()).toBe(warmup.body);
+    const text = await res.text();
+    expect(text.startsWith(warmup.body.slice(0, -2))).toBe(true);
+    expect(pythonJson(JSON.parse(text))).toBe(text);
+  });
+
+  it("lists every catalog model, with seed 003's features and vision", async () => {
+    const body = (await (await get(createEmulator(), "/v1/models")).json()) as {
+      data: Array<{ id: string; supported_features: string[]; input_modalities: string[] }>;
+    };
+    const byId = new Map(body.data.map((m) => [m.id, m]));
+    for (const spec of DEFAULT_MODELS) {
+      const entry = byId.get(spec.inferenceId);
+      expect(entry, spec.inferenceId).toBeDefined();
+      expect(entry?.supported_features).toEqual(expect.arrayContaining(["tools", "json_mode", "structured_outputs"]));
+      expect(entry?.input_modalities.includes("image")).toBe(spec.vision);
+    }
+    expect(byId.get("moonshotai/Kimi-K2.5")?.input_modalities).toEqual(["text", "image"]);
+  });
+
+  it("answers a chat completion for every catalog model", async () => {
+    const emulator = createEmulator();
+    for (const spec of DEFAULT_MODELS) {
+      const res = await post(emulator, "/v1/chat/completions", { ...CHAT, model: spec.inferenceId });
+      expect(res.status, spec.inferenceId).toBe(200);
+    }
   });
 
   it("writes JSON exactly as Python does, so synthetic catalogs keep the recorded formatting", () => {

@@ -53,9 +53,11 @@ export function buildCatalog({ syntheticCount, seed, invokeUrl }: CatalogOptions
     });
   }
 
-  // With no synthetic models the recorded body is served as recorded, byte for byte.
-  const modelsBody =
-    synthetic.length === 0 ? WARMUP_MODELS_BODY : pythonJson({ data: [...recorded, ...synthetic.map(inferenceEntry)] });
+  // Every catalog row is callable, so each has a /v1/models entry: the recorded entries stay byte for
+  // byte, the catalog's unrecorded models and the synthetic ones follow in the same shape.
+  const recordedIds = new Set(recorded.map((model) => model.id));
+  const added = specs.filter((spec) => !recordedIds.has(spec.inferenceId)).map(inferenceEntry);
+  const modelsBody = `${WARMUP_MODELS_BODY.slice(0, -"]}".length)}${added.map((entry) => `, ${pythonJson(entry)}`).join("")}]}`;
   return {
     rows,
     byName: new Map(rows.map((row) => [row.name, row])),
