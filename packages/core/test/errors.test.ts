@@ -41,6 +41,32 @@ describe("parseErrorBody", () => {
     });
   });
 
+  it("reads application/problem+json: detail, else title", () => {
+    expect(
+      parseErrorBody({ type: "about:blank", title: "Unauthorized", status: 401, detail: "Invalid API key" }).message,
+    ).toBe("Invalid API key");
+    expect(parseErrorBody({ title: "Unauthorized", status: 401 }).message).toBe("Unauthorized");
+  });
+
+  it("reads FastAPI's detail list and nested error objects", () => {
+    expect(parseErrorBody({ detail: [{ loc: ["query", "limit"], msg: "too big" }, { msg: "and odd" }] }).message).toBe(
+      "too big; and odd",
+    );
+    expect(parseErrorBody({ error: { error: { message: "inner", code: "deep" } } })).toEqual({
+      message: "inner",
+      code: "deep",
+    });
+    expect(parseErrorBody({ errors: [{ message: "first" }] }).message).toBe("first");
+  });
+
+  it("makes the ApiError message from a problem+json body instead of '(no message)'", () => {
+    const error = ApiError.from(401, new Headers({ "content-type": "application/problem+json" }), {
+      title: "Unauthorized",
+      detail: "API key expired",
+    });
+    expect(error.message).toBe("401 API key expired");
+  });
+
   it("keeps a text body as the message and tolerates empty ones", () => {
     expect(parseErrorBody("upstream timeout\n").message).toBe("upstream timeout");
     expect(parseErrorBody(null)).toEqual({ message: null, code: null });

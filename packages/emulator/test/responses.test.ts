@@ -91,7 +91,7 @@ describe("POST /v1/responses, whole", () => {
       text: { format: { type: "json_schema", name: "person", schema, strict: true } },
     });
     const message = (body.output as Array<Record<string, unknown>>).find((item) => item.type === "message");
-    const text = (message?.content as Array<{ text: string }>)[0]?.text ?? "";
+    const text = (message?.content as Array<{ text: string }> | undefined)?.[0]?.text ?? "";
     expect(JSON.parse(text)).toEqual({ name: expect.any(String), age: expect.any(Number) });
     expect(body.text).toEqual({ format: { type: "json_schema", name: "person", schema, strict: true } });
   });

@@ -8,6 +8,7 @@ import { CatalogSource, UpstreamAuthError } from "./catalog.ts";
 import { issueCursor, readCursor } from "./cursor.ts";
 import { clip } from "./echo.ts";
 import { LookupBudget, LookupLimited } from "./lookup-budget.ts";
+import { registerModelRoutes } from "./models.ts";
 import { checkOptions, type GatewayOptions } from "./options.ts";
 import { anthropic, openai, openaiResponses, type Protocol } from "./relay/protocols.ts";
 import { createRelay, type RouteSpec } from "./relay/relay.ts";
@@ -36,19 +37,19 @@ type Env = {
 };
 
 const MAX_NAME_LENGTH = 256;
-const LIST_PARAMS = new Set(["cursor", "limit", "added_only"]);
 const TRUE = new Set(["true", "1", "yes", "on"]);
 const FALSE = new Set(["false", "0", "no", "off"]);
 const RELAYED: readonly RouteSpec[] = [
   { path: "/v1/chat/completions", protocol: openai, arrays: ["messages"] },
   { path: "/v1/messages", protocol: anthropic, arrays: ["messages"] },
+  { path: "/v1/messages/count_tokens", protocol: anthropic, arrays: ["messages"] },
   { path: "/v1/responses", protocol: openaiResponses, arrays: [] },
 ];
 /** Routes, their methods and error protocol, for 405 answers. */
 const ROUTES: [RegExp, string, Protocol | null][] = [
   [/^\/healthz$/, "GET, HEAD", null],
   [/^\/v1\/model_apis(\/[^/]+)?$/, "GET, HEAD", null],
-  [/^\/v1\/models$/, "GET, HEAD", null],
+  [/^\/v1\/models(\/.+)?$/, "GET, HEAD", openai],
   [/^\/api\/models\/list$/, "GET, HEAD", null],
   ...RELAYED.map((route): [RegExp, string, Protocol] => [new RegExp(`^${route.path}$`), "POST", route.protocol]),
 ];
@@ -205,9 +206,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.get(
     "/v1/model_apis",
     withCaller(true, async (c, caller) => {
+      // Like Baseten, unknown parameters (cache busters, tracking tags) are ignored; only the known
+      // ones below reach the memo key, so they never split the cache either.
       const query = new URL(c.req.url).searchParams;
-      const unknown = [...query.keys()].find((key) => !LIST_PARAMS.has(key));
-      if (unknown !== undefined) return error(c, 400, `Unknown query parameter: ${JSON.stringify(clip(unknown))}.`);
       const limitText = query.get("limit") ?? "100";
       const limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
       if (!(limit >= 1 && limit <= 1000)) return error(c, 400, "limit must be a whole number from 1 to 1000.");
@@ -249,7 +250,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       } catch {
         return error(c, 400, 'Invalid Model API name: use a slug such as "llama-3-3-70b-instruct".');
       }
-      if (new URL(c.req.url).search) return error(c, 400, "This route takes no query parameters.");
+      // Query parameters are ignored, as Baseten ignores them; none reaches the memo key.
       const lookup = await source.catalog(caller, c.env.waitUntil, c.env.clientAddress);
       const row = visibleRows(lookup.entry, caller, false).find((model) => model.name === name);
       if (!row) return error(c, 404, `Model API not found: ${JSON.stringify(name)}.`);
@@ -257,13 +258,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     }),
   );
 
-  app.get(
-    "/v1/models",
-    withCaller(false, async (c, caller) => {
-      const lookup = await source.models(caller, c.env.waitUntil, c.env.clientAddress);
-      return answer(c, lookup, caller, "models", () => JSON.stringify({ object: "list", data: lookup.entry.value }));
-    }),
-  );
+  registerModelRoutes(app, {
+    auth,
+    source,
+    answer,
+    waitUntil: (c) => c.env.waitUntil,
+    clientAddress: (c) => c.env.clientAddress,
+    log,
+  });
 
   app.get(
     "/api/models/list",
@@ -320,7 +322,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     if (thrown instanceof RateLimitError) {
       if (thrown.retryAfterMs !== null) c.header("retry-after", String(Math.ceil(thrown.retryAfterMs / 1000)));
-      return error(c, 429, "Baseten rate-limited the catalog request; try again later.");
+      // Baseten's own words, as a drop-in passes them on (the status prefix is core's).
+      const upstream = thrown.message.replace(/^\d+\s*/, "");
+      return error(
+        c,
+        429,
+        upstream && !upstream.startsWith("(") ? upstream : "Baseten rate-limited the catalog request; try again later.",
+      );
     }
     log({ event: "upstream_error", error: errorName(thrown) });
     return error(c, 503, "The catalog is unavailable: Baseten did not answer and no cached copy is recent enough.");

@@ -1,5 +1,7 @@
-// Every recorded exchange with Baseten, replayed by the emulator, must reach the client byte for byte.
+// Every recorded exchange with Baseten, replayed by the emulator, must reach the client byte for byte;
+// recorded errors arrive with their status and Baseten's message, in the route's protocol.
 import { fileURLToPath } from "node:url";
+import { parseErrorBody } from "@baseten-edge/core";
 import { createEmulator } from "@baseten-edge/emulator";
 import { loadCassetteDir } from "@baseten-edge/emulator/node";
 import { describe, expect, it } from "vitest";
@@ -34,7 +36,16 @@ describe("relay of the recorded exchanges", () => {
         }),
       );
       expect(answer.status).toBe(response.code);
-      expect(await answer.text()).toBe(response.body);
+      if (response.code < 400) expect(await answer.text()).toBe(response.body);
+      else {
+        const message = parseErrorBody(JSON.parse(response.body)).message;
+        expect(message).toEqual(expect.any(String));
+        // These recordings are all on OpenAI's route: OpenAI's error shape, Baseten's words.
+        expect(path).toBe("/v1/chat/completions");
+        expect(await answer.json()).toEqual({
+          error: { message, type: expect.any(String), param: null, code: expect.toBeOneOf([null, expect.any(String)]) },
+        });
+      }
       for (const [name, values] of Object.entries(response.headers)) {
         if (/^x-baseten-/i.test(name)) expect(answer.headers.get(name)).toBe(values.join(", "));
       }

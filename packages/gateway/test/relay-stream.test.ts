@@ -85,7 +85,7 @@ describe("streaming relay", () => {
     expect(response.status).toBe(504);
     expect(await response.json()).toEqual({
       type: "error",
-      error: { type: "api_error", message: expect.stringMatching(/did not answer/) },
+      error: { type: "timeout_error", message: expect.stringMatching(/did not answer/) },
     });
   });
 
@@ -124,12 +124,14 @@ describe("faults before the answer", () => {
     expect(h.upstream("/v1/chat/completions")).toHaveLength(2);
   });
 
-  it("passes a 429 with a long Retry-After to the client unchanged", async () => {
+  it("passes a 429 with a long Retry-After to the client, in OpenAI's error shape", async () => {
     const h = relayHarness();
     const response = await withFault(h, "status=429; retry-after=30").post("/v1/chat/completions", CHAT);
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("30");
-    expect(await response.json()).toEqual({ error: expect.any(String), retry_after: 30 });
+    expect(await response.json()).toEqual({
+      error: { message: expect.any(String), type: "rate_limit_error", param: null, code: null },
+    });
     expect(h.upstream("/v1/chat/completions")).toHaveLength(1);
   });
 

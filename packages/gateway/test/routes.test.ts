@@ -97,21 +97,16 @@ describe("bad input", () => {
     "/v1/model_apis/a/b",
     "/v1/model_apis/%00x",
     `/v1/model_apis/${"a".repeat(300)}`,
-    "/v1/model_apis/x?limit=1",
     "/v1/model_apis?limit=0",
     "/v1/model_apis?limit=1001",
     "/v1/model_apis?limit=ten",
     "/v1/model_apis?limit=1e3",
     "/v1/model_apis?added_only=maybe",
-    "/v1/model_apis?sort=name",
     "/v1/model_apis?cursor=bogus",
     "/v1/model_apis?cursor=1.f.AAAAAAAAAAAAAAAAAAAAAA",
-    "/api/models/list?page=0",
-    "/api/models/list?order_by=weight",
     "/api/models/list?feature=telepathy",
     "/api/models/list?max_input_price=cheap",
-    "/api/models/list?direction=sideways",
-    "/api/models/list?nonsense=1",
+    "/api/models/list?page=two",
   ];
 
   it.each(cases)("answers %s with a 4xx JSON error and no upstream request", async (path) => {
@@ -169,16 +164,83 @@ describe("search", () => {
     }
   });
 
-  it("describes each model with the seed's fields and the catalog row", async () => {
+  it("describes each model with every field of seed 004's item and the catalog row", async () => {
     const h = harness();
     const body = (await (await h.get("/api/models/list?query=gpt-oss")).json()) as { items: Record<string, unknown>[] };
-    expect(body.items[0]).toMatchObject({
+    expect(body.items[0]).toEqual({
       id: "gpt-oss-120b",
-      name: "OpenAI GPT 120B",
+      user_id: "baseten",
       base_model_id: "openai/gpt-oss-120b",
+      name: "OpenAI GPT 120B",
+      params: {},
+      meta: {
+        profile_image_url: "/static/favicon.png",
+        description: expect.any(String),
+        capabilities: expect.objectContaining({
+          tools: true,
+          reasoning: true,
+          vision: false,
+          function_calling: true,
+          usage: true,
+          web_search: false,
+        }),
+        tags: expect.arrayContaining([{ name: "OPENAI" }, { name: "tools" }]),
+      },
+      access_grants: [],
       is_active: true,
-      meta: { description: expect.any(String), capabilities: { tools: true, reasoning: true, vision: false } },
-      model: { name: "gpt-oss-120b" },
+      write_access: false,
+      user: { id: "baseten", name: "Baseten", email: "" },
+      created_at: expect.any(Number),
+      updated_at: expect.any(Number),
+      model: expect.objectContaining({ name: "gpt-oss-120b" }),
     });
+  });
+
+  it("gives every catalog model its inference id and seed 003's capabilities", async () => {
+    const h = harness();
+    const body = (await (await h.get("/api/models/list")).json()) as {
+      items: { id: string; base_model_id: string; meta: { capabilities: Record<string, boolean> } }[];
+    };
+    expect(body.items).toHaveLength(10);
+    for (const item of body.items) {
+      expect(item.base_model_id, item.id).toMatch(/^[\w.-]+\/[\w.-]+$/);
+      expect(item.meta.capabilities).toMatchObject({ tools: true, structured_outputs: true, json_mode: true });
+    }
+    const vision = body.items.filter((i) => i.meta.capabilities.vision).map((i) => i.id);
+    expect(vision.sort()).toEqual(["kimi-k2-5", "kimi-k2-6"]);
+  });
+
+  it("searches base_model_id too", async () => {
+    const h = harness();
+    const ids = async (query: string) =>
+      ((await (await h.get(`/api/models/list?${query}`)).json()) as { items: { id: string }[] }).items.map((i) => i.id);
+    expect(await ids("query=moonshotai")).toEqual(expect.arrayContaining(["kimi-k2-5", "kimi-k2-6"]));
+    expect(await ids("query=zai-org%2FGLM-5.1")).toEqual(["glm-5-1"]);
+  });
+
+  it("treats the parameters Open WebUI's front end sends as its backend does", async () => {
+    const h = harness();
+    const get = async (query: string) =>
+      (await (await h.get(`/api/models/list?${query}`)).json()) as { items: { id: string }[]; total: number };
+    const all = await get("");
+    // Empty values are absent; page < 1 is page 1; unknown order_by / direction / parameters fall back.
+    expect(await get("query=&view_option=&tag=&order_by=&direction=&page=1")).toEqual(all);
+    expect(await get("page=0")).toEqual(all);
+    expect(await get("page=-3")).toEqual(all);
+    expect(await get("order_by=weight&direction=sideways&nonsense=1")).toEqual(all);
+    expect(await get("view_option=shared")).toEqual(all);
+    expect(await get("view_option=created")).toEqual({ items: [], total: 0 });
+  });
+
+  it("ignores unknown parameters on the catalog routes, without splitting the cache", async () => {
+    const h = harness();
+    const plain = await h.get("/v1/model_apis?limit=5");
+    const busted = await h.get("/v1/model_apis?limit=5&_=1700000000&utm_source=x");
+    expect(busted.status).toBe(200);
+    expect(await busted.text()).toBe(await plain.text());
+    expect(busted.headers.get("etag")).toBe(plain.headers.get("etag"));
+    const one = await h.get("/v1/model_apis/gpt-oss-120b?cachebust=1");
+    expect(one.status).toBe(200);
+    expect(h.upstreamCalls("/v1/model_apis")).toBe(1);
   });
 });

@@ -35,12 +35,16 @@ const OPENAI_TYPES: Record<number, string> = {
 const ANTHROPIC_TYPES: Record<number, string> = {
   400: "invalid_request_error",
   401: "authentication_error",
+  402: "billing_error",
   403: "permission_error",
   404: "not_found_error",
   405: "invalid_request_error",
   413: "request_too_large",
   415: "invalid_request_error",
   429: "rate_limit_error",
+  // Baseten's 503 asks to retry later: Anthropic's SDKs know that as overloaded.
+  503: "overloaded_error",
+  504: "timeout_error",
   529: "overloaded_error",
 };
 

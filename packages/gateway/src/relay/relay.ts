@@ -3,11 +3,13 @@ import { estimateCost, type FetchLike, type InferenceModel, type TokenCounts } f
 import { abortableSleep, neverReachedServer, retryAfterMs } from "@baseten-edge/core/internal";
 import type { Authenticator, Caller } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
+import { findModel } from "../model-names.ts";
 import type { GatewayEvent } from "../options.ts";
 import { BodyRejected, type ScannedBody, scanJsonBody } from "./limits.ts";
 import type { Protocol } from "./protocols.ts";
 import { relayedResponseHeaders } from "./response-headers.ts";
 import { relayStream, type StreamSummary } from "./stream.ts";
+import { upstreamError } from "./upstream-errors.ts";
 
 export interface RelaySettings {
   inferenceUrl: string;
@@ -29,7 +31,7 @@ export interface RelaySettings {
 }
 
 export interface RouteSpec {
-  path: "/v1/chat/completions" | "/v1/messages" | "/v1/responses";
+  path: "/v1/chat/completions" | "/v1/messages" | "/v1/messages/count_tokens" | "/v1/responses";
   protocol: Protocol;
   /** Fields the body must have besides `model`, each an array. */
   arrays: readonly string[];
@@ -96,12 +98,20 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
       body = await readBody(request, settings.maxBodyBytes).catch(uploadBroke);
       model = checkBody(body, route);
       event.model = model;
-      const models = await source.cachedModels(caller);
+      let models = await source.cachedModels(caller);
+      // A catalog name (no slash) can only be mapped with the list: wait for it rather than send a name Baseten refuses.
+      if (!models && !model.includes("/"))
+        models = await source.models(caller, waitUntil, client).then(
+          (l) => l.entry,
+          () => null,
+        );
       const fresh = models !== null && now() - models.fetchedAt < settings.modelListFreshMs;
       // Learn (or renew) the list for next time; until then, unknown models go to Baseten to decide.
       // A never-seen key's first look-up is charged to the client's budget (see lookup-budget.ts).
       if (!fresh) waitUntil?.(source.models(caller, waitUntil, client).catch(() => {}));
-      if (models) listed = findModel(models.value, model);
+      const found = models ? findModel(models.value, model) : undefined;
+      listed = found?.model;
+      if (found?.renamed) body = withModel(body, found.model.id);
       if (fresh && !listed) {
         throw new Refusal(
           404,
@@ -185,6 +195,7 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
       clearTimeout(idle);
       request.signal.removeEventListener("abort", onClientAbort);
     }
+    if (!upstream.ok) return done(upstreamError(protocol, route.path, upstream.status, bytes, answerHeaders));
     let usage: TokenCounts | null = null;
     try {
       usage = upstream.ok ? protocol.bodyUsage(JSON.parse(new TextDecoder().decode(bytes))) : null;
@@ -288,9 +299,13 @@ function checkBody(bytes: Uint8Array, route: RouteSpec): string {
   return model;
 }
 
-function findModel(models: readonly InferenceModel[], id: string): InferenceModel | undefined {
-  const wanted = id.toLowerCase();
-  return models.find((m) => m.id.toLowerCase() === wanted);
+/**
+ * The body with `model` set to the inference id a catalog name stands for (the only rewrite the relay
+ * makes). Parsing whole is safe here: the body already passed scanJsonBody's depth and width bounds.
+ */
+function withModel(bytes: Uint8Array, id: string): Uint8Array {
+  const fields = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  return new TextEncoder().encode(JSON.stringify({ ...fields, model: id }));
 }
 
 /**
