@@ -1,0 +1,129 @@
+// GET /v1/models and /v1/models/{id}: OpenAI's shapes by default, Anthropic's for Anthropic clients, 404s in the caller's shape.
+import { describe, expect, it } from "vitest";
+import { anthropicPage } from "../src/models.ts";
+import { relayHarness } from "./relay-helpers.ts";
+
+const KEY = { authorization: "Bearer emulator-key" };
+const ANTHROPIC = { "x-api-key": "emulator-key", "anthropic-version": "2023-06-01" };
+
+function get(h: ReturnType<typeof relayHarness>, path: string, headers: Record<string, string> = KEY) {
+  return h.gateway.fetch(new Request(`http://gateway.test${path}`, { headers }));
+}
+
+describe("GET /v1/models/{id}", () => {
+  it.each(["openai/gpt-oss-120b", "openai%2Fgpt-oss-120b", "OpenAI/GPT-OSS-120B"])(
+    "answers %s with the model's entry from the list",
+    async (id) => {
+      const h = relayHarness();
+      const response = await get(h, `/v1/models/${id}`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ id: "openai/gpt-oss-120b", object: "model", owned_by: "baseten" });
+    },
+  );
+
+  it("asks the upstream for the list once, then answers from the cache", async () => {
+    const h = relayHarness();
+    await get(h, "/v1/models/openai/gpt-oss-120b");
+    await get(h, "/v1/models/zai-org/GLM-4.7");
+    await get(h, "/v1/models");
+    expect(h.upstream("/v1/models")).toHaveLength(1);
+  });
+
+  it("answers an unknown id with a 404 in OpenAI's shape", async () => {
+    const response = await get(relayHarness(), "/v1/models/nobody/nothing");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: {
+        message: expect.stringContaining('"nobody/nothing"'),
+        type: "not_found_error",
+        param: null,
+        code: "model_not_found",
+      },
+    });
+  });
+
+  it("answers Anthropic clients with Anthropic's ModelInfo and not_found_error", async () => {
+    const h = relayHarness();
+    const found = await get(h, "/v1/models/zai-org/GLM-4.7", ANTHROPIC);
+    expect(await found.json()).toEqual({
+      type: "model",
+      id: "zai-org/GLM-4.7",
+      display_name: "GLM 4.7",
+      created_at: "2025-12-23T17:02:23Z",
+    });
+    const missing = await get(h, "/v1/models/nobody/nothing", ANTHROPIC);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      type: "error",
+      error: { type: "not_found_error", message: expect.stringContaining("nobody/nothing") },
+    });
+  });
+
+  it("answers a missing key in the caller's shape", async () => {
+    const h = relayHarness();
+    const openai = await get(h, "/v1/models/openai/gpt-oss-120b", {});
+    expect(openai.status).toBe(401);
+    expect(await openai.json()).toMatchObject({ error: { type: "authentication_error" } });
+    const anthropic = await get(h, "/v1/models", { "anthropic-version": "2023-06-01" });
+    expect(await anthropic.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+  });
+});
+
+describe("GET /v1/models for Anthropic clients", () => {
+  it("lists newest first, 20 a page by default, with has_more, first_id and last_id", async () => {
+    const response = await get(relayHarness(), "/v1/models", ANTHROPIC);
+    const body = (await response.json()) as {
+      data: { id: string; type: string; created_at: string }[];
+      has_more: boolean;
+      first_id: string;
+      last_id: string;
+    };
+    expect(body.data).toHaveLength(19);
+    expect(body.has_more).toBe(false);
+    expect(body.first_id).toBe(body.data[0]?.id);
+    expect(body.last_id).toBe(body.data.at(-1)?.id);
+    const dates = body.data.map((m) => m.created_at);
+    expect(dates).toEqual([...dates].sort().reverse());
+    expect(response.headers.get("vary")).toContain("Anthropic-Version");
+  });
+
+  it("pages forward with after_id and back with before_id", async () => {
+    const h = relayHarness();
+    const page = async (query: string) =>
+      (await (await get(h, `/v1/models?${query}`, ANTHROPIC)).json()) as {
+        data: { id: string }[];
+        has_more: boolean;
+        last_id: string;
+        first_id: string;
+      };
+    const all = (await page("limit=1000")).data.map((m) => m.id);
+    const first = await page("limit=7");
+    expect(first.data.map((m) => m.id)).toEqual(all.slice(0, 7));
+    expect(first.has_more).toBe(true);
+    const second = await page(`limit=7&after_id=${encodeURIComponent(first.last_id)}`);
+    expect(second.data.map((m) => m.id)).toEqual(all.slice(7, 14));
+    const back = await page(`limit=3&before_id=${encodeURIComponent(second.first_id)}`);
+    expect(back.data.map((m) => m.id)).toEqual(all.slice(4, 7));
+    expect(back.has_more).toBe(true);
+  });
+
+  it.each(["limit=0", "limit=1001", "limit=x", "after_id=nobody", "after_id=a&before_id=b"])(
+    "answers %s with invalid_request_error",
+    async (query) => {
+      const response = await get(relayHarness(), `/v1/models?${query}`, ANTHROPIC);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    },
+  );
+
+  it("keeps OpenAI's list for everyone else", async () => {
+    const body = (await (await get(relayHarness(), "/v1/models")).json()) as { object: string; data: unknown[] };
+    expect(body.object).toBe("list");
+    expect(body.data).toHaveLength(19);
+  });
+
+  it("pages an empty list without ids", () => {
+    const page = anthropicPage([], new URLSearchParams());
+    expect(page).toEqual({ ok: true, limit: 20, body: { data: [], has_more: false, first_id: null, last_id: null } });
+  });
+});
