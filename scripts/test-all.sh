@@ -23,7 +23,7 @@ stage "packed tarballs in every runtime (node, deno, bun, workerd, chromium)" no
 node -e '
   const fs = require("node:fs"), path = require("node:path");
   let passed = 0, failedTests = 0, skipped = 0;
-  for (const dir of ["packages", "apps", "tools"].flatMap((d) => fs.existsSync(d) ? fs.readdirSync(d).map((p) => path.join(d, p)) : [])) {
+  for (const dir of ["packages", "apps", "tools", "tests"].flatMap((d) => fs.existsSync(d) ? fs.readdirSync(d).map((p) => path.join(d, p)) : [])) {
     const file = path.join(dir, ".vitest-report.json");
     if (!fs.existsSync(file)) continue;
     const r = JSON.parse(fs.readFileSync(file, "utf8"));

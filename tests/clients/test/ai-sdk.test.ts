@@ -1,0 +1,90 @@
+// Vercel's AI SDK with its default providers — `openai(model)` (the Responses API), `openai.chat`,
+// `@ai-sdk/openai-compatible` and `@ai-sdk/anthropic` — against the Worker under workerd.
+import { createAnthropic } from "@ai-sdk/anthropic";
+import { createOpenAI } from "@ai-sdk/openai";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { APICallError, generateText, type LanguageModel, Output, streamText, tool } from "ai";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { clearFaults, ERROR_STATUSES, gatewayUrl, KEY, MODEL, UPSTREAM_MESSAGES, upstreamFault } from "./stack.ts";
+
+const openai = () => createOpenAI({ apiKey: KEY, baseURL: `${gatewayUrl()}/v1` });
+// supportsStructuredOutputs: the provider's documented switch for `json_schema` (else it sends
+// `json_object` and drops the schema); Baseten supports structured outputs on every model.
+const compatible = () =>
+  createOpenAICompatible({
+    name: "baseten",
+    apiKey: KEY,
+    baseURL: `${gatewayUrl()}/v1`,
+    supportsStructuredOutputs: true,
+  });
+const anthropic = () => createAnthropic({ apiKey: KEY, baseURL: `${gatewayUrl()}/v1` });
+
+const providers: [string, string, () => LanguageModel][] = [
+  ["openai(model): the default, Responses API", "/v1/responses", () => openai()(MODEL)],
+  ["openai.chat(model)", "/v1/chat/completions", () => openai().chat(MODEL)],
+  ["@ai-sdk/openai-compatible", "/v1/chat/completions", () => compatible()(MODEL)],
+  ["@ai-sdk/anthropic", "/v1/messages", () => anthropic()(MODEL)],
+];
+
+const weather = tool({
+  description: "The weather in a city",
+  inputSchema: z.object({ city: z.string() }),
+});
+const person = z.object({ name: z.string(), age: z.number().int() });
+
+afterEach(clearFaults);
+
+describe.each(providers)("AI SDK, %s", (_, path, model) => {
+  it("generates text", async () => {
+    const result = await generateText({ model: model(), prompt: "Say hello.", maxRetries: 0 });
+    expect(result.text).toMatch(/\w/);
+    expect(result.usage.outputTokens).toBeGreaterThan(0);
+  });
+
+  it("streams text to the end", async () => {
+    const result = streamText({ model: model(), prompt: "Count to five.", maxRetries: 0 });
+    let text = "";
+    for await (const delta of result.textStream) text += delta;
+    expect(text).toMatch(/\w/);
+    expect(await result.finishReason).toBe("stop");
+  });
+
+  it("calls a tool", async () => {
+    const result = await generateText({
+      model: model(),
+      prompt: "What is the weather in Paris? Use get_weather.",
+      tools: { get_weather: weather },
+      maxRetries: 0,
+    });
+    expect(result.toolCalls).toEqual([
+      expect.objectContaining({ toolName: "get_weather", input: { city: expect.any(String) } }),
+    ]);
+  });
+
+  it("generates structured output", async () => {
+    const result = await generateText({
+      model: model(),
+      prompt: "Invent a person.",
+      output: Output.object({ schema: person }),
+      maxRetries: 0,
+    });
+    expect(person.parse(result.output)).toEqual({ name: expect.any(String), age: expect.any(Number) });
+  });
+
+  it("aborts a stream", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const result = streamText({ model: model(), prompt: "Write a long story.", abortSignal: controller.signal });
+    await expect(result.text).rejects.toThrow(/abort/i);
+  });
+
+  it.each(ERROR_STATUSES)("reports Baseten's %i as APICallError with the status and message", async (status) => {
+    await upstreamFault(path, `status=${status}; retry-after=30`);
+    const error = await generateText({ model: model(), prompt: "hi", maxRetries: 0 }).catch((e: unknown) => e);
+    expect(APICallError.isInstance(error)).toBe(true);
+    const callError = error as APICallError;
+    expect(callError.statusCode).toBe(status);
+    expect(callError.message).toContain(UPSTREAM_MESSAGES[status]);
+  });
+});

@@ -1,0 +1,71 @@
+// LangChain JS's ChatOpenAI, in chat-completions mode and in Responses mode, against the Worker under workerd.
+import { HumanMessage } from "@langchain/core/messages";
+import { ChatOpenAI } from "@langchain/openai";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { clearFaults, gatewayUrl, KEY, MODEL, UPSTREAM_MESSAGES, upstreamFault } from "./stack.ts";
+
+const chat = (useResponsesApi: boolean) =>
+  new ChatOpenAI({
+    model: MODEL,
+    apiKey: KEY,
+    configuration: { baseURL: `${gatewayUrl()}/v1` },
+    maxRetries: 0,
+    useResponsesApi,
+  });
+
+const weather = {
+  type: "function" as const,
+  function: {
+    name: "get_weather",
+    description: "The weather in a city",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  },
+};
+
+afterEach(clearFaults);
+
+describe.each([
+  ["chat completions", false, "/v1/chat/completions"],
+  ["Responses API", true, "/v1/responses"],
+] as const)("LangChain ChatOpenAI, %s", (_, responses, path) => {
+  it("invokes", async () => {
+    const message = await chat(responses).invoke([new HumanMessage("Say hello.")]);
+    expect(message.text).toMatch(/\w/);
+    expect(message.usage_metadata?.output_tokens).toBeGreaterThan(0);
+  });
+
+  it("streams", async () => {
+    let text = "";
+    for await (const chunk of await chat(responses).stream("Count to five.")) text += chunk.text;
+    expect(text).toMatch(/\w/);
+  });
+
+  it("calls a bound tool", async () => {
+    const message = await chat(responses).bindTools([weather]).invoke("What is the weather in Paris?");
+    expect(message.tool_calls).toEqual([
+      expect.objectContaining({ name: "get_weather", args: { city: expect.any(String) } }),
+    ]);
+  });
+
+  it("returns structured output", async () => {
+    const person = z.object({ name: z.string(), age: z.number().int() });
+    const result = await chat(responses).withStructuredOutput(person, { name: "person" }).invoke("Invent a person.");
+    expect(person.parse(result)).toEqual({ name: expect.any(String), age: expect.any(Number) });
+  });
+
+  it("aborts", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(chat(responses).invoke("Write a story.", { signal: controller.signal })).rejects.toThrow(/abort/i);
+  });
+
+  it("surfaces Baseten's 429 with its status and message", async () => {
+    await upstreamFault(path, "status=429; retry-after=30");
+    const error = (await chat(responses)
+      .invoke("hi")
+      .catch((e: unknown) => e)) as Error & { status?: number };
+    expect(error.status).toBe(429);
+    expect(error.message).toContain(UPSTREAM_MESSAGES[429]);
+  });
+});
