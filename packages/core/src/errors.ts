@@ -128,9 +128,8 @@ const byStatus: Record<number, typeof ApiError> = {
 
 /**
  * Reads the error body shapes Baseten sends — `{"error": "msg"}`, `{"error": {message, type, param, code}}`,
- * a top-level `{message, type, code}` — and the others an HTTP API may answer with:
- * `application/problem+json` (`detail`, else `title`), FastAPI's `{"detail": "msg"}` or
- * `{"detail": [{msg}]}`, `{"errors": [{message}]}`, and errors nested inside `error`.
+ * a top-level `{message, type, code}` — and `application/problem+json` (`detail`, else `title`, as
+ * FastAPI's `{"detail": "msg"}` too), following `error` objects nested inside `error`.
  *
  * @example
  * ```ts
@@ -140,37 +139,22 @@ const byStatus: Record<number, typeof ApiError> = {
  */
 export function parseErrorBody(body: unknown): { message: string | null; code: string | null } {
   if (typeof body === "string") return { message: body.trim() || null, code: null };
-  if (typeof body !== "object" || body === null) return { message: null, code: null };
-  let record = body as Record<string, unknown>;
-  // Follow `error` objects inward (`{"error": {"error": {...}}}` happens behind proxies), a few levels at most.
+  if (!isObject(body)) return { message: null, code: null };
+  let record = body;
+  // `{"error": {"error": {...}}}` happens behind proxies; a few levels at most.
   for (let depth = 0; depth < 3 && isObject(record.error); depth++) record = record.error;
+  const message = [record.error, record.message, record.detail, record.title].find(
+    (text): text is string => typeof text === "string" && !!text.trim(),
+  );
   const code = record.code ?? record.type;
   return {
-    message: messageOf(record),
+    message: message ?? null,
     code: typeof code === "string" || typeof code === "number" ? String(code) : null,
   };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function messageOf(record: Record<string, unknown>): string | null {
-  for (const field of ["error", "message", "detail"] as const) {
-    const value = record[field];
-    if (typeof value === "string" && value.trim() !== "") return value;
-  }
-  // FastAPI validation errors: `detail` is a list of `{msg, loc}`; some APIs send `errors: [{message}]`.
-  for (const field of ["detail", "errors"] as const) {
-    const list = record[field];
-    if (!Array.isArray(list)) continue;
-    const texts = list.flatMap((item) => {
-      const text = isObject(item) ? (item.message ?? item.msg) : item;
-      return typeof text === "string" && text !== "" ? [text] : [];
-    });
-    if (texts.length > 0) return texts.join("; ");
-  }
-  return typeof record.title === "string" && record.title.trim() !== "" ? record.title : null;
+  return typeof value === "object" && value !== null;
 }
 
 /**

@@ -43,7 +43,12 @@ describe("POST /v1/responses, whole", () => {
       status: "completed",
       content: [{ type: "output_text", text: expect.stringMatching(/\w/), annotations: [] }],
     });
-    const usage = body.usage as Record<string, number> & { output_tokens_details: { reasoning_tokens: number } };
+    const usage = body.usage as {
+      input_tokens: number;
+      output_tokens: number;
+      total_tokens: number;
+      output_tokens_details: { reasoning_tokens: number };
+    };
     expect(usage.total_tokens).toBe(usage.input_tokens + usage.output_tokens);
     expect(usage.output_tokens_details.reasoning_tokens).toBeGreaterThan(0);
   });

@@ -80,7 +80,7 @@ describe("upstream errors on OpenAI routes", () => {
           "x-baseten-request-id": "req-upstream-1",
         },
       });
-    const gateway = testGateway(upstream, events);
+    const gateway = testGateway(upstream, events, {});
     const send = (path: string, body: unknown) =>
       gateway.fetch(
         new Request(`http://gateway.test${path}`, {
@@ -119,10 +119,14 @@ describe("catalog names as model", () => {
   it("maps a catalog name to its inference id, even on a cold gateway", async () => {
     const emulator = createEmulator();
     const sent: string[] = [];
-    const gateway = testGateway(async (request) => {
-      if (request.method === "POST") sent.push(await request.clone().text());
-      return emulator.fetch(request);
-    }, []);
+    const gateway = testGateway(
+      async (request) => {
+        if (request.method === "POST") sent.push(await request.clone().text());
+        return emulator.fetch(request);
+      },
+      [],
+      {},
+    );
     const response = await gateway.fetch(
       new Request("http://gateway.test/v1/chat/completions", {
         method: "POST",

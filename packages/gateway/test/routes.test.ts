@@ -1,4 +1,5 @@
 import { createBasetenClient, type ModelApi } from "@baseten-edge/core";
+import { parseFaults } from "@baseten-edge/emulator";
 import { describe, expect, it } from "vitest";
 import { harness } from "./helpers.ts";
 
@@ -230,6 +231,19 @@ describe("search", () => {
     expect(await get("order_by=weight&direction=sideways&nonsense=1")).toEqual(all);
     expect(await get("view_option=shared")).toEqual(all);
     expect(await get("view_option=created")).toEqual({ items: [], total: 0 });
+  });
+
+  it("passes Baseten's own error texts on for the catalog (401, 429)", async () => {
+    const h = harness({}, {});
+    const refused = await h.get("/v1/model_apis", "not-a-key");
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ error: "invalid API key" });
+    // Retry-After 0: core retries the GET at once, meets the 429 again and gives up.
+    h.emulator.faults.push({ fault: parseFaults("status=429; retry-after=0"), times: 5, path: "/v1/model_apis" });
+    const limited = await h.get("/v1/model_apis", "emulator-key");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("0");
+    expect(await limited.json()).toEqual({ error: "rate limit exceeded" });
   });
 
   it("ignores unknown parameters on the catalog routes, without splitting the cache", async () => {

@@ -1,9 +1,10 @@
 // LangChain JS's ChatOpenAI, in chat-completions mode and in Responses mode, against the Worker under workerd.
 import { HumanMessage } from "@langchain/core/messages";
 import { ChatOpenAI } from "@langchain/openai";
+import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { clearFaults, gatewayUrl, KEY, MODEL, UPSTREAM_MESSAGES, upstreamFault } from "./stack.ts";
+import { clearFaults, ERROR_STATUSES, gatewayUrl, KEY, MODEL, UPSTREAM_MESSAGES, upstreamFault } from "./stack.ts";
 
 const chat = (useResponsesApi: boolean) =>
   new ChatOpenAI({
@@ -60,12 +61,14 @@ describe.each([
     await expect(chat(responses).invoke("Write a story.", { signal: controller.signal })).rejects.toThrow(/abort/i);
   });
 
-  it("surfaces Baseten's 429 with its status and message", async () => {
-    await upstreamFault(path, "status=429; retry-after=30");
-    const error = (await chat(responses)
+  it.each(ERROR_STATUSES)("surfaces Baseten's %i as the openai SDK's error class, with the message", async (status) => {
+    await upstreamFault(path, `status=${status}; retry-after=30`);
+    const error = await chat(responses)
       .invoke("hi")
-      .catch((e: unknown) => e)) as Error & { status?: number };
-    expect(error.status).toBe(429);
-    expect(error.message).toContain(UPSTREAM_MESSAGES[429]);
+      .catch((e: unknown) => e);
+    // LangChain raises the openai SDK's own errors (its error-code hints aside).
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(status);
+    expect((error as Error).message).toContain(UPSTREAM_MESSAGES[status]);
   });
 });
