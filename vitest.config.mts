@@ -2,4 +2,4 @@
 // CI runs each package's own config through turbo instead (`./run test`).
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { projects: ["packages/*", "tools/spec", "apps/worker"] } });
+export default defineConfig({ test: { projects: ["packages/*", "tools/spec", "apps/worker", "tests/clients"] } });

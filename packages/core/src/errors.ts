@@ -133,7 +133,7 @@ const byStatus: Record<number, typeof ApiError> = {
  *
  * @example
  * ```ts
- * import { parseErrorBody } from "@baseten-edge/core";
+ * import { parseErrorBody } from "@baseten-edge/core/internal";
  * parseErrorBody({ title: "Unauthorized", detail: "Invalid API key" }).message; // "Invalid API key"
  * ```
  */

@@ -1,7 +1,7 @@
 // Every recorded exchange with Baseten, replayed by the emulator, must reach the client byte for byte;
 // recorded errors arrive with their status and Baseten's message, in the route's protocol.
 import { fileURLToPath } from "node:url";
-import { parseErrorBody } from "@baseten-edge/core";
+import { parseErrorBody } from "@baseten-edge/core/internal";
 import { createEmulator } from "@baseten-edge/emulator";
 import { loadCassetteDir } from "@baseten-edge/emulator/node";
 import { describe, expect, it } from "vitest";

@@ -4,7 +4,7 @@
 // and Anthropic clients read `{"error": {message, type, param, code}}` and
 // `{"type": "error", "error": {type, message}}`. The status, Baseten's own message text, its
 // request id and any wait it asks for (Retry-After) are kept; only the envelope changes.
-import { parseErrorBody } from "@baseten-edge/core";
+import { parseErrorBody } from "@baseten-edge/core/internal";
 import type { Protocol } from "./protocols.ts";
 
 /** Routes Baseten may not serve at all: a 404 there means the route, not the model, is missing. */
