@@ -139,22 +139,17 @@ const byStatus: Record<number, typeof ApiError> = {
  */
 export function parseErrorBody(body: unknown): { message: string | null; code: string | null } {
   if (typeof body === "string") return { message: body.trim() || null, code: null };
-  if (!isObject(body)) return { message: null, code: null };
-  let record = body;
-  // `{"error": {"error": {...}}}` happens behind proxies; a few levels at most.
-  for (let depth = 0; depth < 3 && isObject(record.error); depth++) record = record.error;
+  let record = (body ?? {}) as Record<string, unknown>;
+  // `{"error": {"error": {...}}}` happens behind proxies: the innermost object speaks.
+  while (typeof record.error === "object" && record.error) record = record.error as Record<string, unknown>;
   const message = [record.error, record.message, record.detail, record.title].find(
-    (text): text is string => typeof text === "string" && !!text.trim(),
-  );
+    (text) => typeof text === "string" && text.trim(),
+  ) as string | undefined;
   const code = record.code ?? record.type;
   return {
     message: message ?? null,
     code: typeof code === "string" || typeof code === "number" ? String(code) : null,
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
 }
 
 /**
