@@ -4,6 +4,7 @@ import { type InferenceModel, RateLimitError } from "@baseten-edge/core";
 import type { Context, Hono } from "hono";
 import type { Authenticator, Caller } from "./auth.ts";
 import { type CatalogSource, UpstreamAuthError } from "./catalog.ts";
+import { clip } from "./echo.ts";
 import { LookupLimited } from "./lookup-budget.ts";
 import { anthropic, openai, type Protocol } from "./relay/protocols.ts";
 import type { Lookup } from "./tiered-cache.ts";
@@ -132,7 +133,7 @@ function retrieve(
   const wanted = id.toLowerCase();
   const model = id.length <= MAX_ID_LENGTH ? lookup.entry.value.find((m) => m.id.toLowerCase() === wanted) : undefined;
   if (!model) {
-    const message = `The model ${JSON.stringify(id.slice(0, MAX_ID_LENGTH))} does not exist or is not available to this key.`;
+    const message = `The model ${JSON.stringify(clip(id))} does not exist or is not available to this key.`;
     return Promise.resolve(protocol.error(404, message, "model_not_found"));
   }
   const variant = `model:${protocol.name}:${model.id}`;
@@ -179,7 +180,7 @@ export function anthropicPage(models: readonly InferenceModel[], query: URLSearc
     if (at < 0)
       return {
         ok: false,
-        message: `${after !== null ? "after_id" : "before_id"}: no model ${JSON.stringify(cursor.slice(0, MAX_ID_LENGTH))} in this list.`,
+        message: `${after !== null ? "after_id" : "before_id"}: no model ${JSON.stringify(clip(cursor))} in this list.`,
       };
     if (after !== null) start = at + 1;
     else end = at;
