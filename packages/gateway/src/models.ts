@@ -46,8 +46,9 @@ export function registerModelRoutes(app: Hono<any>, deps: ModelRouteDeps): void 
   app.get("/v1/models", (c) =>
     withModels(c, deps, (lookup, caller, protocol) => list(c, deps, lookup, caller, protocol)),
   );
-  // `{id}` holds a slash (`openai/gpt-oss-120b`), sent raw or as %2F.
-  app.get("/v1/models/:id{.+}", (c) =>
+  // `{id}` holds a slash (`openai/gpt-oss-120b`), sent raw or as %2F; Hono matches the decoded path,
+  // so the pattern takes any character (a `.` would let an encoded newline fall through to a 405).
+  app.get("/v1/models/:id{[\\s\\S]+}", (c) =>
     withModels(c, deps, (lookup, caller, protocol) => {
       const raw = new URL(c.req.url).pathname.slice("/v1/models/".length);
       let id: string;

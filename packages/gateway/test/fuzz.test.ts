@@ -177,7 +177,14 @@ describe("fuzz: relay routes", () => {
   );
 });
 
-const catalogRoutes = ["/v1/model_apis", "/v1/model_apis/gpt-oss-120b", "/v1/models", "/api/models/list", "/healthz"];
+const catalogRoutes = [
+  "/v1/model_apis",
+  "/v1/model_apis/gpt-oss-120b",
+  "/v1/models",
+  "/v1/models/openai/gpt-oss-120b",
+  "/api/models/list",
+  "/healthz",
+];
 const hostileQuery = fc.oneof(
   fc
     .dictionary(

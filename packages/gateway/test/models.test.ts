@@ -1,4 +1,5 @@
 // GET /v1/models and /v1/models/{id}: OpenAI's shapes by default, Anthropic's for Anthropic clients, 404s in the caller's shape.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { anthropicPage } from "../src/models.ts";
 import { relayHarness } from "./relay-helpers.ts";
@@ -66,6 +67,26 @@ describe("GET /v1/models/{id}", () => {
     expect(await openai.json()).toMatchObject({ error: { type: "authentication_error" } });
     const anthropic = await get(h, "/v1/models", { "anthropic-version": "2023-06-01" });
     expect(await anthropic.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
+  });
+});
+
+describe("GET /v1/models/{id} with hostile ids", () => {
+  it("answers any id, however encoded or long, with a bounded 4xx from the cache and no 5xx", async () => {
+    const h = relayHarness();
+    await get(h, "/v1/models");
+    const before = h.upstream("/v1/models").length;
+    const id = fc.oneof(fc.string({ unit: "binary", maxLength: 5000 }), fc.string({ maxLength: 300 }));
+    await fc.assert(
+      fc.asyncProperty(id, fc.boolean(), async (raw, anthropicClient) => {
+        if (raw === "") return;
+        const response = await get(h, `/v1/models/${encodeURIComponent(raw)}`, anthropicClient ? ANTHROPIC : KEY);
+        const text = await response.text();
+        expect([200, 400, 404]).toContain(response.status);
+        expect(text.length).toBeLessThanOrEqual(600);
+      }),
+      { numRuns: 500 },
+    );
+    expect(h.upstream("/v1/models")).toHaveLength(before);
   });
 });
 
