@@ -2,6 +2,8 @@
 import { createEmulator, parseFaults } from "@baseten-edge/emulator";
 import { describe, expect, it } from "vitest";
 import type { GatewayEvent } from "../src/index.ts";
+import { openai } from "../src/relay/protocols.ts";
+import { MAX_UPSTREAM_MESSAGE, upstreamError } from "../src/relay/upstream-errors.ts";
 import { testGateway } from "./helpers.ts";
 import { CHAT, MESSAGES, relayHarness } from "./relay-helpers.ts";
 
@@ -154,5 +156,17 @@ describe("catalog names as model", () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
     expect(h.upstream("/v1/messages")).toHaveLength(0);
+  });
+});
+
+describe("an upstream error's message", () => {
+  it("is passed on cut to a bounded length, so a huge upstream message is not echoed whole", async () => {
+    const huge = "x".repeat(1_000_000);
+    const bytes = new TextEncoder().encode(JSON.stringify({ error: huge })).buffer as ArrayBuffer;
+    const answer = upstreamError(openai, "/v1/chat/completions", 500, bytes, new Headers());
+    const body = (await answer.json()) as { error: { message: string } };
+    expect(answer.status).toBe(500);
+    expect(body.error.message.length).toBe(MAX_UPSTREAM_MESSAGE + 1); // the cut, then an ellipsis
+    expect(body.error.message.startsWith("xxx")).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
 // `{"type": "error", "error": {type, message}}`. The status, Baseten's own message text, its
 // request id and any wait it asks for (Retry-After) are kept; only the envelope changes.
 import { parseErrorBody } from "@baseten-edge/core/internal";
+import { clip } from "../echo.ts";
 import type { Protocol } from "./protocols.ts";
 
 /** Routes Baseten may not serve at all: a 404 there means the route, not the model, is missing. */
@@ -12,6 +13,12 @@ const OPTIONAL_ROUTES: Record<string, string> = {
   "/v1/messages/count_tokens":
     "Baseten does not serve POST /v1/messages/count_tokens; count tokens from the `usage` of a /v1/messages answer instead.",
 };
+
+/**
+ * Longest upstream message passed on. Baseten's are a sentence; a hostile or broken upstream's
+ * megabyte-long "message" must not become the client's answer.
+ */
+export const MAX_UPSTREAM_MESSAGE = 1_000;
 
 /** Headers of an error answer that describe the body, and so are rewritten with it. */
 const BODY_HEADERS = ["content-type", "content-length", "content-encoding"];
@@ -31,7 +38,8 @@ export function upstreamError(
   const body = readBody(bytes);
   const parsed = parseErrorBody(body);
   const notServed = status === 404 ? OPTIONAL_ROUTES[path] : undefined;
-  const message = notServed ?? parsed.message ?? `Baseten answered ${status} without a message.`;
+  const message =
+    notServed ?? clip(parsed.message ?? `Baseten answered ${status} without a message.`, MAX_UPSTREAM_MESSAGE);
   const answer = protocol.error(status, message, parsed.code ?? undefined);
   const out = new Headers(headers);
   for (const name of BODY_HEADERS) out.delete(name);
