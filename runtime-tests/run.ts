@@ -177,6 +177,22 @@ try {
       ],
     };
 
+  /** GET / with a key: the catalog page, every row, under a hash-only Content-Security-Policy. */
+  const catalogPage = async (base: string) => {
+    const response = await fetch(`${base}/`, {
+      headers: { authorization: `Bearer ${KEY}` },
+      signal: AbortSignal.timeout(15_000),
+    });
+    const page = await response.text();
+    const csp = response.headers.get("content-security-policy") ?? "";
+    const rows = page.match(/<tr data-row=/g)?.length ?? 0;
+    if (response.status !== 200 || !response.headers.get("content-type")?.startsWith("text/html"))
+      throw new Error(`GET /: ${response.status} ${response.headers.get("content-type")}, expected 200 HTML`);
+    if (!/script-src 'sha256-[^']+'(;|$)/.test(csp)) throw new Error(`GET /: CSP ${JSON.stringify(csp)}`);
+    if (rows !== CATALOG_SIZE) throw new Error(`GET /: the page has ${rows} rows, expected ${CATALOG_SIZE}`);
+    return `serves the catalog page (${rows} rows, hash-only CSP)`;
+  };
+
   /**
    * A declared 20 MB body is refused before it arrives: the status line comes back while only 12
    * bytes of it were sent (the 15 s bound only turns a hang into a clear failure).
@@ -251,6 +267,7 @@ try {
       if (rows !== CATALOG_SIZE)
         throw new Error(`the core client listed ${rows} rows through the gateway, expected ${CATALOG_SIZE}`);
       done.push(`${name} gateway: the core client pages through all ${rows} rows`);
+      done.push(`${name} gateway: ${await catalogPage(url())}`);
 
       const probe = await fetch(`${url()}/v1/chat/completions`, {
         method: "POST",

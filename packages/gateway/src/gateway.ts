@@ -10,6 +10,7 @@ import { clip } from "./echo.ts";
 import { LookupBudget, LookupLimited } from "./lookup-budget.ts";
 import { registerModelRoutes } from "./models.ts";
 import { checkOptions, type GatewayOptions } from "./options.ts";
+import { catalogPage } from "./page/route.ts";
 import { anthropic, openai, openaiResponses, type Protocol } from "./relay/protocols.ts";
 import { createRelay, type RouteSpec } from "./relay/relay.ts";
 import { searchParams, searchResponse } from "./search.ts";
@@ -47,6 +48,7 @@ const RELAYED: readonly RouteSpec[] = [
 ];
 /** Routes, their methods and error protocol, for 405 answers. */
 const ROUTES: [RegExp, string, Protocol | null][] = [
+  [/^\/$/, "GET, HEAD", null],
   [/^\/healthz$/, "GET, HEAD", null],
   [/^\/v1\/model_apis(\/[^/]+)?$/, "GET, HEAD", null],
   [/^\/v1\/models(\/.+)?$/, "GET, HEAD", openai],
@@ -202,6 +204,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  const page = catalogPage({
+    auth,
+    source,
+    log,
+    visibleRows: (lookup, caller) => visibleRows(lookup.entry, caller, false),
+  });
+  app.get("/", (c) => page(c.req.raw, c.env.waitUntil, c.env.clientAddress));
 
   app.get(
     "/v1/model_apis",
