@@ -94,8 +94,8 @@ export function searchParams(query: URLSearchParams): ({ ok: true } & ParsedSear
   return { ok: true, options };
 }
 
-/** The features of a catalog row, from its inference model. */
-function featuresOf(model: InferenceModel | undefined): CatalogFeature[] {
+/** The features of a catalog row, from its inference model (the catalog page shows the same). */
+export function featuresOf(model: InferenceModel | undefined): CatalogFeature[] {
   if (!model) return [];
   const features = new Set<string>(model.supported_features ?? []);
   if (model.input_modalities?.includes("image")) features.add("vision");

@@ -1,6 +1,5 @@
 // The catalog page's rows: each Model API joined with its /v1/models entry (features, modalities).
 import {
-  CATALOG_FEATURES,
   type CatalogFeature,
   type InferenceModel,
   type ModelApi,
@@ -8,6 +7,8 @@ import {
   pricesOf,
   rateLimitsPerMinute,
 } from "@baseten-edge/core";
+import { inferenceModelFor } from "../model-names.ts";
+import { featuresOf } from "../search.ts";
 
 export interface PageRow {
   name: string;
@@ -26,11 +27,10 @@ export interface PageRow {
   added: boolean | null;
 }
 
-/** Joins catalog rows with the inference model list by display name, as `/api/models/list` does. */
+/** Joins catalog rows with the inference model list as `/api/models/list` does (slug, then display name). */
 export function pageRows(rows: readonly ModelApi[], models: readonly InferenceModel[], anonymous: boolean): PageRow[] {
-  const byName = new Map(models.flatMap((m) => (m.name ? [[m.name.toLowerCase(), m] as const] : [])));
   return rows.map((row) => {
-    const model = byName.get(row.display_name.toLowerCase());
+    const model = inferenceModelFor(row, models);
     const prices = pricesOf(row);
     return {
       name: row.name,
@@ -47,12 +47,4 @@ export function pageRows(rows: readonly ModelApi[], models: readonly InferenceMo
       added: anonymous ? null : Boolean(row.org_details),
     };
   });
-}
-
-/** As `/api/models/list` reads them: the model's supported features, and vision from image input. */
-function featuresOf(model: InferenceModel | undefined): CatalogFeature[] {
-  if (!model) return [];
-  const features = new Set<string>(model.supported_features ?? []);
-  if (model.input_modalities?.includes("image")) features.add("vision");
-  return CATALOG_FEATURES.filter((f) => features.has(f));
 }
