@@ -1,6 +1,6 @@
 // Who is calling: the caller's own Baseten key (pass-through) or a gateway token (operator), and
 // the opaque id their cache entries and cursors are bound to.
-import { base64url } from "./tiered-cache.ts";
+import { base64url, hex, sameText } from "./encoding.ts";
 
 export type AuthOptions =
   | { mode: "pass-through" }
@@ -105,15 +105,8 @@ function unauthorized(message: string): Identified {
 /** Hashes the token and compares it with every configured digest, in time independent of where they differ. */
 async function tokenMatches(token: string, hashes: readonly string[]): Promise<boolean> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
-  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  const digestHex = hex(digest);
   let matched = false;
-  for (const hash of hashes) matched = sameText(hash, hex) || matched; // no early exit
+  for (const hash of hashes) matched = sameText(hash, digestHex) || matched; // no early exit
   return matched;
-}
-
-/** Compares two strings in time that depends only on their lengths. */
-export function sameText(a: string, b: string): boolean {
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < b.length; i++) difference |= b.charCodeAt(i) ^ (a.charCodeAt(i) | 0);
-  return difference === 0;
 }

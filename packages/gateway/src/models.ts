@@ -1,12 +1,14 @@
 // GET /v1/models and GET /v1/models/{id}: the cached inference model list, in OpenAI's shape or, for
 // Anthropic's clients, in Anthropic's (paged with limit / after_id / before_id).
 import { type InferenceModel, RateLimitError } from "@baseten-edge/core";
-import type { Context, Hono } from "hono";
+import type { Context } from "hono";
 import type { Authenticator, Caller } from "./auth.ts";
 import { type CatalogSource, UpstreamAuthError } from "./catalog.ts";
 import { clip } from "./echo.ts";
+import type { Answer } from "./http-cache.ts";
 import { LookupLimited } from "./lookup-budget.ts";
 import { anthropic, openai, type Protocol } from "./relay/protocols.ts";
+import type { RouteTable } from "./routes/table.ts";
 import type { Lookup } from "./tiered-cache.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: the gateway's Hono env is opaque to this module
@@ -17,13 +19,7 @@ export interface ModelRouteDeps {
   auth: Authenticator;
   source: CatalogSource;
   /** Sends a memoised rendering with the cache headers and ETag (or a 304). */
-  answer(
-    c: AnyContext,
-    lookup: Lookup<unknown>,
-    caller: Caller,
-    variant: string,
-    render: () => string,
-  ): Promise<Response>;
+  answer: Answer;
   waitUntil(c: AnyContext): WaitUntil;
   /** The client's address, which a never-seen key's first look-up is charged to. */
   clientAddress(c: AnyContext): string | undefined;
@@ -41,24 +37,28 @@ export function isAnthropicClient(request: Request): boolean {
   return request.headers.has("anthropic-version") || request.headers.has("x-api-key");
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any gateway app; the routes read only the request
-export function registerModelRoutes(app: Hono<any>, deps: ModelRouteDeps): void {
-  app.get("/v1/models", (c) =>
-    withModels(c, deps, (lookup, caller, protocol) => list(c, deps, lookup, caller, protocol)),
+export function registerModelRoutes(routes: RouteTable, deps: ModelRouteDeps): void {
+  routes.get(
+    "/v1/models",
+    (c) => withModels(c, deps, (lookup, caller, protocol) => list(c, deps, lookup, caller, protocol)),
+    openai,
   );
   // `{id}` holds a slash (`openai/gpt-oss-120b`), sent raw or as %2F; Hono matches the decoded path,
   // so the pattern takes any character (a `.` would let an encoded newline fall through to a 405).
-  app.get("/v1/models/:id{[\\s\\S]+}", (c) =>
-    withModels(c, deps, (lookup, caller, protocol) => {
-      const raw = new URL(c.req.url).pathname.slice("/v1/models/".length);
-      let id: string;
-      try {
-        id = decodeURIComponent(raw);
-      } catch {
-        return Promise.resolve(protocol.error(400, "The model id is not valid percent-encoding."));
-      }
-      return retrieve(c, deps, lookup, caller, protocol, id);
-    }),
+  routes.get(
+    "/v1/models/:id{[\\s\\S]+}",
+    (c) =>
+      withModels(c, deps, (lookup, caller, protocol) => {
+        const raw = new URL(c.req.url).pathname.slice("/v1/models/".length);
+        let id: string;
+        try {
+          id = decodeURIComponent(raw);
+        } catch {
+          return Promise.resolve(protocol.error(400, "The model id is not valid percent-encoding."));
+        }
+        return retrieve(c, deps, lookup, caller, protocol, id);
+      }),
+    openai,
   );
 }
 

@@ -18,11 +18,11 @@ export interface GatewayOptions {
   stores?: CatalogStore[];
   /** Seconds an entry is served without asking the upstream (default 60). */
   freshSeconds?: number;
-  /** Seconds a stale entry may still be served while the upstream fails (default 86 400). */
+  /** Seconds a stale entry may still be served while the upstream fails (default 86400). */
   maxStaleSeconds?: number;
   /** Bound of the per-isolate memory tier in megabytes of catalog JSON (default 32). */
   memoryMegabytes?: number;
-  /** Largest relayed request body, in bytes (default 10 MiB); larger ones are answered 413. */
+  /** Largest relayed request body, in bytes (default 10485760, 10 MiB); larger ones are answered 413. */
   maxBodyBytes?: number;
   /** Seconds to wait for Baseten's response headers on relayed requests (default 600) → 504. */
   firstByteTimeoutSeconds?: number;
@@ -78,6 +78,93 @@ export const ENV_VARS = {
     "pass-through: never-seen keys the isolate or process looks up upstream per minute (default 600)",
 } as const;
 
+type EnvName = keyof typeof ENV_VARS;
+
+/**
+ * Every default, written once: `resolveOptions` applies them, and a test checks `ENV_VARS`, the
+ * option JSDoc above and the READMEs' tables against them.
+ */
+export const DEFAULTS = {
+  managementUrl: "https://api.baseten.co",
+  inferenceUrl: "https://inference.baseten.co",
+  freshSeconds: 60,
+  maxStaleSeconds: 86_400,
+  memoryMegabytes: 32,
+  maxBodyBytes: 10 * 1024 * 1024,
+  firstByteTimeoutSeconds: 600,
+  idleTimeoutSeconds: 120,
+  relayRetries: 1,
+  maxRetryAfterSeconds: 2,
+  newKeysPerClientPerMinute: 30,
+  newKeysPerMinute: 600,
+} as const satisfies Partial<GatewayOptions>;
+
+/** The option each single-valued environment variable sets (URLs as text, the rest whole numbers). */
+export const ENV_OPTION = {
+  BASETEN_MANAGEMENT_URL: "managementUrl",
+  BASETEN_INFERENCE_URL: "inferenceUrl",
+  CATALOG_FRESH_SECONDS: "freshSeconds",
+  CATALOG_MAX_STALE_SECONDS: "maxStaleSeconds",
+  RELAY_MAX_BODY_BYTES: "maxBodyBytes",
+  RELAY_FIRST_BYTE_TIMEOUT_SECONDS: "firstByteTimeoutSeconds",
+  RELAY_IDLE_TIMEOUT_SECONDS: "idleTimeoutSeconds",
+  RELAY_RETRIES: "relayRetries",
+  RELAY_MAX_RETRY_AFTER_SECONDS: "maxRetryAfterSeconds",
+  NEW_KEYS_PER_CLIENT_PER_MINUTE: "newKeysPerClientPerMinute",
+  NEW_KEYS_PER_MINUTE: "newKeysPerMinute",
+} as const satisfies Partial<Record<EnvName, keyof typeof DEFAULTS>>;
+
+/** Options with every default applied and every duration in milliseconds: what the modules use. */
+export interface ResolvedOptions {
+  auth: AuthOptions;
+  cacheSalt: string;
+  managementUrl: string;
+  inferenceUrl: string;
+  /** The caller's fetch, if any (the catalog clients then use their own default). */
+  fetch: FetchLike | undefined;
+  stores: readonly CatalogStore[];
+  freshMs: number;
+  maxStaleMs: number;
+  memoryBudget: number;
+  maxBodyBytes: number;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+  relayRetries: number;
+  maxRetryAfterMs: number;
+  newKeysPerClientPerMinute: number;
+  newKeysPerMinute: number;
+  corsOrigins: readonly string[];
+  log: (event: GatewayEvent) => void;
+  now: () => number;
+}
+
+/** Checks the options (throws `ConfigurationError`) and applies the defaults: the one place they are read. */
+export function resolveOptions(options: GatewayOptions): ResolvedOptions {
+  checkOptions(options);
+  const pick = <K extends keyof typeof DEFAULTS>(key: K) => options[key] ?? DEFAULTS[key];
+  return {
+    auth: options.auth,
+    cacheSalt: options.cacheSalt,
+    managementUrl: pick("managementUrl"),
+    inferenceUrl: pick("inferenceUrl"),
+    fetch: options.fetch,
+    stores: options.stores ?? [],
+    freshMs: pick("freshSeconds") * 1000,
+    maxStaleMs: pick("maxStaleSeconds") * 1000,
+    memoryBudget: pick("memoryMegabytes") * 1024 * 1024,
+    maxBodyBytes: pick("maxBodyBytes"),
+    firstByteTimeoutMs: pick("firstByteTimeoutSeconds") * 1000,
+    idleTimeoutMs: pick("idleTimeoutSeconds") * 1000,
+    relayRetries: pick("relayRetries"),
+    maxRetryAfterMs: pick("maxRetryAfterSeconds") * 1000,
+    newKeysPerClientPerMinute: pick("newKeysPerClientPerMinute"),
+    newKeysPerMinute: pick("newKeysPerMinute"),
+    corsOrigins: options.corsOrigins ?? [],
+    log: options.log ?? (() => {}),
+    now: options.now ?? Date.now,
+  };
+}
+
 /** Thrown for configuration that cannot work; the message says which variable to fix. */
 export class ConfigurationError extends Error {
   override name = "ConfigurationError";
@@ -97,11 +184,11 @@ export function gatewayOptionsFromEnv(
   env: Record<string, unknown>,
   extra: Partial<Pick<GatewayOptions, "stores" | "fetch" | "log" | "now">> = {},
 ): GatewayOptions {
-  const text = (name: keyof typeof ENV_VARS) => {
+  const text = (name: EnvName) => {
     const value = env[name];
     return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
   };
-  const whole = (name: keyof typeof ENV_VARS) => {
+  const whole = (name: EnvName) => {
     const value = text(name);
     if (value === undefined) return undefined;
     if (!/^\d+$/.test(value)) throw new ConfigurationError(`${name} must be a whole number.`);
@@ -125,17 +212,9 @@ export function gatewayOptionsFromEnv(
   const assign = <K extends keyof GatewayOptions>(key: K, value: GatewayOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
-  assign("managementUrl", text("BASETEN_MANAGEMENT_URL"));
-  assign("inferenceUrl", text("BASETEN_INFERENCE_URL"));
-  assign("freshSeconds", whole("CATALOG_FRESH_SECONDS"));
-  assign("maxStaleSeconds", whole("CATALOG_MAX_STALE_SECONDS"));
-  assign("maxBodyBytes", whole("RELAY_MAX_BODY_BYTES"));
-  assign("firstByteTimeoutSeconds", whole("RELAY_FIRST_BYTE_TIMEOUT_SECONDS"));
-  assign("idleTimeoutSeconds", whole("RELAY_IDLE_TIMEOUT_SECONDS"));
-  assign("relayRetries", whole("RELAY_RETRIES"));
-  assign("maxRetryAfterSeconds", whole("RELAY_MAX_RETRY_AFTER_SECONDS"));
-  assign("newKeysPerClientPerMinute", whole("NEW_KEYS_PER_CLIENT_PER_MINUTE"));
-  assign("newKeysPerMinute", whole("NEW_KEYS_PER_MINUTE"));
+  for (const [name, key] of Object.entries(ENV_OPTION)) {
+    assign(key, key === "managementUrl" || key === "inferenceUrl" ? text(name as EnvName) : whole(name as EnvName));
+  }
   assign(
     "corsOrigins",
     text("CORS_ORIGINS")

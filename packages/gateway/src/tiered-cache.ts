@@ -1,5 +1,6 @@
 // The catalog cache: isolate memory → the runtime's stores → upstream, with stale-while-revalidate,
 // stale-if-error and single-flight loads.
+import { base64url } from "./encoding.ts";
 import type { CatalogStore, StoredEntry } from "./store.ts";
 
 /** How an answer was served, as the `x-cache` header says it. */
@@ -12,15 +13,6 @@ export interface Entry<T> {
   hash: string;
   /** Length of the entry's JSON, the unit of the memory budget. */
   size: number;
-  /** Per-entry memo for rendered answers (bodies and ETags); lives as long as the entry. */
-  rendered: Map<string, unknown>;
-  /** Characters held in `rendered`; kept below `renderBudget(entry)`. */
-  renderedSize: number;
-}
-
-/** How much rendered text an entry may memoise: twice its own size, at least 64 K characters. */
-export function renderBudget(entry: Entry<unknown>): number {
-  return Math.max(2 * entry.size, 65_536);
 }
 
 export interface Lookup<T> {
@@ -241,17 +233,11 @@ export class TieredCache {
 }
 
 function newEntry(value: unknown, fetchedAt: number, hash: string, size: number): Entry<unknown> {
-  return { value, fetchedAt, hash, size, rendered: new Map(), renderedSize: 0 };
+  return { value, fetchedAt, hash, size };
 }
 
 /** A short SHA-256 digest (base64url, 128 bits) of a text. */
 export async function digest(text: string): Promise<string> {
   const bytes = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return base64url(new Uint8Array(bytes).subarray(0, 16));
-}
-
-export function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

@@ -1,0 +1,67 @@
+// Error answers of the catalog routes: Baseten's documented shape, upstream failures, 404/405, 500.
+import { RateLimitError } from "@baseten-edge/core";
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { UpstreamAuthError } from "../catalog.ts";
+import { clip } from "../echo.ts";
+import { LookupLimited } from "../lookup-budget.ts";
+import type { GatewayEvent } from "../options.ts";
+import type { Env, RouteTable } from "./table.ts";
+
+/** A search the catalog refused while rendering (core's `InvalidArgumentError`): answered 400. */
+export class BadSearch extends Error {}
+
+/** Answers in Baseten's documented error shape, `{"error": "<message>"}`. */
+export function error(c: Context<Env>, status: number, message: string): Response {
+  return c.json({ error: message }, status as 400);
+}
+
+/** An error's name and message for logs (the gateway's errors never carry keys). */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
+}
+
+/** Maps an upstream failure to an answer: the caller's auth error, a 429, or a clear 503. */
+export function upstreamFailure(c: Context<Env>, thrown: unknown, log: (event: GatewayEvent) => void): Response {
+  if (thrown instanceof BadSearch) return error(c, 400, thrown.message);
+  if (thrown instanceof UpstreamAuthError) return error(c, thrown.status, thrown.upstreamMessage);
+  if (thrown instanceof LookupLimited) {
+    c.header("retry-after", String(thrown.retryAfterSeconds));
+    return error(c, 429, thrown.message);
+  }
+  if (thrown instanceof RateLimitError) return rateLimited(c, thrown);
+  log({ event: "upstream_error", error: errorName(thrown) });
+  return error(c, 503, "The catalog is unavailable: Baseten did not answer and no cached copy is recent enough.");
+}
+
+function rateLimited(c: Context<Env>, thrown: RateLimitError): Response {
+  if (thrown.retryAfterMs !== null) c.header("retry-after", String(Math.ceil(thrown.retryAfterMs / 1000)));
+  // Baseten's own words, as a drop-in passes them on (the status prefix is core's).
+  const upstream = thrown.message.replace(/^\d+\s*/, "");
+  return error(
+    c,
+    429,
+    upstream && !upstream.startsWith("(") ? upstream : "Baseten rate-limited the catalog request; try again later.",
+  );
+}
+
+/** 405 with `Allow` for a registered path asked with another method (in the route's protocol), else 404. */
+export function notFound(routes: RouteTable): NotFoundHandler<Env> {
+  return (c) => {
+    const path = new URL(c.req.url).pathname;
+    const route = routes.allowed(path);
+    if (!route) return error(c, 404, `No such route: ${clip(c.req.method)} ${clip(path)}.`);
+    const message = `Method ${c.req.method} is not allowed here; use ${route.allow}.`;
+    const answer = route.protocol ? route.protocol.error(405, message) : error(c, 405, message);
+    answer.headers.set("allow", route.allow);
+    return answer;
+  };
+}
+
+/** Anything a handler did not answer itself: a 500 that names nothing internal, and a log event. */
+export function internalError(log: (event: GatewayEvent) => void): ErrorHandler<Env> {
+  return (thrown, c) => {
+    if (thrown instanceof BadSearch) return error(c, 400, thrown.message);
+    log({ event: "internal_error", error: errorName(thrown) });
+    return error(c, 500, "Internal gateway error.");
+  };
+}

@@ -1,0 +1,62 @@
+// The one place routes are registered: each registration adds the Hono route and remembers its
+// path, methods and error protocol, from which wrong-method requests get their 405 and `Allow`.
+import type { Handler, Hono } from "hono";
+import type { Protocol } from "../relay/protocols.ts";
+
+/** What the runtime passes along with each request (Hono's `c.env`). */
+export type Env = {
+  Bindings: { waitUntil: ((promise: Promise<unknown>) => void) | undefined; clientAddress: string | undefined };
+};
+
+interface Registered {
+  pattern: RegExp;
+  methods: string[];
+  /** The protocol errors are answered in; null for Baseten's `{"error": "..."}`. */
+  protocol: Protocol | null;
+}
+
+export class RouteTable {
+  readonly app: Hono<Env>;
+  readonly #registered = new Map<string, Registered>();
+
+  constructor(app: Hono<Env>) {
+    this.app = app;
+  }
+
+  /** `GET` (and `HEAD`, which Hono answers from the `GET` handler). */
+  get(path: string, handler: Handler<Env>, protocol: Protocol | null = null): void {
+    this.app.get(path, handler);
+    this.#note(path, ["GET", "HEAD"], protocol);
+  }
+
+  post(path: string, handler: Handler<Env>, protocol: Protocol | null = null): void {
+    this.app.post(path, handler);
+    this.#note(path, ["POST"], protocol);
+  }
+
+  /** The methods a path is served with (for `Allow`) and its error protocol; undefined for no route. */
+  allowed(pathname: string): { allow: string; protocol: Protocol | null } | undefined {
+    for (const route of this.#registered.values()) {
+      if (route.pattern.test(pathname)) return { allow: route.methods.join(", "), protocol: route.protocol };
+    }
+    return undefined;
+  }
+
+  #note(path: string, methods: string[], protocol: Protocol | null): void {
+    const known = this.#registered.get(path);
+    if (known) known.methods.push(...methods);
+    else this.#registered.set(path, { pattern: pathPattern(path), methods: [...methods], protocol });
+  }
+}
+
+/** A Hono path (`/a/:name`, `/a/:id{regex}`) as a regular expression over the request's pathname. */
+export function pathPattern(path: string): RegExp {
+  const source = path.replace(
+    /:\w+(\{((?:[^{}]|\{[^}]*\})*)\})?|[^:]+/g,
+    (part, _braces, custom: string | undefined) => {
+      if (!part.startsWith(":")) return part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+      return custom === undefined ? "[^/]+" : `(?:${custom})`;
+    },
+  );
+  return new RegExp(`^${source}$`);
+}
