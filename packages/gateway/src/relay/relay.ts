@@ -51,161 +51,243 @@ class Refusal extends Error {
   }
 }
 
-export function createRelay(auth: Authenticator, source: CatalogSource, settings: RelaySettings) {
-  const { now, log } = settings;
+/** One relayed request as it goes through the steps: what it is, and what the log line will say. */
+interface Call {
+  route: RouteSpec;
+  request: Request;
+  waitUntil: WaitUntil;
+  /** The client's address, charged for a never-seen key's first look-up. */
+  client: string | undefined;
+  started: number;
+  requestId: string;
+  event: GatewayEvent;
+}
 
+/** What `readAndCheck` hands on: who calls, the body to send, and the model's listed row (for its prices). */
+interface Checked {
+  caller: Caller;
+  body: Uint8Array;
+  listed: InferenceModel | undefined;
+}
+
+/** An upstream answer whose headers arrived; `release` detaches the client-abort listener. */
+interface Sent {
+  upstream: Response;
+  upstreamAbort: AbortController;
+  release: () => void;
+  headers: Headers;
+}
+
+interface RelayDeps {
+  auth: Authenticator;
+  source: CatalogSource;
+  settings: RelaySettings;
+}
+
+/**
+ * The relay, as four named steps: read and check (`readAndCheck`), send (`sendUpstream`), answer
+ * (`answerStream` / `answerWhole`) and account (`account`, one log event per request).
+ */
+export function createRelay(auth: Authenticator, source: CatalogSource, settings: RelaySettings) {
+  const deps: RelayDeps = { auth, source, settings };
   return async function relay(
     route: RouteSpec,
     request: Request,
     waitUntil: WaitUntil,
     client?: string,
   ): Promise<Response> {
-    const started = now();
-    const requestId = crypto.randomUUID();
-    const { protocol } = route;
-    const event: GatewayEvent = {
-      event: "request",
-      route: route.path,
-      model: null,
-      status: 0,
-      input_tokens: null,
-      cached_tokens: null,
-      output_tokens: null,
-      cost_usd: null,
-      ttfb_ms: null,
-      total_ms: null,
-      request_id: requestId,
-      upstream_request_id: null,
-    };
-    const done = (response: Response, extra: Partial<GatewayEvent> = {}): Response => {
-      Object.assign(event, { status: response.status, ...extra });
-      if (!response.body || !response.headers.get("content-type")?.includes("text/event-stream")) {
-        event.total_ms = now() - started;
-        log(event);
-      }
-      response.headers.set("x-request-id", requestId);
-      return response;
-    };
-
-    let body: Uint8Array;
-    let model: string;
-    let caller: Caller;
-    let listed: InferenceModel | undefined; // the model's row in the cached list, for its prices
-    try {
-      const identified = await auth.identify(request, false);
-      if (!identified.ok) throw new Refusal(identified.status, identified.message);
-      caller = identified.caller;
-      body = await readBody(request, settings.maxBodyBytes).catch(uploadBroke);
-      model = checkBody(body, route);
-      event.model = model;
-      let models = await source.cachedModels(caller);
-      // A catalog name (no slash) can only be mapped with the list: wait for it rather than send a name Baseten refuses.
-      if (!models && !model.includes("/"))
-        models = await source.models(caller, waitUntil, client).then(
-          (l) => l.entry,
-          () => null,
-        );
-      const fresh = models !== null && now() - models.fetchedAt < settings.modelListFreshMs;
-      // Learn (or renew) the list for next time; until then, unknown models go to Baseten to decide.
-      // A never-seen key's first look-up is charged to the client's budget (see lookup-budget.ts).
-      if (!fresh) waitUntil?.(source.models(caller, waitUntil, client).catch(() => {}));
-      const found = models ? findModel(models.value, model) : undefined;
-      listed = found?.model;
-      if (found?.renamed) body = withModel(body, found.model.id);
-      if (fresh && !listed) {
-        throw new Refusal(
-          404,
-          `The model ${JSON.stringify(model)} does not exist or is not available to this key.`,
-          "model_not_found",
-        );
-      }
-    } catch (thrown) {
-      if (thrown instanceof Refusal) return done(protocol.error(thrown.status, thrown.message, thrown.code));
-      throw thrown;
+    const call = startCall(route, request, waitUntil, client, settings.now());
+    const checked = await readAndCheck(call, deps);
+    if (checked instanceof Refusal) {
+      return account(call, deps, route.protocol.error(checked.status, checked.message, checked.code));
     }
-
-    const headers = new Headers();
-    for (const name of FORWARDED) {
-      const value = request.headers.get(name);
-      if (value !== null) headers.set(name, value);
-    }
-    headers.set("authorization", `${caller.authorization.scheme} ${caller.authorization.apiKey}`);
-
-    // One controller stops the upstream whatever the reason: client gone, first-byte timeout, idle stream.
-    const upstreamAbort = new AbortController();
-    const onClientAbort = () => upstreamAbort.abort();
-    request.signal.addEventListener("abort", onClientAbort, { once: true });
-    const firstByte = setTimeout(() => upstreamAbort.abort(new FirstByteTimeout()), settings.firstByteTimeoutMs);
-
-    let upstream: Response;
-    try {
-      upstream = await send(settings, `${settings.inferenceUrl}${route.path}`, headers, body, upstreamAbort.signal);
-    } catch (thrown) {
-      request.signal.removeEventListener("abort", onClientAbort);
-      if (upstreamAbort.signal.reason instanceof FirstByteTimeout) {
-        return done(protocol.error(504, `Baseten did not answer within ${settings.firstByteTimeoutMs} ms.`));
-      }
-      if (request.signal.aborted) return done(protocol.error(499, "The client closed the request."));
-      log({
-        event: "relay_upstream_error",
-        route: route.path,
-        error: thrown instanceof Error ? thrown.message : "unknown",
-      });
-      return done(protocol.error(502, "Baseten could not be reached."));
-    } finally {
-      clearTimeout(firstByte);
-    }
-    const ttfb = now() - started;
-    event.ttfb_ms = ttfb;
-    // An upstream header goes into the log: bounded like anything else that is not ours.
-    event.upstream_request_id = upstream.headers.get("x-baseten-request-id")?.slice(0, 200) ?? null;
-
-    const answerHeaders = relayedResponseHeaders(upstream.headers);
-
+    const sent = await sendUpstream(call, checked, settings);
+    if (sent instanceof Response) return account(call, deps, sent);
+    const { upstream } = sent;
     if (upstream.ok && upstream.body && upstream.headers.get("content-type")?.includes("text/event-stream")) {
-      const stream = relayStream(upstream.body, {
-        protocol,
-        idleMs: settings.idleTimeoutMs,
-        abort: () => upstreamAbort.abort(),
-        clientGone: () => request.signal.aborted,
-        onEnd: (summary: StreamSummary) => {
-          request.signal.removeEventListener("abort", onClientAbort);
-          const finished = (async () => {
-            Object.assign(event, usageFields(summary.usage, listed), {
-              total_ms: now() - started,
-              stream_outcome: summary.outcome,
-            });
-            log(event);
-          })().catch(() => {}); // logging must never take the process down
-          waitUntil?.(finished);
-        },
-      });
-      return done(new Response(stream, { status: upstream.status, headers: answerHeaders }));
+      return account(call, deps, answerStream(call, sent, checked.listed, deps));
     }
-
-    // Non-streamed answers are small JSON: read whole (still under the idle timeout and the
-    // client's signal), so the cost can go in a header.
-    const idle = setTimeout(() => upstreamAbort.abort(), settings.idleTimeoutMs);
-    let bytes: ArrayBuffer;
-    try {
-      bytes = await upstream.arrayBuffer();
-    } catch {
-      return done(protocol.error(502, "Baseten's answer broke off before it was complete."));
-    } finally {
-      clearTimeout(idle);
-      request.signal.removeEventListener("abort", onClientAbort);
-    }
-    if (!upstream.ok) return done(upstreamError(protocol, route.path, upstream.status, bytes, answerHeaders));
-    let usage: TokenCounts | null = null;
-    try {
-      usage = upstream.ok ? protocol.bodyUsage(JSON.parse(new TextDecoder().decode(bytes))) : null;
-    } catch {
-      usage = null;
-    }
-    const fields = usageFields(usage, listed);
-    if (typeof fields.cost_usd === "string") answerHeaders.set("x-baseten-edge-cost-usd", fields.cost_usd);
-    return done(new Response(bytes, { status: upstream.status, headers: answerHeaders }), fields);
+    return answerWhole(call, sent, checked.listed, deps);
   };
+}
+
+function startCall(route: RouteSpec, request: Request, waitUntil: WaitUntil, client: string | undefined, now: number) {
+  const requestId = crypto.randomUUID();
+  const event: GatewayEvent = {
+    event: "request",
+    route: route.path,
+    model: null,
+    status: 0,
+    input_tokens: null,
+    cached_tokens: null,
+    output_tokens: null,
+    cost_usd: null,
+    ttfb_ms: null,
+    total_ms: null,
+    request_id: requestId,
+    upstream_request_id: null,
+  };
+  return { route, request, waitUntil, client, started: now, requestId, event } satisfies Call;
+}
+
+/**
+ * Account: completes the request's log event and tags the answer with its id. A stream's event is
+ * logged when the stream ends (see `answerStream`); everything else is logged here.
+ */
+function account(call: Call, deps: RelayDeps, response: Response, extra: Partial<GatewayEvent> = {}): Response {
+  const { event } = call;
+  Object.assign(event, { status: response.status, ...extra });
+  if (!response.body || !response.headers.get("content-type")?.includes("text/event-stream")) {
+    event.total_ms = deps.settings.now() - call.started;
+    deps.settings.log(event);
+  }
+  response.headers.set("x-request-id", call.requestId);
+  return response;
+}
+
+/** Read and check: the caller, the body (bounded, JSON, with a model) and the model against the caller's list. */
+async function readAndCheck(call: Call, deps: RelayDeps): Promise<Checked | Refusal> {
+  try {
+    const identified = await deps.auth.identify(call.request, false);
+    if (!identified.ok) throw new Refusal(identified.status, identified.message);
+    const { caller } = identified;
+    const body = await readBody(call.request, deps.settings.maxBodyBytes).catch(uploadBroke);
+    const model = checkBody(body, call.route);
+    call.event.model = model;
+    return await checkModel(call, deps, caller, body, model);
+  } catch (thrown) {
+    if (thrown instanceof Refusal) return thrown;
+    throw thrown;
+  }
+}
+
+/** Maps a catalog name to its inference id, and refuses a model a fresh list does not have. */
+async function checkModel(call: Call, deps: RelayDeps, caller: Caller, body: Uint8Array, model: string) {
+  const { source, settings } = deps;
+  const { waitUntil, client } = call;
+  let models = await source.cachedModels(caller);
+  // A catalog name (no slash) can only be mapped with the list: wait for it rather than send a name Baseten refuses.
+  if (!models && !model.includes("/"))
+    models = await source.models(caller, waitUntil, client).then(
+      (l) => l.entry,
+      () => null,
+    );
+  const fresh = models !== null && settings.now() - models.fetchedAt < settings.modelListFreshMs;
+  // Learn (or renew) the list for next time; until then, unknown models go to Baseten to decide.
+  // A never-seen key's first look-up is charged to the client's budget (see lookup-budget.ts).
+  if (!fresh) waitUntil?.(source.models(caller, waitUntil, client).catch(() => {}));
+  const found = models ? findModel(models.value, model) : undefined;
+  const listed = found?.model;
+  if (fresh && !listed) {
+    throw new Refusal(
+      404,
+      `The model ${JSON.stringify(model)} does not exist or is not available to this key.`,
+      "model_not_found",
+    );
+  }
+  return { caller, body: found?.renamed ? withModel(body, found.model.id) : body, listed };
+}
+
+/** The request headers that reach Baseten, with the caller's upstream key. */
+function forwardedHeaders(request: Request, caller: Caller): Headers {
+  const headers = new Headers();
+  for (const name of FORWARDED) {
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  headers.set("authorization", `${caller.authorization.scheme} ${caller.authorization.apiKey}`);
+  return headers;
+}
+
+/** Send: until Baseten's headers arrive, or a refusal in the route's protocol (504, 499, 502). */
+async function sendUpstream(call: Call, checked: Checked, settings: RelaySettings): Promise<Sent | Response> {
+  const { request, route } = call;
+  const { protocol } = route;
+  const headers = forwardedHeaders(request, checked.caller);
+  // One controller stops the upstream whatever the reason: client gone, first-byte timeout, idle stream.
+  const upstreamAbort = new AbortController();
+  const onClientAbort = () => upstreamAbort.abort();
+  request.signal.addEventListener("abort", onClientAbort, { once: true });
+  const release = () => request.signal.removeEventListener("abort", onClientAbort);
+  const firstByte = setTimeout(() => upstreamAbort.abort(new FirstByteTimeout()), settings.firstByteTimeoutMs);
+  let upstream: Response;
+  try {
+    const url = `${settings.inferenceUrl}${route.path}`;
+    upstream = await send(settings, url, headers, checked.body, upstreamAbort.signal);
+  } catch (thrown) {
+    release();
+    if (upstreamAbort.signal.reason instanceof FirstByteTimeout) {
+      return protocol.error(504, `Baseten did not answer within ${settings.firstByteTimeoutMs} ms.`);
+    }
+    if (request.signal.aborted) return protocol.error(499, "The client closed the request.");
+    const error = thrown instanceof Error ? thrown.message : "unknown";
+    settings.log({ event: "relay_upstream_error", route: route.path, error });
+    return protocol.error(502, "Baseten could not be reached.");
+  } finally {
+    clearTimeout(firstByte);
+  }
+  call.event.ttfb_ms = settings.now() - call.started;
+  // An upstream header goes into the log: bounded like anything else that is not ours.
+  call.event.upstream_request_id = upstream.headers.get("x-baseten-request-id")?.slice(0, 200) ?? null;
+  return { upstream, upstreamAbort, release, headers: relayedResponseHeaders(upstream.headers) };
+}
+
+/** Answer a stream: passed on as it comes; its usage is accounted when it ends. */
+function answerStream(call: Call, sent: Sent, listed: InferenceModel | undefined, deps: RelayDeps): Response {
+  const { settings } = deps;
+  const { request, event } = call;
+  const stream = relayStream(sent.upstream.body as ReadableStream<Uint8Array>, {
+    protocol: call.route.protocol,
+    idleMs: settings.idleTimeoutMs,
+    abort: () => sent.upstreamAbort.abort(),
+    clientGone: () => request.signal.aborted,
+    onEnd: (summary: StreamSummary) => {
+      sent.release();
+      const finished = (async () => {
+        Object.assign(event, usageFields(summary.usage, listed), {
+          total_ms: settings.now() - call.started,
+          stream_outcome: summary.outcome,
+        });
+        settings.log(event);
+      })().catch(() => {}); // logging must never take the process down
+      call.waitUntil?.(finished);
+    },
+  });
+  return new Response(stream, { status: sent.upstream.status, headers: sent.headers });
+}
+
+/**
+ * Answer a whole body: non-streamed answers are small JSON, read whole (still under the idle timeout
+ * and the client's signal), so the cost can go in a header.
+ */
+async function answerWhole(
+  call: Call,
+  sent: Sent,
+  listed: InferenceModel | undefined,
+  deps: RelayDeps,
+): Promise<Response> {
+  const { upstream, headers } = sent;
+  const { protocol, path } = call.route;
+  const idle = setTimeout(() => sent.upstreamAbort.abort(), deps.settings.idleTimeoutMs);
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await upstream.arrayBuffer();
+  } catch {
+    return account(call, deps, protocol.error(502, "Baseten's answer broke off before it was complete."));
+  } finally {
+    clearTimeout(idle);
+    sent.release();
+  }
+  if (!upstream.ok) return account(call, deps, upstreamError(protocol, path, upstream.status, bytes, headers));
+  let usage: TokenCounts | null = null;
+  try {
+    usage = protocol.bodyUsage(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch {
+    usage = null;
+  }
+  const fields = usageFields(usage, listed);
+  if (typeof fields.cost_usd === "string") headers.set("x-baseten-edge-cost-usd", fields.cost_usd);
+  return account(call, deps, new Response(bytes, { status: upstream.status, headers }), fields);
 }
 
 class FirstByteTimeout extends Error {}
