@@ -1,0 +1,114 @@
+// The emulated Baseten routes: the management API, the model list and inference (chat, messages, responses).
+import type { InferenceTarget } from "./catalog/catalog.ts";
+import { apiKeyOf, errorResponse, inferenceForbidden, jsonResponse } from "./http.ts";
+import { chatResponse, parseChatRequest } from "./inference/chat.ts";
+import { BadRequest, badRequest, type InferenceContext, isRecord } from "./inference/common.ts";
+import { messagesResponse, parseMessagesRequest } from "./inference/messages.ts";
+import { parseResponsesRequest, responsesError, responsesResponse } from "./inference/responses.ts";
+import { getModelApi, listModelApis } from "./management.ts";
+import type { EmulatorState, RouteContext } from "./state.ts";
+import type { Workspace } from "./workspaces.ts";
+
+const ROUTES: Record<string, readonly string[]> = {
+  "/v1/model_apis": ["GET"],
+  "/v1/models": ["GET"],
+  "/v1/chat/completions": ["POST"],
+  "/v1/messages": ["POST"],
+  "/v1/responses": ["POST"],
+};
+
+export async function route(
+  state: EmulatorState,
+  request: Request,
+  url: URL,
+  body: string,
+  ctx: RouteContext,
+): Promise<Response> {
+  const { catalog, workspaces } = state;
+  const path = url.pathname;
+  const allowed = ROUTES[path] ?? (path.startsWith("/v1/model_apis/") ? ["GET"] : undefined);
+  if (!allowed) return errorResponse(404, `no route for ${request.method} ${path}`);
+  if (!allowed.includes(request.method))
+    return errorResponse(405, `${request.method} is not allowed on ${path}`, undefined, {
+      allow: allowed.join(", "),
+    });
+
+  const key = apiKeyOf(request.headers);
+  const workspace = key === undefined ? undefined : await workspaces.resolve(key);
+  ctx.record.workspace = workspace?.id ?? null;
+
+  if (path.startsWith("/v1/model_apis")) {
+    if (!workspace) {
+      return errorResponse(
+        401,
+        key === undefined ? "missing API key: send Authorization: Bearer <key>" : "invalid API key",
+      );
+    }
+    if (path === "/v1/model_apis") return listModelApis(url, workspace, catalog, state.cursorSecret);
+    return getModelApi(decodeURIComponent(path.slice("/v1/model_apis/".length)), workspace, catalog);
+  }
+  // Inference refuses a bad, missing or x-api-key-only key with the same 403 the recordings show.
+  if (!workspace) return inferenceForbidden();
+  if (path === "/v1/models") return jsonResponse(200, catalog.modelsBody);
+  return inference(state, path, body, workspace, ctx);
+}
+
+function inference(
+  state: EmulatorState,
+  path: string,
+  text: string,
+  workspace: Workspace,
+  ctx: RouteContext,
+): Response {
+  const { catalog, now } = state;
+  // The Responses API answers bad requests in OpenAI's shape; the older routes in Baseten's.
+  const invalid = (message: string) =>
+    path === "/v1/responses" ? responsesError(400, message) : errorResponse(400, message);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return invalid("request body is not valid JSON");
+  }
+  if (!isRecord(body)) return invalid("request body must be a JSON object");
+  if (typeof body.model !== "string" || body.model === "") return invalid("model is required");
+  const target = catalog.inference.get(body.model);
+  if (!target) return inferenceForbidden();
+
+  ctx.record.requestId = ctx.requestId;
+  const inferenceCtx: InferenceContext = {
+    target,
+    requestId: ctx.requestId,
+    acceptedAt: now(),
+    seed: state.settings.seed,
+    faults: ctx.faults,
+    signal: ctx.signal,
+    onCancel: ctx.cancelled,
+    onEnd: () => {
+      ctx.record.completedAt ??= now();
+    },
+  };
+  try {
+    let response: Response;
+    if (path === "/v1/messages") {
+      const { reply, stream } = parseMessagesRequest(body, target);
+      response = messagesResponse(reply, stream, inferenceCtx);
+    } else if (path === "/v1/responses") {
+      const { reply, options: responses } = parseResponsesRequest(body, target);
+      response = responsesResponse(reply, responses, inferenceCtx);
+    } else {
+      const { reply, options: chat } = parseChatRequest(body, target);
+      response = chatResponse(reply, chat, inferenceCtx);
+    }
+    markUsed(workspace, target, now);
+    return response;
+  } catch (error) {
+    if (error instanceof BadRequest) return path === "/v1/responses" ? invalid(error.message) : badRequest(error);
+    throw error;
+  }
+}
+
+function markUsed(workspace: Workspace, target: InferenceTarget, now: () => number): void {
+  const details = target.name === undefined ? undefined : workspace.added.get(target.name);
+  if (details) details.last_used_at = new Date(now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
