@@ -12,6 +12,7 @@ stage() { # stage NAME COMMAND...: runs one stage, remembers failures, goes on
 stage "lint and format (biome)" pnpm -s lint
 stage "generated files are up to date" bash -c 'pnpm -s generate && git diff --exit-code --stat'
 stage "specs lint" pnpm -s lint:specs
+stage "function sizes (none over 80 lines in packages/*/src)" pnpm -s check:functions
 # Every task in every package even when one fails, then one line per task naming the packages that pass.
 stage "build, typecheck, test, package checks" \
   node scripts/turbo-tasks.ts build typecheck test check:package check:examples size -- --output-logs=new-only
