@@ -1,15 +1,16 @@
 // The inference relay: checks a request, sends it to Baseten, and passes the answer on as it comes.
-import { estimateCost, type FetchLike, type InferenceModel, type TokenCounts } from "@baseten-edge/core";
-import { abortableSleep, neverReachedServer, retryAfterMs } from "@baseten-edge/core/internal";
+import type { FetchLike, InferenceModel, TokenCounts } from "@baseten-edge/core";
 import type { Authenticator, Caller } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
 import { findModel } from "../model-names.ts";
 import type { GatewayEvent } from "../options.ts";
-import { BodyRejected, type ScannedBody, scanJsonBody } from "./limits.ts";
 import type { Protocol } from "./protocols.ts";
+import { checkBody, Refusal, readBody, uploadBroke, withModel } from "./request.ts";
 import { relayedResponseHeaders } from "./response-headers.ts";
+import { send } from "./send.ts";
 import { relayStream, type StreamSummary } from "./stream.ts";
 import { upstreamError } from "./upstream-errors.ts";
+import { usageFields } from "./usage.ts";
 
 export interface RelaySettings {
   inferenceUrl: string;
@@ -40,16 +41,6 @@ export interface RouteSpec {
 /** Request headers that reach Baseten; everything else (cookies, cf-*, x-forwarded-*, host…) stays here. */
 const FORWARDED = ["content-type", "accept", "user-agent", "x-session-affinity", "anthropic-version", "anthropic-beta"];
 type WaitUntil = ((promise: Promise<unknown>) => void) | undefined;
-
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** One relayed request as it goes through the steps: what it is, and what the log line will say. */
 interface Call {
@@ -291,125 +282,3 @@ async function answerWhole(
 }
 
 class FirstByteTimeout extends Error {}
-
-/** Sends the request, retrying only what Baseten provably did not process. */
-async function send(
-  settings: RelaySettings,
-  url: string,
-  headers: Headers,
-  body: Uint8Array,
-  signal: AbortSignal,
-): Promise<Response> {
-  for (let attempt = 0; ; attempt++) {
-    const last = attempt >= settings.retries;
-    let response: Response;
-    try {
-      // Each attempt sends its own copy: a runtime may detach the buffer a sent body came from.
-      response = await settings.fetch(new Request(url, { method: "POST", headers, body: body.slice(), signal }));
-    } catch (thrown) {
-      if (last || signal.aborted || !neverReachedServer(thrown)) throw thrown;
-      await abortableSleep(100 * 2 ** attempt, signal);
-      continue;
-    }
-    if (last || (response.status !== 429 && response.status !== 503)) return response;
-    const wait = retryAfterMs(response.headers);
-    if (wait === null || wait > settings.maxRetryAfterMs) return response;
-    await response.body?.cancel().catch(() => {});
-    await abortableSleep(wait, signal);
-  }
-}
-
-/**
- * A body that stops arriving (the client closed the connection mid-upload) is the client's doing:
- * answered and logged as 499, like a client that leaves while Baseten thinks, not as a gateway error.
- */
-function uploadBroke(thrown: unknown): never {
-  if (thrown instanceof Refusal) throw thrown;
-  throw new Refusal(499, "The client closed the request before its body arrived.", "client_closed_request");
-}
-
-/** Reads the body up to `limit` bytes; a larger one is refused without being read to the end. */
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const type = request.headers.get("content-type") ?? "";
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new Refusal(415, "Send the request body as JSON, with `Content-Type: application/json`.");
-  }
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  const tooLarge = () => new Refusal(413, `The request body is larger than ${limit} bytes.`);
-  if (declared > limit) throw tooLarge();
-  if (!request.body) throw new Refusal(400, "The request has no body.");
-  const reader = request.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    parts.push(value);
-  }
-  // One chunk (a body handed over whole, as in-process callers and small uploads do) is used as it
-  // is: copying 10 MB again costs milliseconds and garbage.
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    body.set(part, offset);
-    offset += part.byteLength;
-  }
-  return body;
-}
-
-/** Checks the JSON body's shape without parsing it whole (see limits.ts) and returns its model. */
-function checkBody(bytes: Uint8Array, route: RouteSpec): string {
-  let scanned: ScannedBody;
-  try {
-    scanned = scanJsonBody(bytes, route.arrays);
-  } catch (thrown) {
-    if (thrown instanceof BodyRejected) throw new Refusal(thrown.status, thrown.message);
-    throw thrown;
-  }
-  const { model } = scanned;
-  if (model === undefined || model.trim() === "")
-    throw new Refusal(400, '`model` is required: a model id such as "openai/gpt-oss-120b".');
-  for (const name of route.arrays) {
-    if (scanned.kinds.get(name) !== "array") throw new Refusal(400, `\`${name}\` is required and must be an array.`);
-  }
-  return model;
-}
-
-/**
- * The body with `model` set to the inference id a catalog name stands for (the only rewrite the relay
- * makes). Parsing whole is safe here: the body already passed scanJsonBody's depth and width bounds.
- */
-function withModel(bytes: Uint8Array, id: string): Uint8Array {
-  const fields = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-  return new TextEncoder().encode(JSON.stringify({ ...fields, model: id }));
-}
-
-/**
- * Log fields for usage and exact cost. `cost_status` says whether the cost is known: a model listed
- * without prices (or with counts that contradict each other) logs "unknown" and a null cost, never zero.
- */
-function usageFields(usage: TokenCounts | null, model: InferenceModel | undefined): Partial<GatewayEvent> {
-  if (!usage) return {};
-  const fields: Partial<GatewayEvent> = {
-    input_tokens: usage.inputTokens,
-    cached_tokens: usage.cachedInputTokens ?? 0,
-    output_tokens: usage.outputTokens,
-    cost_usd: null,
-    cost_status: "unknown",
-  };
-  if (model) {
-    try {
-      fields.cost_usd = estimateCost(model, usage).totalUsd;
-    } catch {
-      // Counts the upstream reported inconsistently (cached > input): log tokens, not a wrong cost.
-    }
-  }
-  if (fields.cost_usd !== null) fields.cost_status = "known";
-  return fields;
-}

@@ -1,0 +1,85 @@
+// Reading and checking a relayed request: bounded body, JSON shape, model; refusals in the caller's protocol.
+import { BodyRejected, type ScannedBody, scanJsonBody } from "./limits.ts";
+import type { RouteSpec } from "./relay.ts";
+
+/** A request the relay answers itself (status, message and the protocol's error code). */
+export class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A body that stops arriving (the client closed the connection mid-upload) is the client's doing:
+ * answered and logged as 499, like a client that leaves while Baseten thinks, not as a gateway error.
+ */
+export function uploadBroke(thrown: unknown): never {
+  if (thrown instanceof Refusal) throw thrown;
+  throw new Refusal(499, "The client closed the request before its body arrived.", "client_closed_request");
+}
+
+/** Reads the body up to `limit` bytes; a larger one is refused without being read to the end. */
+export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new Refusal(415, "Send the request body as JSON, with `Content-Type: application/json`.");
+  }
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  const tooLarge = () => new Refusal(413, `The request body is larger than ${limit} bytes.`);
+  if (declared > limit) throw tooLarge();
+  if (!request.body) throw new Refusal(400, "The request has no body.");
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    parts.push(value);
+  }
+  // One chunk (a body handed over whole, as in-process callers and small uploads do) is used as it
+  // is: copying 10 MB again costs milliseconds and garbage.
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    body.set(part, offset);
+    offset += part.byteLength;
+  }
+  return body;
+}
+
+/** Checks the JSON body's shape without parsing it whole (see limits.ts) and returns its model. */
+export function checkBody(bytes: Uint8Array, route: RouteSpec): string {
+  let scanned: ScannedBody;
+  try {
+    scanned = scanJsonBody(bytes, route.arrays);
+  } catch (thrown) {
+    if (thrown instanceof BodyRejected) throw new Refusal(thrown.status, thrown.message);
+    throw thrown;
+  }
+  const { model } = scanned;
+  if (model === undefined || model.trim() === "")
+    throw new Refusal(400, '`model` is required: a model id such as "openai/gpt-oss-120b".');
+  for (const name of route.arrays) {
+    if (scanned.kinds.get(name) !== "array") throw new Refusal(400, `\`${name}\` is required and must be an array.`);
+  }
+  return model;
+}
+
+/**
+ * The body with `model` set to the inference id a catalog name stands for (the only rewrite the relay
+ * makes). Parsing whole is safe here: the body already passed scanJsonBody's depth and width bounds.
+ */
+export function withModel(bytes: Uint8Array, id: string): Uint8Array {
+  const fields = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  return new TextEncoder().encode(JSON.stringify({ ...fields, model: id }));
+}
