@@ -2,6 +2,7 @@
 // UNSTABLE: not covered by semver. Anything here may change or go in any release; applications
 // should import from "@baseten-edge/core" only.
 
+export { base64url, hex, sameText, sha256Hex } from "./encoding.ts";
 export { parseErrorBody, retryAfterMs } from "./errors.ts";
 export { abortableSleep, neverReachedServer } from "./fetch.ts";
 export { assertPathSegment } from "./path-segment.ts";

@@ -49,8 +49,5 @@ export function createRandom(seed: number): Random {
   };
 }
 
-/** Hex SHA-256 of a string, with Web Crypto so it runs on every runtime. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+/** Hex SHA-256 of a string (core's, shared with the gateway). */
+export { sha256Hex } from "@baseten-edge/core/internal";

@@ -1,6 +1,6 @@
 // Who is calling: the caller's own Baseten key (pass-through) or a gateway token (operator), and
 // the opaque id their cache entries and cursors are bound to.
-import { base64url, hex, sameText } from "./encoding.ts";
+import { base64url, hex, sameText } from "@baseten-edge/core/internal";
 
 export type AuthOptions =
   | { mode: "pass-through" }

@@ -1,6 +1,6 @@
 // Opaque page cursors over the cached catalog, signed so that only the caller they were issued to
 // (and the same filter) can use them.
-import { sameText } from "./encoding.ts";
+import { sameText } from "@baseten-edge/core/internal";
 
 export interface CursorState {
   offset: number;

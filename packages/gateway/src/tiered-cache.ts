@@ -1,6 +1,6 @@
 // The catalog cache: isolate memory → the runtime's stores → upstream, with stale-while-revalidate,
 // stale-if-error and single-flight loads.
-import { base64url } from "./encoding.ts";
+import { base64url } from "@baseten-edge/core/internal";
 import type { CatalogStore, StoredEntry } from "./store.ts";
 
 /** How an answer was served, as the `x-cache` header says it. */

@@ -1,4 +1,5 @@
 // Test wiring: a gateway in front of an in-process emulator, with a controllable clock and upstream.
+import { sha256Hex } from "@baseten-edge/core/internal";
 import { createEmulator, type EmulatorOptions } from "@baseten-edge/emulator";
 import {
   type CatalogStore,
@@ -113,8 +114,5 @@ export function spyStore(name = "spy"): CatalogStore & { entries: Map<string, St
 
 /** The marker the emulator stamps into bodies for a key's workspace (acceptAnyKey). */
 export async function markerOf(key: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key)));
-  return `ws-${Array.from(digest, (b) => b.toString(16).padStart(2, "0"))
-    .join("")
-    .slice(0, 12)}`;
+  return `ws-${(await sha256Hex(key)).slice(0, 12)}`;
 }

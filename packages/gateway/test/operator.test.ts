@@ -1,12 +1,9 @@
+import { sha256Hex } from "@baseten-edge/core/internal";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError, createGateway, gatewayOptionsFromEnv } from "../src/index.ts";
 import { harness, SALT, spyStore } from "./helpers.ts";
 
 const TOKEN = "gw-token-for-the-frontend";
-async function sha256Hex(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 async function operator(publicCatalog = false) {
   return harness(

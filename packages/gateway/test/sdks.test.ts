@@ -1,14 +1,12 @@
 // The official OpenAI and Anthropic SDKs, configured with only a base URL and a key, through the gateway.
 import Anthropic from "@anthropic-ai/sdk";
+import { sha256Hex } from "@baseten-edge/core/internal";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { relayHarness } from "./relay-helpers.ts";
 
 const TOKEN = "gateway-token-for-sdks";
-const TOKEN_HASH = Array.from(
-  new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(TOKEN))),
-  (b) => b.toString(16).padStart(2, "0"),
-).join("");
+const TOKEN_HASH = await sha256Hex(TOKEN);
 
 const modes = [
   { mode: "pass-through", key: "emulator-key", options: {} },
