@@ -136,7 +136,12 @@ async function search(c: Context<Env>, caller: Caller, deps: CatalogRouteDeps): 
 }
 
 /** The rows the caller may see, derived once per entry: anonymous callers get no workspace details. */
-export function visibleRows(memo: RenderMemo, entry: Entry<ModelApi[]>, caller: Caller, addedOnly: boolean): ModelApi[] {
+export function visibleRows(
+  memo: RenderMemo,
+  entry: Entry<ModelApi[]>,
+  caller: Caller,
+  addedOnly: boolean,
+): ModelApi[] {
   return memo.derived(entry, `rows:${caller.view}:${addedOnly}`, () => {
     let rows = entry.value;
     if (caller.view === "public") rows = rows.map(({ org_details: _, ...row }) => row);
