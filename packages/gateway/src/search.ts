@@ -35,7 +35,12 @@ export interface ParsedSearch {
   options: Omit<SearchOptions, "query"> & { tag?: string; query?: string; viewOption?: string };
 }
 
-/** Reads and checks the query string; every problem is a 400 message, nothing reaches the upstream. */
+/**
+ * Reads and checks the query string: the one validation of search parameters. Every problem is a
+ * 400 message before any upstream call, and the options built here are always ones core's
+ * `searchCatalog` accepts (a known ordering, asc/desc, page >= 1, known features, decimal prices),
+ * so rendering never refuses them afterwards.
+ */
 export function searchParams(query: URLSearchParams): ({ ok: true } & ParsedSearch) | { ok: false; message: string } {
   const options: ParsedSearch["options"] = { pageSize: PAGE_SIZE, orderBy: "release_date", direction: "desc" };
   // Open WebUI's front end sends every parameter, empty when unset; its backend treats empty as absent.
@@ -46,8 +51,9 @@ export function searchParams(query: URLSearchParams): ({ ok: true } & ParsedSear
     return /^\d{1,9}$/.test(value) ? Number(value) : null;
   };
 
-  const orderBy = ORDER_BY[text("order_by") ?? ""];
-  if (orderBy) options.orderBy = orderBy;
+  // Own keys only: `__proto__` or `constructor` is an unknown ordering (the default), not Object's.
+  const orderByText = text("order_by") ?? "";
+  if (Object.hasOwn(ORDER_BY, orderByText)) options.orderBy = ORDER_BY[orderByText] as CatalogOrderBy;
   if (text("direction") === "asc") options.direction = "asc";
   const pageText = text("page");
   if (pageText !== undefined && !/^[-+]?\d{1,9}$/.test(pageText))

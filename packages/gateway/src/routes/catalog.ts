@@ -10,7 +10,7 @@ import type { Answer, RenderMemo } from "../http-cache.ts";
 import type { GatewayEvent } from "../options.ts";
 import { searchParams, searchResponse } from "../search.ts";
 import type { Entry } from "../tiered-cache.ts";
-import { BadSearch, error, upstreamFailure } from "./errors.ts";
+import { error, upstreamFailure } from "./errors.ts";
 import type { Env, RouteTable } from "./table.ts";
 
 export interface CatalogRouteDeps {
@@ -125,13 +125,8 @@ async function search(c: Context<Env>, caller: Caller, deps: CatalogRouteDeps): 
       : await deps.source.models(caller, c.env.waitUntil, c.env.clientAddress).catch(() => null);
   const variant = `search:${caller.view}:${models?.entry.hash ?? "-"}:${url.search}`;
   return deps.answer(c, lookup, caller, variant, () => {
-    try {
-      const rows = visibleRows(deps.memo, lookup.entry, caller, false);
-      return JSON.stringify(searchResponse(rows, models?.entry.value ?? [], parsed.options));
-    } catch (thrown) {
-      if (thrown instanceof InvalidArgumentError) throw new BadSearch(thrown.message);
-      throw thrown;
-    }
+    const rows = visibleRows(deps.memo, lookup.entry, caller, false);
+    return JSON.stringify(searchResponse(rows, models?.entry.value ?? [], parsed.options));
   });
 }
 

@@ -7,9 +7,6 @@ import { LookupLimited } from "../lookup-budget.ts";
 import type { GatewayEvent } from "../options.ts";
 import type { Env, RouteTable } from "./table.ts";
 
-/** A search the catalog refused while rendering (core's `InvalidArgumentError`): answered 400. */
-export class BadSearch extends Error {}
-
 /** Answers in Baseten's documented error shape, `{"error": "<message>"}`. */
 export function error(c: Context<Env>, status: number, message: string): Response {
   return c.json({ error: message }, status as 400);
@@ -22,7 +19,6 @@ export function errorName(error: unknown): string {
 
 /** Maps an upstream failure to an answer: the caller's auth error, a 429, or a clear 503. */
 export function upstreamFailure(c: Context<Env>, thrown: unknown, log: (event: GatewayEvent) => void): Response {
-  if (thrown instanceof BadSearch) return error(c, 400, thrown.message);
   if (thrown instanceof UpstreamAuthError) return error(c, thrown.status, thrown.upstreamMessage);
   if (thrown instanceof LookupLimited) {
     c.header("retry-after", String(thrown.retryAfterSeconds));
@@ -60,7 +56,6 @@ export function notFound(routes: RouteTable): NotFoundHandler<Env> {
 /** Anything a handler did not answer itself: a 500 that names nothing internal, and a log event. */
 export function internalError(log: (event: GatewayEvent) => void): ErrorHandler<Env> {
   return (thrown, c) => {
-    if (thrown instanceof BadSearch) return error(c, 400, thrown.message);
     log({ event: "internal_error", error: errorName(thrown) });
     return error(c, 500, "Internal gateway error.");
   };
