@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type * as Core from "@baseten-edge/core";
-import { run, type Started, sleep, start } from "./lib/processes.ts";
+import { run, type Started, sleep, start } from "@baseten-edge/harness";
 import { ensureChromium, ensureTools, makeProject, type PackageName, packAll } from "./lib/setup.ts";
 import { streamChat } from "./shared/client-checks.ts";
 

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { run } from "./processes.ts";
+import { run } from "@baseten-edge/harness";
 
 /** Runtimes and tools the matrix installs from the npm registry, pinned. */
 export const TOOLS = {

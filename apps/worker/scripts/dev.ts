@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
+import { stopChild } from "@baseten-edge/harness";
 
 const HOST = "127.0.0.1";
 const USAGE = `usage: ./run dev [--port N|auto] [--emulator-port N|auto]
@@ -128,14 +129,8 @@ let stopping = false;
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  if (wrangler.exitCode === null && wrangler.signalCode === null) {
-    const exited = new Promise((resolve) => wrangler.once("exit", resolve));
-    wrangler.kill("SIGINT");
-    // wrangler stops workerd on SIGINT; one that hangs is not left running behind us.
-    const timer = setTimeout(() => wrangler.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  // wrangler stops workerd on SIGINT; one that hangs is not left running behind us.
+  await stopChild(wrangler, { signal: "SIGINT", graceMs: 5_000 });
   await emulator.close().catch(() => {});
   process.exit(code);
 }

@@ -1,13 +1,9 @@
 // Starts the stack every client talks to: the emulator in Node (Baseten) and the real Worker bundle
 // (apps/worker/dist) under workerd through Miniflare, configured through bindings like a deployment.
 
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { startEmulatorServer } from "@baseten-edge/emulator/node";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { type RunningWorker, startWorkerd } from "@baseten-edge/harness/workerd";
 import type { TestProject } from "vitest/node";
-
-const WORKER_BUNDLE = fileURLToPath(new URL("../../../apps/worker/dist/index.js", import.meta.url));
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -20,16 +16,9 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const emulator = await startEmulatorServer({ seed: 12 });
-  const mf = new Miniflare({
-    ...convertV4MiniflareOptions({
-      host: "127.0.0.1",
-      port: 0,
-      modules: true,
-      scriptPath: WORKER_BUNDLE,
-      // workerd refuses module paths that climb out of its modules root.
-      modulesRoot: dirname(WORKER_BUNDLE),
-      compatibilityDate: "2026-11-01",
-      compatibilityFlags: ["enable_request_signal"],
+  let worker: RunningWorker;
+  try {
+    worker = await startWorkerd({
       bindings: {
         AUTH_MODE: "pass-through",
         PUBLIC_CATALOG: "false",
@@ -40,22 +29,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
         CATALOG_MAX_STALE_SECONDS: "86400",
       },
       kvNamespaces: ["CATALOG_KV"],
-      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-    }),
-    logRequests: false,
-    handleStructuredLogs: () => {},
-  });
-  try {
-    await mf.ready;
+    });
   } catch (error) {
     await emulator.close();
     throw error;
   }
-  const gatewayUrl = (await mf.unsafeGetDirectURL()).href.replace(/\/$/, "");
+  const gatewayUrl = worker.url;
   project.provide("gatewayUrl", gatewayUrl);
   project.provide("emulatorUrl", emulator.url);
   return async () => {
-    await mf.dispose();
+    await worker.stop();
     await emulator.close();
   };
 }

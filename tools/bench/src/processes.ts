@@ -1,9 +1,11 @@
 // Everything the harness starts (emulator servers, workerd via Miniflare), and how it is all stopped.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { sleep, stopChild, withTimeout } from "@baseten-edge/harness";
+import { startWorkerd, type WorkerSpec } from "@baseten-edge/harness/workerd";
+
+export { sleep, withTimeout };
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 
@@ -22,17 +24,6 @@ export async function stopAll(): Promise<void> {
       sleep(5_000),
     ]);
   }
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Rejects after `ms` with a message naming what took too long. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export interface Upstream {
@@ -83,14 +74,6 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
   return { url, pid: child.pid!, stop };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const force = setTimeout(() => child.kill("SIGKILL"), 3_000);
-  return exited.finally(() => clearTimeout(force));
-}
-
 export interface WorkerOnWorkerd {
   url: string;
   /** The workerd process that runs this Worker alone (for CPU accounting). */
@@ -98,50 +81,13 @@ export interface WorkerOnWorkerd {
   stop(): Promise<void>;
 }
 
-export interface WorkerSpec {
-  /** A bundled ES module Worker on disk, or its source text. */
-  scriptPath?: string;
-  script?: string;
-  bindings?: Record<string, string>;
-  kvNamespaces?: string[];
-}
-
-/** Runs one Worker in its own workerd process (Miniflare, the version wrangler pins). */
+/** Runs one Worker in its own workerd process, stopped by `stopAll()`, with that process's pid for CPU accounting. */
 export async function startWorker(spec: WorkerSpec): Promise<WorkerOnWorkerd> {
   const before = new Set(workerdChildren());
-  // Miniflare 5 takes a nested `config`; the v4 shape (what wrangler.jsonc reads like) converts to it.
-  const mf = new Miniflare({
-    ...convertV4MiniflareOptions({
-      host: "127.0.0.1",
-      port: 0,
-      modules: true,
-      // modulesRoot: workerd refuses module paths that climb out of the working directory.
-      ...(spec.scriptPath
-        ? { scriptPath: spec.scriptPath, modulesRoot: dirname(spec.scriptPath) }
-        : { script: spec.script ?? "" }),
-      compatibilityDate: "2026-11-01",
-      compatibilityFlags: ["enable_request_signal"],
-      bindings: spec.bindings ?? {},
-      kvNamespaces: spec.kvNamespaces ?? [],
-      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-    }),
-    // Request lines and the Worker's console.log would otherwise go to our stdout, inside the timings.
-    logRequests: false,
-    handleStructuredLogs: () => {},
-  });
-  let disposed = false;
-  const stop = async () => {
-    if (disposed) return;
-    disposed = true;
-    await mf.dispose();
-  };
-  onStop(stop);
-  await withTimeout(mf.ready, 30_000, "starting workerd");
-  // The Worker's own socket, not Miniflare's entry Worker (which proxies every request through a
-  // second JS Worker that production does not have).
-  const url = (await mf.unsafeGetDirectURL()).href.replace(/\/$/, "");
+  const worker = await withTimeout(startWorkerd(spec), 30_000, "starting workerd");
+  onStop(worker.stop);
   const pid = workerdChildren().find((p) => !before.has(p));
-  return { url, pid, stop };
+  return { url: worker.url, pid, stop: worker.stop };
 }
 
 /** workerd processes started by this process (Miniflare spawns one per instance). */

@@ -1,4 +1,5 @@
-// Child processes with deadlines: every start, wait and command is bounded, and all of them die with the matrix.
+// Child processes with deadlines: every start, wait and command is bounded, and every child dies with its parent.
+// Used by the runtime matrix, the bench and `./run dev`.
 import { type ChildProcess, spawn } from "node:child_process";
 
 const children = new Set<ChildProcess>();
@@ -13,15 +14,45 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): voi
   }
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+let guarding = false;
+/** On the first child started: children die with this process, however it ends. */
+function guardChildren(): void {
+  if (guarding) return;
+  guarding = true;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      for (const child of children) killGroup(child, "SIGKILL");
+      process.exit(130);
+    });
+  }
+  process.once("exit", () => {
     for (const child of children) killGroup(child, "SIGKILL");
-    process.exit(130);
   });
 }
-process.once("exit", () => {
-  for (const child of children) killGroup(child, "SIGKILL");
-});
+
+/**
+ * Stops a child started by anyone: `signal` (SIGTERM unless told), then SIGKILL after `graceMs`.
+ * Resolves when it has exited.
+ */
+export function stopChild(
+  child: ChildProcess,
+  { signal = "SIGTERM", graceMs = 3_000 }: { signal?: NodeJS.Signals; graceMs?: number } = {},
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill(signal);
+  const force = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  return exited.finally(() => clearTimeout(force));
+}
+
+/** Rejects after `ms` with a message naming what took too long. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface Started {
   /** The first match of `ready` in the output (e.g. the URL it listens on). */
@@ -38,6 +69,7 @@ interface SpawnOptions {
 }
 
 function launch(command: string, args: string[], options: SpawnOptions) {
+  guardChildren();
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env,

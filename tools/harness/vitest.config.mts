@@ -1,0 +1,3 @@
+import shared from "../../vitest.shared.mts";
+
+export default shared;
