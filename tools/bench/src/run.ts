@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
+import { workerdVersion } from "@baseten-edge/harness/workerd";
 import { stopAll, withTimeout } from "./processes.ts";
 import { failedRow, type Row, renderTable, writeResults } from "./report.ts";
 import { bundleSizes, generateTime } from "./scenarios/build.ts";
@@ -52,15 +53,7 @@ function machine(): string {
     /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "unknown CPU";
   let workerd = "unknown";
   try {
-    const bin = execFileSync(
-      process.execPath,
-      ["-p", "require.resolve('workerd/bin/workerd', { paths: [require.resolve('miniflare')] })"],
-      {
-        cwd: new URL("..", import.meta.url),
-        encoding: "utf8",
-      },
-    ).trim();
-    workerd = execFileSync(bin, ["--version"], { encoding: "utf8" }).trim();
+    workerd = workerdVersion();
   } catch {
     // reported as unknown
   }

@@ -1,7 +1,9 @@
 // Workers under workerd, one process each (Miniflare, the version wrangler pins), with apps/worker's
 // compatibility date and flags read from its wrangler.jsonc: the one place the bench, the client suite
 // and the page suite start a Worker.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "jsonc-parser";
@@ -79,4 +81,11 @@ export async function startWorkerd(spec: WorkerSpec = {}): Promise<RunningWorker
     await stop().catch(() => {});
     throw error;
   }
+}
+
+/** The version line of the workerd binary Miniflare runs (e.g. "workerd 2026-11-17"). */
+export function workerdVersion(): string {
+  const require = createRequire(import.meta.url);
+  const bin = require.resolve("workerd/bin/workerd", { paths: [require.resolve("miniflare")] });
+  return execFileSync(bin, ["--version"], { encoding: "utf8" }).trim();
 }

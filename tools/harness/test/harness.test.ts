@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { run, start, stopChild, withTimeout } from "../src/processes.ts";
-import { startWorkerd, workerCompatibility } from "../src/workerd.ts";
+import { startWorkerd, workerCompatibility, workerdVersion } from "../src/workerd.ts";
 
 const node = process.execPath;
 
@@ -34,8 +34,12 @@ describe("processes", () => {
   });
 
   it("stops a child that ignores SIGTERM with SIGKILL after the grace period", async () => {
-    const child = spawn(node, ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const child = spawn(node, [
+      "-e",
+      "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)",
+    ]);
+    // Only once it says so has it installed the handler that ignores SIGTERM.
+    await new Promise((resolve) => child.stdout.once("data", resolve));
     await stopChild(child, { graceMs: 100 });
     expect(child.signalCode).toBe("SIGKILL");
   });
@@ -52,6 +56,10 @@ describe("workerd", () => {
     const { compatibilityDate, compatibilityFlags } = workerCompatibility();
     expect(compatibilityDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(compatibilityFlags).toContain("enable_request_signal");
+  });
+
+  it("names the workerd it runs", () => {
+    expect(workerdVersion()).toMatch(/^workerd /);
   });
 
   it("serves a Worker on its own socket with its bindings, and stops it", async () => {
