@@ -160,7 +160,7 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
   const ms = Number.parseFloat(headers.get("retry-after-ms") ?? "");
   if (Number.isFinite(ms) && ms >= 0) return ms;
   const value = headers.get("retry-after");
-  if (value === null || value.trim() === "") return null;
+  if (!value?.trim()) return null;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : null;
   const date = Date.parse(value);

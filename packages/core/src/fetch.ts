@@ -39,24 +39,30 @@ export function withPolicy(policy: FetchPolicy): FetchLike {
     const idempotent = request.method === "GET" || request.method === "HEAD";
     // Bodies are JSON the client built, so holding them lets every attempt send the same bytes.
     const body = request.body ? await request.arrayBuffer() : null;
+    // Combined once per call, and only when the client has a signal of its own.
     const caller = policy.signal ? AbortSignal.any([request.signal, policy.signal]) : request.signal;
 
     for (let attempt = 0; ; attempt++) {
       const retriesLeft = attempt < policy.maxRetries;
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(), policy.timeoutMs);
+      caller.throwIfAborted();
+      // The attempt's own signal: aborted with a TimeoutError when the headers are late, or with the
+      // caller's reason — also later, while the body streams, so the listener stays. No leak: `caller`
+      // is per call (a Request's signal is its own), and this is cheaper than `AbortSignal.any`.
+      const current = new AbortController();
+      caller.addEventListener("abort", () => current.abort(caller.reason));
+      const timer = setTimeout(() => current.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs);
       let response: Response;
       try {
-        response = await policy.fetch(
-          new Request(request, { body, signal: AbortSignal.any([caller, timeout.signal]) }),
-        );
+        // One Request per attempt: the body bytes are reused and the attempt's signal replaces the caller's.
+        response = await policy.fetch(new Request(request, { body, signal: current.signal }));
       } catch (error) {
-        if (caller.aborted) throw caller.reason ?? error;
-        const failure = timeout.signal.aborted
-          ? new TimeoutError(policy.timeoutMs)
-          : new ConnectionError(`Connection error: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-        const retry = idempotent || (!timeout.signal.aborted && neverReachedServer(error));
-        if (!retry || !retriesLeft) throw failure;
+        caller.throwIfAborted();
+        const timeout = current.signal.reason;
+        const timedOut = timeout instanceof TimeoutError;
+        if (!retriesLeft || !(idempotent || (!timedOut && neverReachedServer(error))))
+          throw timedOut
+            ? timeout
+            : new ConnectionError(`Connection error: ${(error as Error)?.message ?? String(error)}`, { cause: error });
         await sleep(backoffMs(attempt, random), caller);
         continue;
       } finally {

@@ -228,6 +228,33 @@ describe("timeouts and cancellation", () => {
     expect(await pending).toEqual(new Error("shutdown"));
   });
 
+  it("still reaches the request after its headers arrived, so a streaming body is cancelled", async () => {
+    const server = recordingFetch(() => json(modelApi("x")));
+    const controller = new AbortController();
+    const client = createBasetenClient({ apiKey: "k", fetch: server.fetch });
+    await client.modelApis.get("x", { signal: controller.signal });
+    const sent = server.requests[0]!.signal;
+    expect(sent.aborted).toBe(false);
+    controller.abort(new Error("user left mid-stream"));
+    expect(sent.reason).toEqual(new Error("user left mid-stream"));
+  });
+
+  it("rejects at once, sending nothing, when the caller aborted before the call", async () => {
+    const server = recordingFetch(() => json(modelApi("x")));
+    const client = createBasetenClient({ apiKey: "k", fetch: server.fetch });
+    const error = await client.modelApis.get("x", { signal: AbortSignal.abort(new Error("too late")) }).catch((e) => e);
+    expect(error).toEqual(new Error("too late"));
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("does not let a timed-out attempt's signal outlive its headers: a slow body is not cut by the timer", async () => {
+    const server = recordingFetch(() => json(modelApi("x")));
+    const client = createBasetenClient({ apiKey: "k", fetch: server.fetch, timeoutMs: 100 });
+    await client.modelApis.get("x");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(server.requests[0]!.signal.aborted).toBe(false);
+  });
+
   it("stops waiting between retries when the caller aborts", async () => {
     const server = recordingFetch(() => json({}, 500));
     const controller = new AbortController();
