@@ -1,7 +1,8 @@
 // Synchronous SHA-256 and HMAC-SHA256 (FIPS 180-4, RFC 2104), byte-identical to WebCrypto's.
 // Why not `crypto.subtle`: its calls are async and cost ~125 µs each in Node (a sixth of a relayed
 // request) to hash a few dozen bytes; here the HMAC's two key blocks are compressed once at start-up,
-// so a caller id costs two or three block compressions (~5 µs). Tested against `crypto.subtle`.
+// so a caller id costs two block compressions (~10 µs here against ~90–150 µs for `crypto.subtle.sign`).
+// biome-ignore-all lint/style/noNonNullAssertion: every typed-array index here is in range by construction (tight loops).
 
 const K = new Uint32Array(64);
 const IV = new Uint32Array(8);
