@@ -91,14 +91,6 @@ export function sha256(message: Uint8Array): Uint8Array {
 /**
  * HMAC-SHA256 keyed once: the key's inner and outer blocks are compressed here, so each call only
  * hashes the message and the inner digest.
- *
- * @example
- * ```ts
- * import { hmacSha256 } from "./hmac.ts";
- *
- * const mac = hmacSha256(new TextEncoder().encode("secret salt"));
- * const tag: Uint8Array = mac(new TextEncoder().encode("key:abc")); // 32 bytes
- * ```
  */
 export function hmacSha256(key: Uint8Array): (message: Uint8Array) => Uint8Array {
   const block = new Uint8Array(64);

@@ -8,9 +8,12 @@ const utf8 = new TextEncoder();
 const hex = (bytes: Uint8Array | ArrayBuffer) => Buffer.from(new Uint8Array(bytes)).toString("hex");
 const fromHex = (text: string) => new Uint8Array(Buffer.from(text, "hex"));
 
+/** WebCrypto's HMAC-SHA256, hex (copies the bytes: WebCrypto takes only ArrayBuffer-backed views). */
 async function webCryptoHmac(key: Uint8Array, message: Uint8Array): Promise<string> {
-  const imported = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return hex(await crypto.subtle.sign("HMAC", imported, message));
+  const imported = await crypto.subtle.importKey("raw", new Uint8Array(key), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  return hex(await crypto.subtle.sign("HMAC", imported, new Uint8Array(message)));
 }
 
 describe("sha256", () => {
