@@ -16,3 +16,17 @@ export default defineConfig({
     outputFile: { json: ".vitest-report.json" },
   },
 });
+
+/**
+ * For suites that drive Workers under workerd, started once by `test/global-setup.ts` (tests/clients,
+ * tests/page): files run one at a time, since they share the upstream's state (the fault queue).
+ */
+export const workerdSuite = defineConfig({
+  test: {
+    environment: "node",
+    globalSetup: ["test/global-setup.ts"],
+    fileParallelism: false,
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+});

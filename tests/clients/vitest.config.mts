@@ -1,17 +1,5 @@
-// The client suite: one Worker under workerd for every file (test/global-setup.ts), files one at a time
-// (they share the emulator's fault queue), with the shared settings (report, source condition).
-import { defineConfig, mergeConfig } from "vitest/config";
-import shared from "../../vitest.shared.mts";
+// The client suite: one Worker under workerd for every file (test/global-setup.ts), with the shared settings.
+import { mergeConfig } from "vitest/config";
+import shared, { workerdSuite } from "../../vitest.shared.mts";
 
-export default mergeConfig(
-  shared,
-  defineConfig({
-    test: {
-      environment: "node",
-      globalSetup: ["test/global-setup.ts"],
-      fileParallelism: false,
-      testTimeout: 20_000,
-      hookTimeout: 60_000,
-    },
-  }),
-);
+export default mergeConfig(shared, workerdSuite);

@@ -1,17 +1,6 @@
 // The page suite: two Workers under workerd (a public operator catalog and pass-through) started once
-// (test/global-setup.ts), one Chromium per file, with the shared settings (report, source condition).
-import { defineConfig, mergeConfig } from "vitest/config";
-import shared from "../../vitest.shared.mts";
+// (test/global-setup.ts), one Chromium per file, with the shared settings.
+import { mergeConfig } from "vitest/config";
+import shared, { workerdSuite } from "../../vitest.shared.mts";
 
-export default mergeConfig(
-  shared,
-  defineConfig({
-    test: {
-      environment: "node",
-      globalSetup: ["test/global-setup.ts"],
-      fileParallelism: false,
-      testTimeout: 20_000,
-      hookTimeout: 60_000,
-    },
-  }),
-);
+export default mergeConfig(shared, workerdSuite);

@@ -59,13 +59,16 @@ export class RenderMemo {
     return value;
   }
 
-  /** A rendering held earlier for `variant`, if any. */
-  rendered(entry: Entry<unknown>, variant: string): { body: string; etag: string } | undefined {
-    return this.#memos.get(entry)?.values.get(`render:${variant}`) as { body: string; etag: string } | undefined;
+  /** A rendering held earlier for `variant`, if any (`R`: what its keeper stored with the body). */
+  rendered<R extends { body: string } = { body: string; etag: string }>(
+    entry: Entry<unknown>,
+    variant: string,
+  ): R | undefined {
+    return this.#memos.get(entry)?.values.get(`render:${variant}`) as R | undefined;
   }
 
   /** Keeps a rendering while the entry's renderings stay within `renderBudget`. */
-  keep(entry: Entry<unknown>, variant: string, rendering: { body: string; etag: string }): void {
+  keep(entry: Entry<unknown>, variant: string, rendering: { body: string }): void {
     const memo = this.#of(entry);
     if (memo.size + rendering.body.length > renderBudget(entry)) return;
     memo.values.set(`render:${variant}`, rendering);

@@ -3,6 +3,7 @@
 import { type ModelApi, RateLimitError } from "@baseten-edge/core";
 import { type Authenticator, type Caller, credentials } from "../auth.ts";
 import { type CatalogSource, UpstreamAuthError } from "../catalog.ts";
+import { RenderMemo } from "../http-cache.ts";
 import { LookupLimited } from "../lookup-budget.ts";
 import type { Lookup } from "../tiered-cache.ts";
 import { SCRIPT, STYLE } from "./assets.ts";
@@ -22,6 +23,8 @@ type WaitUntil = ((promise: Promise<unknown>) => void) | undefined;
 /** The `GET /` handler: always HTML, never cached by anyone (it may hold a workspace's details). */
 export function catalogPage(deps: PageDependencies) {
   const credential = deps.auth.mode === "pass-through" ? "Baseten API key" : "gateway token";
+  // Pages per catalog entry (a refresh makes a new entry, and the old pages go with it), within the
+  // entry's render budget; entries are per caller id, so a page never reaches another tenant.
   const memo = new RenderMemo();
   return async (request: Request, waitUntil: WaitUntil, clientAddress: string | undefined): Promise<Response> => {
     const identified = await deps.auth.identify(request, true);
@@ -36,11 +39,13 @@ export function catalogPage(deps: PageDependencies) {
       const lookup = await deps.source.catalog(caller, waitUntil, clientAddress);
       // Features only label rows; the page still shows the catalog if /v1/models is down.
       const models = await deps.source.models(caller, waitUntil, clientAddress).catch(() => null);
-      const variant = `${caller.view}:${models?.entry.hash ?? "-"}`;
-      const body = memo.get(lookup.entry, variant, () => {
+      const key = `page:${caller.view}:${models?.entry.hash ?? "-"}`;
+      let body = memo.rendered<{ body: string }>(lookup.entry, key)?.body;
+      if (body === undefined) {
         const rows = pageRows(deps.visibleRows(lookup, caller), models?.entry.value ?? [], caller.view === "public");
-        return render({ rows, credential });
-      });
+        body = render({ rows, credential });
+        memo.keep(lookup.entry, key, { body });
+      }
       return page(body, 200);
     } catch (thrown) {
       const [status, notice, retryAfter] = failure(thrown);
@@ -79,30 +84,6 @@ async function sha256(text: string): Promise<string> {
 
 function render(state: PageState): string {
   return documentHtml(state, STYLE, SCRIPT);
-}
-
-/**
- * Rendered pages per catalog entry, so a page costs a lookup until the catalog changes: a refresh
- * makes a new entry and the old renderings go with it. Entries are per caller id, so a rendering
- * never reaches another tenant. A few variants at most: the two views × `/v1/models` versions.
- */
-class RenderMemo {
-  readonly #pages = new WeakMap<object, Map<string, string>>();
-
-  get(entry: object, variant: string, render: () => string): string {
-    let pages = this.#pages.get(entry);
-    if (!pages) {
-      pages = new Map();
-      this.#pages.set(entry, pages);
-    }
-    let body = pages.get(variant);
-    if (body === undefined) {
-      if (pages.size >= 4) pages.clear();
-      body = render();
-      pages.set(variant, body);
-    }
-    return body;
-  }
 }
 
 async function page(body: string, status: number): Promise<Response> {

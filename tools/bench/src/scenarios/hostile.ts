@@ -1,8 +1,8 @@
 // Scenario 10: the CPU one hostile 10 MB body costs the gateway, in process (the worst of several shapes).
-import { createGateway, memoryStore } from "@baseten-edge/gateway";
 import { type Row, verdict } from "../report.ts";
 import type { Settings } from "../settings.ts";
 import { fmtSummary, summarize } from "../stats.ts";
+import { inProcessGateway } from "./in-process.ts";
 
 const SIZE = 10_000_000;
 const KNOWN = "openai/gpt-oss-120b";
@@ -46,15 +46,7 @@ export async function hostileBodyCpu(settings: Settings): Promise<Row[]> {
     request.url.endsWith("/v1/models")
       ? Response.json(models)
       : Response.json({ error: { message: "never mind", type: "invalid_request_error" } }, { status: 400 });
-  const gateway = createGateway({
-    auth: { mode: "pass-through" },
-    cacheSalt: "bench-cache-salt-not-a-secret",
-    stores: [memoryStore()],
-    managementUrl: "http://upstream",
-    inferenceUrl: "http://upstream",
-    freshSeconds: 3600,
-    fetch: upstream,
-  });
+  const gateway = inProcessGateway(upstream);
   const waitUntil = { waitUntil: (promise: Promise<unknown>) => void promise.catch(() => {}) };
   const make = (body: string | Uint8Array<ArrayBuffer>) => () =>
     new Request("http://gateway/v1/chat/completions", {

@@ -38,10 +38,9 @@ function recordedUpstream() {
   };
 }
 
-/** 5: gateway.fetch in process vs a handler that hands back the upstream's answer untouched. */
-export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
-  const upstream = recordedUpstream();
-  const gateway = createGateway({
+/** A pass-through gateway in this process whose Baseten is `upstream` (nothing goes over a socket). */
+export function inProcessGateway(upstream: (request: Request) => Promise<Response>) {
+  return createGateway({
     auth: { mode: "pass-through" },
     cacheSalt: "bench-cache-salt-not-a-secret",
     stores: [memoryStore()],
@@ -50,6 +49,12 @@ export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
     freshSeconds: 3600,
     fetch: upstream,
   });
+}
+
+/** 5: gateway.fetch in process vs a handler that hands back the upstream's answer untouched. */
+export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
+  const upstream = recordedUpstream();
+  const gateway = inProcessGateway(upstream);
   const headers = { authorization: "Bearer emulator-key", "content-type": "application/json" };
   const body = JSON.stringify({ model: "openai/gpt-oss-120b", messages: [{ role: "user", content: "bench" }] });
   const chat = (base: string) => new Request(`${base}/v1/chat/completions`, { method: "POST", headers, body });
