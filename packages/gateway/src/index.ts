@@ -8,6 +8,9 @@ export {
   type GatewayEvent,
   type GatewayOptions,
   gatewayOptionsFromEnv,
+  type LimitsOptions,
 } from "./options.ts";
+export type { AccountOp, AccountResult, KeyPolicy } from "./limits/account.ts";
+export { type AtomicCells, atomicStore, type LimitStore, memoryCells } from "./limits/store.ts";
 export type { CatalogStore, EntryMetadata, StoredEntry } from "./store.ts";
 export { memoryStore } from "./stores/memory.ts";

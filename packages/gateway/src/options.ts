@@ -1,6 +1,7 @@
 // Gateway options, and reading them from environment variables with the same names on every runtime.
 import type { FetchLike } from "@baseten-edge/core";
 import type { AuthOptions } from "./auth.ts";
+import type { LimitStore } from "./limits/store.ts";
 import type { CatalogStore } from "./store.ts";
 
 export interface GatewayOptions {
@@ -41,11 +42,35 @@ export interface GatewayOptions {
   newKeysPerMinute?: number;
   /** Origins allowed to call from browsers (CORS); `*` for any. Default: none. */
   corsOrigins?: string[];
+  /**
+   * Gateway keys with policies (rate limits, spend caps, allowed models) and Baseten's own per-model
+   * limits kept for the workspace. Absent: no limits (static GATEWAY_TOKENS only, as before).
+   */
+  limits?: LimitsOptions;
   /** Receives one structured event per notable thing (one `request` event per relayed request); never keys or prompts. */
   log?: (event: GatewayEvent) => void;
   /** Clock, replaceable in tests. */
   now?: () => number;
 }
+
+/** Where gateway keys and limited accounts live, and who administers them. */
+export interface LimitsOptions {
+  /** The accounts' store: memory (one process), SQLite, Deno KV, Redis, or Durable Objects. */
+  store: LimitStore;
+  /** SHA-256 hex digests of the admin tokens (the admin API and the operator's usage view). */
+  adminTokenHashes?: readonly string[];
+  /** Keep each model's catalog `rate_limits` for the whole workspace, answering 429 locally (default true). */
+  modelLimits?: boolean;
+  /**
+   * Seconds a streamed answer may run after its first byte and still count as in flight (default 1800):
+   * an admission's ticket expires at the first-byte timeout plus this, so a crashed isolate's
+   * reservation frees itself (charged in full, never less).
+   */
+  streamSeconds?: number;
+}
+
+/** Defaults of `LimitsOptions`, written once. */
+export const LIMITS_DEFAULTS = { modelLimits: true, streamSeconds: 1800 } as const satisfies Partial<LimitsOptions>;
 
 export interface GatewayEvent {
   event: string;
@@ -75,7 +100,10 @@ export const ENV_VARS = {
   NEW_KEYS_PER_CLIENT_PER_MINUTE:
     "pass-through: never-seen keys one client address may have looked up upstream per minute (default 30)",
   NEW_KEYS_PER_MINUTE:
-    "pass-through: never-seen keys the isolate or process looks up upstream per minute (default 600)",
+    "pass-through: never-seen keys the isolate or process looks up upstream per minute (default 600); operator mode with limits: never-seen gateway keys looked up in the limits store",
+  ADMIN_TOKENS:
+    "secret, limits on: comma-separated SHA-256 hex digests of admin tokens (key policies API, usage of every key)",
+  MODEL_LIMITS: "limits on: `false` to stop keeping each model's catalog rate_limits for the workspace (default true)",
 } as const;
 
 type EnvName = keyof typeof ENV_VARS;
@@ -134,8 +162,17 @@ export interface ResolvedOptions {
   newKeysPerClientPerMinute: number;
   newKeysPerMinute: number;
   corsOrigins: readonly string[];
+  /** Absent: no limits. */
+  limits: ResolvedLimits | undefined;
   log: (event: GatewayEvent) => void;
   now: () => number;
+}
+
+export interface ResolvedLimits {
+  store: LimitStore;
+  adminTokenHashes: readonly string[];
+  modelLimits: boolean;
+  streamMs: number;
 }
 
 /** Checks the options (throws `ConfigurationError`) and applies the defaults: the one place they are read. */
@@ -160,6 +197,12 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     newKeysPerClientPerMinute: pick("newKeysPerClientPerMinute"),
     newKeysPerMinute: pick("newKeysPerMinute"),
     corsOrigins: options.corsOrigins ?? [],
+    limits: options.limits && {
+      store: options.limits.store,
+      adminTokenHashes: options.limits.adminTokenHashes ?? [],
+      modelLimits: options.limits.modelLimits ?? LIMITS_DEFAULTS.modelLimits,
+      streamMs: (options.limits.streamSeconds ?? LIMITS_DEFAULTS.streamSeconds) * 1000,
+    },
     log: options.log ?? (() => {}),
     now: options.now ?? Date.now,
   };
@@ -182,7 +225,10 @@ export class ConfigurationError extends Error {
  */
 export function gatewayOptionsFromEnv(
   env: Record<string, unknown>,
-  extra: Partial<Pick<GatewayOptions, "stores" | "fetch" | "log" | "now">> = {},
+  extra: Partial<Pick<GatewayOptions, "stores" | "fetch" | "log" | "now">> & {
+    /** The limits store this runtime opened (LIMITS_STORE); absent: no limits. */
+    limitStore?: LimitStore;
+  } = {},
 ): GatewayOptions {
   const text = (name: EnvName) => {
     const value = env[name];
@@ -200,15 +246,14 @@ export function gatewayOptionsFromEnv(
   else if (mode === "operator") {
     const apiKey = text("BASETEN_API_KEY");
     if (!apiKey) throw new ConfigurationError("AUTH_MODE=operator needs the BASETEN_API_KEY secret.");
-    const tokenHashes = (text("GATEWAY_TOKENS") ?? "")
-      .split(",")
-      .map((t) => t.trim().toLowerCase())
-      .filter(Boolean);
+    const tokenHashes = digestList(text("GATEWAY_TOKENS"));
     const publicCatalog = text("PUBLIC_CATALOG") === "true";
     auth = { mode, apiKey, tokenHashes, publicCatalog };
   } else throw new ConfigurationError('AUTH_MODE must be "pass-through" or "operator".');
 
-  const options: GatewayOptions = { auth, cacheSalt: text("CACHE_SALT") ?? "", ...extra };
+  const { limitStore, ...rest } = extra;
+  const options: GatewayOptions = { auth, cacheSalt: text("CACHE_SALT") ?? "", ...rest };
+  if (limitStore) options.limits = limitsFromEnv(text, limitStore);
   const assign = <K extends keyof GatewayOptions>(key: K, value: GatewayOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
@@ -225,6 +270,20 @@ export function gatewayOptionsFromEnv(
   return options;
 }
 
+function limitsFromEnv(text: (name: EnvName) => string | undefined, store: LimitStore): LimitsOptions {
+  const adminTokenHashes = digestList(text("ADMIN_TOKENS"));
+  const modelLimits = text("MODEL_LIMITS");
+  if (modelLimits !== undefined && modelLimits !== "true" && modelLimits !== "false")
+    throw new ConfigurationError('MODEL_LIMITS must be "true" or "false".');
+  return { store, adminTokenHashes, ...(modelLimits !== undefined && { modelLimits: modelLimits === "true" }) };
+}
+
+const digestList = (text: string | undefined) =>
+  (text ?? "")
+    .split(",")
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
+
 /** Checks options once at start-up, so a misconfigured gateway fails loudly instead of per request. */
 export function checkOptions(options: GatewayOptions): void {
   if (typeof options.cacheSalt !== "string" || options.cacheSalt.length < 16) {
@@ -236,12 +295,13 @@ export function checkOptions(options: GatewayOptions): void {
     const bad = auth.tokenHashes.filter((h) => !/^[0-9a-f]{64}$/.test(h));
     if (bad.length)
       throw new ConfigurationError("GATEWAY_TOKENS must be SHA-256 hex digests (64 hex characters each), not tokens.");
-    if (auth.tokenHashes.length === 0 && !auth.publicCatalog) {
+    if (auth.tokenHashes.length === 0 && !auth.publicCatalog && !options.limits?.adminTokenHashes?.length) {
       throw new ConfigurationError(
-        "Operator mode needs GATEWAY_TOKENS (or PUBLIC_CATALOG=true): otherwise nobody can call it.",
+        "Operator mode needs GATEWAY_TOKENS (or ADMIN_TOKENS with limits, or PUBLIC_CATALOG=true): otherwise nobody can call it.",
       );
     }
   }
+  checkLimits(options.limits);
   const numbers = {
     freshSeconds: options.freshSeconds,
     maxStaleSeconds: options.maxStaleSeconds,
@@ -260,4 +320,17 @@ export function checkOptions(options: GatewayOptions): void {
   for (const url of [options.managementUrl, options.inferenceUrl]) {
     if (url !== undefined && !URL.canParse(url)) throw new ConfigurationError(`Not an absolute URL: ${url}`);
   }
+}
+
+function checkLimits(limits: LimitsOptions | undefined): void {
+  if (!limits) return;
+  if (typeof limits.store?.apply !== "function")
+    throw new ConfigurationError(
+      "limits.store must be a LimitStore (memory, SQLite, Deno KV, Redis or Durable Objects).",
+    );
+  if ((limits.adminTokenHashes ?? []).some((h) => !/^[0-9a-f]{64}$/.test(h)))
+    throw new ConfigurationError("ADMIN_TOKENS must be SHA-256 hex digests (64 hex characters each), not tokens.");
+  const seconds = limits.streamSeconds;
+  if (seconds !== undefined && (!Number.isFinite(seconds) || seconds <= 0))
+    throw new ConfigurationError("limits.streamSeconds must be > 0.");
 }

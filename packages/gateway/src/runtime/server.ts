@@ -1,6 +1,7 @@
 // What the Deno, Bun and Node entry points share: reading PORT/HOST/CATALOG_STORE and building the gateway.
 import { createGateway, type Gateway, type WaitUntilContext } from "../gateway.ts";
 import { ConfigurationError, gatewayOptionsFromEnv } from "../options.ts";
+import { atomicStore, type LimitStore, memoryCells } from "../limits/store.ts";
 import type { CatalogStore } from "../store.ts";
 
 /** Environment variables read only by the Deno, Bun and Node entry points (on top of `ENV_VARS`). */
@@ -10,11 +11,15 @@ export const RUNTIME_ENV_VARS = {
   CATALOG_STORE: "durable cache tier below memory: `memory` (default, none), `deno-kv` (Deno), `sqlite` (Bun, Node)",
   DENO_KV_PATH: "Deno, CATALOG_STORE=deno-kv: the KV database file (default: Deno's per-script location)",
   SQLITE_PATH: "Bun, Node, CATALOG_STORE=sqlite: the SQLite file (default ./catalog-cache.sqlite)",
+  LIMITS_STORE:
+    "where gateway keys and limit counters live: `memory` (default, this process only); other stores as this runtime offers them",
 } as const;
 
 export type Env = Record<string, string | undefined>;
 /** Opens the durable tier named by CATALOG_STORE. */
 export type StoreOpener = (env: Env) => Promise<CatalogStore>;
+/** Opens the limits store named by LIMITS_STORE (its text after the kind, e.g. a path or URL, is in `env`). */
+export type LimitStoreOpener = (env: Env) => Promise<LimitStore>;
 
 export interface RuntimeGateway {
   gateway: Gateway;
@@ -44,6 +49,7 @@ export async function runtimeGateway(
   env: Env,
   runtime: string,
   openers: Record<string, StoreOpener>,
+  limitOpeners: Record<string, LimitStoreOpener> = {},
 ): Promise<RuntimeGateway> {
   const text = (name: string) => env[name]?.trim() || undefined;
   const portText = text("PORT") ?? "8787";
@@ -60,7 +66,8 @@ export async function runtimeGateway(
   const stores = open ? [await open(env)] : [];
   // Events never carry keys (see GatewayOptions.log), so they can go to stderr as they are.
   const log = (event: object) => console.error(JSON.stringify(event));
-  const gateway = createGateway(gatewayOptionsFromEnv(env, { stores, log }));
+  const limitStore = await openLimitStore(env, runtime, limitOpeners);
+  const gateway = createGateway(gatewayOptionsFromEnv(env, { stores, log, limitStore }));
   return {
     gateway,
     fetch: (request, clientAddress) => gateway.fetch(request, { ...background, clientAddress }),
@@ -68,6 +75,18 @@ export async function runtimeGateway(
     hostname: text("HOST") ?? "127.0.0.1",
     store,
   };
+}
+
+/** LIMITS_STORE's kind is the text before the first `:` (`sqlite:./limits.sqlite`, `redis:redis://...`). */
+async function openLimitStore(env: Env, runtime: string, openers: Record<string, LimitStoreOpener>) {
+  const kind = (env.LIMITS_STORE?.trim() || "memory").split(":")[0] ?? "memory";
+  if (kind === "memory") return atomicStore(memoryCells());
+  const open = openers[kind];
+  if (!open) {
+    const allowed = ["memory", ...Object.keys(openers)].join(", ");
+    throw new ConfigurationError(`LIMITS_STORE must be one of ${allowed} on ${runtime}, got ${JSON.stringify(kind)}.`);
+  }
+  return open(env);
 }
 
 /** A running gateway server. */
