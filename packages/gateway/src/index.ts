@@ -2,6 +2,8 @@
 
 export type { AuthOptions } from "./auth.ts";
 export { createGateway, type Gateway, type WaitUntilContext } from "./gateway.ts";
+export type { AccountOp, AccountResult, KeyPolicy } from "./limits/account.ts";
+export { type AtomicCells, atomicStore, type LimitStore, memoryCells } from "./limits/store.ts";
 export {
   ConfigurationError,
   ENV_VARS,
@@ -10,7 +12,5 @@ export {
   gatewayOptionsFromEnv,
   type LimitsOptions,
 } from "./options.ts";
-export type { AccountOp, AccountResult, KeyPolicy } from "./limits/account.ts";
-export { type AtomicCells, atomicStore, type LimitStore, memoryCells } from "./limits/store.ts";
 export type { CatalogStore, EntryMetadata, StoredEntry } from "./store.ts";
 export { memoryStore } from "./stores/memory.ts";

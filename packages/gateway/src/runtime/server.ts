@@ -1,7 +1,7 @@
 // What the Deno, Bun and Node entry points share: reading PORT/HOST/CATALOG_STORE and building the gateway.
 import { createGateway, type Gateway, type WaitUntilContext } from "../gateway.ts";
-import { ConfigurationError, gatewayOptionsFromEnv } from "../options.ts";
 import { atomicStore, type LimitStore, memoryCells } from "../limits/store.ts";
+import { ConfigurationError, gatewayOptionsFromEnv } from "../options.ts";
 import type { CatalogStore } from "../store.ts";
 
 /** Environment variables read only by the Deno, Bun and Node entry points (on top of `ENV_VARS`). */
