@@ -24,9 +24,22 @@ export interface Caller {
   authorization: { apiKey: string; scheme: "Bearer" | "Api-Key" };
   /** "public": an anonymous caller of a public catalog, shown no workspace details. */
   view: "workspace" | "public";
+  /** Operator mode with limits: the SHA-256 hex digest of the gateway key presented (its account is `key:<digest>`). */
+  key?: string;
 }
 
-export type Identified = { ok: true; caller: Caller } | { ok: false; status: 401; message: string };
+export type Identified =
+  | { ok: true; caller: Caller }
+  | { ok: false; status: 401 | 429; message: string; retryAfterSeconds?: number };
+
+/**
+ * Operator mode with limits: whether a gateway key (by its SHA-256 hex digest) has a stored policy.
+ * "limited": too many never-seen keys from this client or isolate, try again after `retryAfterSeconds`.
+ */
+export type KeyCheck = (
+  digest: string,
+  client: string | undefined,
+) => Promise<"known" | "unknown" | { limited: number }>;
 
 /** Reads credentials from `Authorization: Bearer|Api-Key <key>`, or `x-api-key` (Anthropic SDKs). */
 export function credentials(request: Request): { key: string; scheme: "Bearer" | "Api-Key" } | null {
@@ -48,8 +61,11 @@ export class Authenticator {
   readonly #mac: (message: Uint8Array) => Uint8Array;
   #operatorId: string | undefined;
 
-  constructor(auth: AuthOptions, salt: string) {
+  readonly #keys: KeyCheck | undefined;
+
+  constructor(auth: AuthOptions, salt: string, keys?: KeyCheck) {
     this.#auth = auth;
+    this.#keys = keys;
     this.#mac = hmacSha256(utf8.encode(salt));
   }
 
@@ -57,8 +73,11 @@ export class Authenticator {
     return this.#auth.mode;
   }
 
-  /** Identifies the caller; `allowPublic` lets anonymous callers through when the catalog is public. */
-  async identify(request: Request, allowPublic: boolean): Promise<Identified> {
+  /**
+   * Identifies the caller; `allowPublic` lets anonymous callers through when the catalog is public.
+   * `client` (the caller's address) is charged when a never-seen gateway key is looked up in the limits store.
+   */
+  async identify(request: Request, allowPublic: boolean, client?: string): Promise<Identified> {
     const given = credentials(request);
     const auth = this.#auth;
     if (auth.mode === "pass-through") {
@@ -77,8 +96,15 @@ export class Authenticator {
       if (allowPublic && auth.publicCatalog) return { ok: true, caller: await this.operatorCaller("public") };
       return unauthorized("Missing gateway token: send `Authorization: Bearer <gateway token>`.");
     }
-    if (!tokenMatches(given.key, auth.tokenHashes)) return unauthorized("Invalid gateway token.");
-    return { ok: true, caller: await this.operatorCaller("workspace") };
+    const digest = digestOf(given.key);
+    if (tokenMatches(digest, auth.tokenHashes)) return { ok: true, caller: await this.operatorCaller("workspace") };
+    const known = this.#keys ? await this.#keys(digest, client) : "unknown";
+    if (known === "unknown") return unauthorized("Invalid gateway token.");
+    if (known !== "known") {
+      const message = "Too many unknown gateway keys from this client; try again later.";
+      return { ok: false, status: 429, message, retryAfterSeconds: known.limited };
+    }
+    return { ok: true, caller: { ...(await this.operatorCaller("workspace")), key: digest } };
   }
 
   /** The operator's own identity (for cron refreshes); throws in pass-through mode, which has none. */
@@ -100,13 +126,23 @@ export class Authenticator {
   }
 }
 
+/** A `Retry-After` header for a refused identification that asks to wait, else undefined. */
+export function retryAfter(identified: Identified): Headers | undefined {
+  if (identified.ok || identified.retryAfterSeconds === undefined) return undefined;
+  return new Headers({ "retry-after": String(identified.retryAfterSeconds) });
+}
+
 function unauthorized(message: string): Identified {
   return { ok: false, status: 401, message };
 }
 
-/** Hashes the token and compares it with every configured digest, in time independent of where they differ. */
-function tokenMatches(token: string, hashes: readonly string[]): boolean {
-  const digestHex = hex(sha256(utf8.encode(token)));
+/** The SHA-256 hex digest of a token: the only form in which a token is ever kept or compared. */
+export function digestOf(token: string): string {
+  return hex(sha256(utf8.encode(token)));
+}
+
+/** Compares a token's digest with every configured digest, in time independent of where they differ. */
+function tokenMatches(digestHex: string, hashes: readonly string[]): boolean {
   let matched = false;
   for (const hash of hashes) matched = sameText(hash, digestHex) || matched; // no early exit
   return matched;

@@ -5,6 +5,9 @@ import { Hono } from "hono";
 import { Authenticator } from "./auth.ts";
 import { CatalogSource } from "./catalog.ts";
 import { createAnswer, RenderMemo } from "./http-cache.ts";
+import { Limiter } from "./limits/enforce.ts";
+import { KeyDirectory } from "./limits/keys.ts";
+import { registerLimitRoutes } from "./limits/routes.ts";
 import { LookupBudget } from "./lookup-budget.ts";
 import { registerModelRoutes } from "./models.ts";
 import { type GatewayOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
@@ -50,11 +53,17 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const resolved = resolveOptions(options);
   const { log, now } = resolved;
-  const auth = new Authenticator(resolved.auth, resolved.cacheSalt);
+  const keys = keyDirectory(resolved);
+  const auth = new Authenticator(resolved.auth, resolved.cacheSalt, keys?.check);
   const source = new CatalogSource(createCache(resolved), upstreamOf(resolved));
   const app = new Hono<Env>();
   if (resolved.corsOrigins.length) app.use("*", corsFor(resolved.corsOrigins));
-  registerRoutes(new RouteTable(app), auth, source, resolved);
+  const routes = new RouteTable(app);
+  if (keys && resolved.limits) {
+    const { store, adminTokenHashes } = resolved.limits;
+    registerLimitRoutes(routes, { store, auth, keys, adminTokenHashes, now });
+  }
+  registerRoutes(routes, auth, source, resolved);
   return {
     fetch(request, ctx) {
       const waitUntil = ctx ? (promise: Promise<unknown>) => ctx.waitUntil(promise) : undefined;
@@ -77,7 +86,10 @@ function registerRoutes(routes: RouteTable, auth: Authenticator, source: Catalog
   const { log } = options;
   const memo = new RenderMemo();
   const answer = createAnswer(memo, { sign: (text) => auth.sign(text), freshMs: options.freshMs, now: options.now });
-  registerRelayRoutes(routes, createRelay(auth, source, relaySettings(options)));
+  registerRelayRoutes(
+    routes,
+    createRelay(auth, source, { ...relaySettings(options), limiter: limiter(options, source) }),
+  );
   registerHealthRoute(routes);
   const page = catalogPage({
     auth,
@@ -97,6 +109,36 @@ function registerRoutes(routes: RouteTable, auth: Authenticator, source: Catalog
   });
   routes.app.notFound(notFound(routes));
   routes.app.onError(internalError(log));
+}
+
+/** Operator mode with limits: gateway keys are looked up in the limits store (never-seen ones charged to the client). */
+function keyDirectory(options: ResolvedOptions): KeyDirectory | undefined {
+  if (!options.limits || options.auth.mode !== "operator") return undefined;
+  return new KeyDirectory(options.limits.store, lookupBudget(options), options.now);
+}
+
+function limiter(options: ResolvedOptions, source: CatalogSource): Limiter | undefined {
+  const { limits } = options;
+  if (!limits) return undefined;
+  return new Limiter({
+    store: limits.store,
+    source,
+    // Baseten's per-model limits are the operator's workspace's: pass-through callers bring their own.
+    modelLimits: limits.modelLimits && options.auth.mode === "operator",
+    firstByteTimeoutMs: options.firstByteTimeoutMs,
+    streamMs: limits.streamMs,
+    now: options.now,
+    log: options.log,
+  });
+}
+
+function lookupBudget(options: ResolvedOptions): LookupBudget {
+  return new LookupBudget({
+    perClient: options.newKeysPerClientPerMinute,
+    perIsolate: options.newKeysPerMinute,
+    windowMs: 60_000,
+    now: options.now,
+  });
 }
 
 function createCache(options: ResolvedOptions): TieredCache {
@@ -119,15 +161,7 @@ function upstreamOf(options: ResolvedOptions) {
     inferenceUrl: options.inferenceUrl,
     fetch: options.fetch,
     // Only pass-through mode meets keys it has never seen; the operator's key is always welcome.
-    budget:
-      options.auth.mode === "pass-through"
-        ? new LookupBudget({
-            perClient: options.newKeysPerClientPerMinute,
-            perIsolate: options.newKeysPerMinute,
-            windowMs: 60_000,
-            now: options.now,
-          })
-        : undefined,
+    budget: options.auth.mode === "pass-through" ? lookupBudget(options) : undefined,
   };
 }
 

@@ -2,7 +2,7 @@
 // Anthropic's clients, in Anthropic's (paged with limit / after_id / before_id).
 import { type InferenceModel, RateLimitError } from "@baseten-edge/core";
 import type { Context } from "hono";
-import type { Authenticator, Caller } from "./auth.ts";
+import { type Authenticator, type Caller, retryAfter } from "./auth.ts";
 import { type CatalogSource, UpstreamAuthError } from "./catalog.ts";
 import { clip } from "./echo.ts";
 import type { Answer } from "./http-cache.ts";
@@ -69,8 +69,12 @@ async function withModels(
   handler: (lookup: Lookup<InferenceModel[]>, caller: Caller, protocol: Protocol) => Promise<Response>,
 ): Promise<Response> {
   const protocol = isAnthropicClient(c.req.raw) ? anthropic : openai;
-  const identified = await deps.auth.identify(c.req.raw, false);
-  if (!identified.ok) return protocol.error(identified.status, identified.message);
+  const identified = await deps.auth.identify(c.req.raw, false, deps.clientAddress(c));
+  if (!identified.ok) {
+    const response = protocol.error(identified.status, identified.message);
+    for (const [name, value] of retryAfter(identified) ?? []) response.headers.set(name, value);
+    return response;
+  }
   let lookup: Lookup<InferenceModel[]>;
   try {
     lookup = await deps.source.models(identified.caller, deps.waitUntil(c), deps.clientAddress(c));

@@ -122,8 +122,15 @@ describe("scanJsonBody", () => {
         ["model", "string"],
         ["messages", "array"],
       ]),
+      numbers: new Map(),
     });
     expect(scanJsonBody(encode('{"model":"a","model":7}')).model).toBeUndefined();
+  });
+
+  it("keeps the numbers of wanted members (max_tokens), the last duplicate winning", () => {
+    const body = encode('{"model":"m","max_tokens":5,"max_tokens":12,"n":3,"max_completion_tokens":"x"}');
+    const scanned = scanJsonBody(body, ["max_tokens", "max_completion_tokens"]);
+    expect([...scanned.numbers]).toEqual([["max_tokens", 12]]);
   });
 
   it("decodes an escaped model, and skips a byte order mark", () => {

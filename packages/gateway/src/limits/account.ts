@@ -1,6 +1,7 @@
 // One limited account as stored: a gateway key's policy with its ledger, or a model's ledger in the
 // operator's workspace (limits from the catalog, no policy). `step` is what every store runs
 // atomically; a Durable Object runs it inside the object, the other stores in a read-modify-write.
+import { slugOf } from "../model-names.ts";
 import { type AccountLimits, type AccountState, type Charge, type LedgerResult, reduce, usdToNano } from "./ledger.ts";
 
 /** A gateway key's policy. The key itself is never stored: only its SHA-256 digest. */
@@ -74,10 +75,20 @@ export function step(text: string | null, op: AccountOp): { next: string | null;
   if (op.op === "delete-policy") return { next: null, result: { ok: true, policy: null } };
   const limits = op.limits ?? (doc.policy ? limitsOf(doc.policy) : null);
   if (!limits) return { next: text, result: { ok: false, refusal: { kind: "unknown-key" }, policy: null } };
-  if (op.op === "admit" && doc.policy?.models && !doc.policy.models.includes(op.model)) {
+  if (op.op === "admit" && doc.policy?.models && !allows(doc.policy.models, op.model)) {
     return { next: text, result: { ok: false, refusal: { kind: "model-not-allowed" }, policy: doc.policy } };
   }
   const { state, result } = reduce(doc.ledger, { ...op, limits } as Parameters<typeof reduce>[1]);
   doc.ledger = state;
   return { next: JSON.stringify(doc), result: { ...result, policy: doc.policy } };
+}
+
+/**
+ * Whether an allow-list names a model: by inference id (any case) or by catalog name, since the relay
+ * admits with the inference id (`deepseek-ai/DeepSeek-V4-Pro` is allowed by `deepseek-v4-pro` too).
+ */
+export function allows(models: readonly string[], model: string): boolean {
+  const id = model.toLowerCase();
+  const slug = slugOf(model);
+  return models.some((name) => name.toLowerCase() === id || (!name.includes("/") && name.toLowerCase() === slug));
 }

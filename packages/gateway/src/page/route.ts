@@ -27,12 +27,12 @@ export function catalogPage(deps: PageDependencies) {
   // entry's render budget; entries are per caller id, so a page never reaches another tenant.
   const memo = new RenderMemo();
   return async (request: Request, waitUntil: WaitUntil, clientAddress: string | undefined): Promise<Response> => {
-    const identified = await deps.auth.identify(request, true);
+    const identified = await deps.auth.identify(request, true, clientAddress);
     if (!identified.ok) {
       // A bare visit is no error: the page asks for the key. A wrong key is one, said on the page.
       const given = credentials(request) !== null || request.headers.has("authorization");
       const notice = given ? identified.message : `Enter your ${credential} to see the Model APIs it can use.`;
-      return page(render({ rows: null, credential, notice }), given ? 401 : 200);
+      return page(render({ rows: null, credential, notice }), given ? identified.status : 200);
     }
     const { caller } = identified;
     try {

@@ -24,6 +24,8 @@ export interface ScannedBody {
   model: string | undefined;
   /** The JSON type of each top-level member (the last one wins on duplicates, as in `JSON.parse`). */
   kinds: Map<string, JsonKind>;
+  /** The value of each wanted top-level member that is a number (`max_tokens`, for the limits' reservation). */
+  numbers: Map<string, number>;
 }
 
 export type JsonKind = "object" | "array" | "string" | "number" | "boolean" | "null";
@@ -117,7 +119,7 @@ function scan(b: Uint8Array, wanted: readonly Uint8Array[], maxDepth: number, ob
   const n = b.length;
   const stack = new Uint8Array(maxDepth + 1);
   const words = wordsOf(b);
-  const top: ScannedBody = { model: undefined, kinds: new Map() };
+  const top: ScannedBody = { model: undefined, kinds: new Map(), numbers: new Map() };
   let depth = 0;
   let mode = VALUE;
   let i = at(b, 0) === 0xef && at(b, 1) === 0xbb && at(b, 2) === 0xbf ? 3 : 0; // a BOM is skipped, as TextDecoder does
@@ -184,6 +186,8 @@ function member(
   const name = new TextDecoder().decode(key);
   const kind = kindOf(b[start] as number);
   top.kinds.set(name, kind);
+  if (kind === "number") top.numbers.set(name, Number(new TextDecoder().decode(b.subarray(start, end))));
+  else top.numbers.delete(name);
   if (name !== "model") return;
   top.model = undefined;
   if (kind !== "string") return;

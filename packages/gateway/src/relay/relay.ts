@@ -1,7 +1,8 @@
 // The inference relay: checks a request, sends it to Baseten, and passes the answer on as it comes.
 import type { FetchLike, InferenceModel, TokenCounts } from "@baseten-edge/core";
-import type { Authenticator, Caller } from "../auth.ts";
+import { type Authenticator, type Caller, retryAfter } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
+import type { Admission, Limiter } from "../limits/enforce.ts";
 import { findModel } from "../model-names.ts";
 import type { GatewayEvent } from "../options.ts";
 import type { Protocol } from "./protocols.ts";
@@ -29,6 +30,8 @@ export interface RelaySettings {
   modelListFreshMs: number;
   now: () => number;
   log: (event: GatewayEvent) => void;
+  /** Gateway keys' and models' limits (limits/enforce.ts); absent: nothing is limited. */
+  limiter?: Limiter | undefined;
 }
 
 export interface RouteSpec {
@@ -52,6 +55,8 @@ interface Call {
   started: number;
   requestId: string;
   event: GatewayEvent;
+  /** The request's admission by the limits, settled when the answer ends. */
+  admission?: Admission | undefined;
 }
 
 /** What `readAndCheck` hands on: who calls, the body to send, and the model's listed row (for its prices). */
@@ -59,6 +64,8 @@ interface Checked {
   caller: Caller;
   body: Uint8Array;
   listed: InferenceModel | undefined;
+  /** The output bound the body asks for (`max_tokens` &c.), for the limits' worst case. */
+  maxTokens: number | undefined;
 }
 
 /** An upstream answer whose headers arrived; `release` detaches the client-abort listener. */
@@ -90,8 +97,11 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     const call = startCall(route, request, waitUntil, client, settings.now());
     const checked = await readAndCheck(call, deps);
     if (checked instanceof Refusal) {
-      return account(call, deps, route.protocol.error(checked.status, checked.message, checked.code));
+      return account(call, deps, checked.answer(route.protocol));
     }
+    const admitted = await settings.limiter?.admit(call, checked);
+    if (admitted instanceof Refusal) return account(call, deps, admitted.answer(route.protocol));
+    call.admission = admitted ?? undefined;
     const sent = await sendUpstream(call, checked, settings);
     if (sent instanceof Response) return account(call, deps, sent);
     const { upstream } = sent;
@@ -118,7 +128,8 @@ function startCall(route: RouteSpec, request: Request, waitUntil: WaitUntil, cli
     request_id: requestId,
     upstream_request_id: null,
   };
-  return { route, request, waitUntil, client, started: now, requestId, event } satisfies Call;
+  const call: Call = { route, request, waitUntil, client, started: now, requestId, event };
+  return call;
 }
 
 /**
@@ -128,24 +139,29 @@ function startCall(route: RouteSpec, request: Request, waitUntil: WaitUntil, cli
 function account(call: Call, deps: RelayDeps, response: Response, extra: Partial<GatewayEvent> = {}): Response {
   const { event } = call;
   Object.assign(event, { status: response.status, ...extra });
-  if (!response.body || !response.headers.get("content-type")?.includes("text/event-stream")) {
+  if (!isStream(response)) {
     event.total_ms = deps.settings.now() - call.started;
     deps.settings.log(event);
   }
   response.headers.set("x-request-id", call.requestId);
+  call.admission?.decorate(response.headers);
+  if (!isStream(response)) call.admission?.settle(event);
   return response;
 }
+
+const isStream = (response: Response) =>
+  response.body !== null && response.headers.get("content-type")?.includes("text/event-stream") === true;
 
 /** Read and check: the caller, the body (bounded, JSON, with a model) and the model against the caller's list. */
 async function readAndCheck(call: Call, deps: RelayDeps): Promise<Checked | Refusal> {
   try {
-    const identified = await deps.auth.identify(call.request, false);
-    if (!identified.ok) throw new Refusal(identified.status, identified.message);
+    const identified = await deps.auth.identify(call.request, false, call.client);
+    if (!identified.ok) throw new Refusal(identified.status, identified.message, undefined, retryAfter(identified));
     const { caller } = identified;
     const body = await readBody(call.request, deps.settings.maxBodyBytes).catch(uploadBroke);
-    const model = checkBody(body, call.route);
+    const { model, maxTokens } = checkBody(body, call.route);
     call.event.model = model;
-    return await checkModel(call, deps, caller, body, model);
+    return { ...(await checkModel(call, deps, caller, body, model)), maxTokens };
   } catch (thrown) {
     if (thrown instanceof Refusal) return thrown;
     throw thrown;
@@ -239,6 +255,7 @@ function answerStream(call: Call, sent: Sent, listed: InferenceModel | undefined
           total_ms: settings.now() - call.started,
           stream_outcome: summary.outcome,
         });
+        call.admission?.settle(event);
         settings.log(event);
       })().catch(() => {}); // logging must never take the process down
       call.waitUntil?.(finished);

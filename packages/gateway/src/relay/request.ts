@@ -8,8 +8,17 @@ export class Refusal extends Error {
     readonly status: number,
     message: string,
     readonly code?: string,
+    /** Extra answer headers (`Retry-After`, rate-limit headers). */
+    readonly headers?: Headers,
   ) {
     super(message);
+  }
+
+  /** The refusal as an answer in the route's protocol. */
+  answer(protocol: { error(status: number, message: string, code?: string): Response }): Response {
+    const response = protocol.error(this.status, this.message, this.code);
+    for (const [name, value] of this.headers ?? []) response.headers.set(name, value);
+    return response;
   }
 }
 
@@ -57,11 +66,17 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return body;
 }
 
-/** Checks the JSON body's shape without parsing it whole (see limits.ts) and returns its model. */
-export function checkBody(bytes: Uint8Array, route: RouteSpec): string {
+/** Top-level fields that bound a request's output tokens (chat, Anthropic, Responses), first found wins. */
+const OUTPUT_BOUNDS = ["max_completion_tokens", "max_tokens", "max_output_tokens"];
+
+/**
+ * Checks the JSON body's shape without parsing it whole (see limits.ts); returns its model and the
+ * output bound it asks for (the limits' worst case), if any.
+ */
+export function checkBody(bytes: Uint8Array, route: RouteSpec): { model: string; maxTokens: number | undefined } {
   let scanned: ScannedBody;
   try {
-    scanned = scanJsonBody(bytes, route.arrays);
+    scanned = scanJsonBody(bytes, [...route.arrays, ...OUTPUT_BOUNDS]);
   } catch (thrown) {
     if (thrown instanceof BodyRejected) throw new Refusal(thrown.status, thrown.message);
     throw thrown;
@@ -72,7 +87,8 @@ export function checkBody(bytes: Uint8Array, route: RouteSpec): string {
   for (const name of route.arrays) {
     if (scanned.kinds.get(name) !== "array") throw new Refusal(400, `\`${name}\` is required and must be an array.`);
   }
-  return model;
+  const bound = OUTPUT_BOUNDS.map((name) => scanned.numbers.get(name)).find((n) => n !== undefined && n >= 0);
+  return { model, maxTokens: bound === undefined ? undefined : Math.ceil(bound) };
 }
 
 /**

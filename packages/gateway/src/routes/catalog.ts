@@ -45,8 +45,11 @@ export function registerCatalogRoutes(routes: RouteTable, deps: CatalogRouteDeps
 /** Identifies the caller or answers 401; the handler runs only for known callers (anonymous allowed). */
 function withCaller(deps: CatalogRouteDeps, handler: Handler) {
   return async (c: Context<Env>) => {
-    const identified = await deps.auth.identify(c.req.raw, true);
-    if (!identified.ok) return error(c, identified.status, identified.message);
+    const identified = await deps.auth.identify(c.req.raw, true, c.env.clientAddress);
+    if (!identified.ok) {
+      if (identified.retryAfterSeconds !== undefined) c.header("retry-after", String(identified.retryAfterSeconds));
+      return error(c, identified.status, identified.message);
+    }
     try {
       return await handler(c, identified.caller);
     } catch (thrown) {

@@ -34,6 +34,16 @@ export class RouteTable {
     this.#note(path, ["POST"], protocol);
   }
 
+  put(path: string, handler: Handler<Env>): void {
+    this.app.put(path, handler);
+    this.#note(path, ["PUT"], null);
+  }
+
+  delete(path: string, handler: Handler<Env>): void {
+    this.app.delete(path, handler);
+    this.#note(path, ["DELETE"], null);
+  }
+
   /** The methods a path is served with (for `Allow`) and its error protocol; undefined for no route. */
   allowed(pathname: string): { allow: string; protocol: Protocol | null } | undefined {
     for (const route of this.#registered.values()) {
