@@ -24,6 +24,8 @@ export interface Harness {
   get(path: string, key?: string | null, headers?: Record<string, string>): Promise<Response>;
   /** Upstream requests the emulator received for a path prefix. */
   upstreamCalls(path: string): number;
+  /** Any method on the gateway with a key (null: none) and a JSON body. */
+  send(method: string, path: string, key: string | null, body?: unknown, init?: RequestInit): Promise<Response>;
 }
 
 /** A pass-through gateway on the test salt whose upstream is `fetch`; events go to `events`. */
@@ -87,6 +89,18 @@ export function harness(
     },
     upstreamCalls(path) {
       return emulator.requests.list().filter((r) => r.path.startsWith(path)).length;
+    },
+    send(method, path, key, body, init = {}) {
+      const headers = new Headers(init.headers);
+      if (key !== null) headers.set("authorization", `Bearer ${key}`);
+      if (body !== undefined) headers.set("content-type", "application/json");
+      const request = new Request(`http://gateway.test${path}`, {
+        ...init,
+        method,
+        headers,
+        ...(body !== undefined && { body: typeof body === "string" ? body : JSON.stringify(body) }),
+      });
+      return gateway.fetch(request, ctx);
     },
   };
 }
