@@ -101,7 +101,15 @@ const wranglerBin = join(
   "bin",
   "wrangler.js",
 );
-const vars = { BASETEN_MANAGEMENT_URL: emulator.url, BASETEN_INFERENCE_URL: emulator.url };
+// Operator mode (AUTH_MODE=operator in the environment) runs on the emulator's key; the tokens'
+// digests (GATEWAY_TOKENS, ADMIN_TOKENS) and the other settings below come from the environment.
+const FROM_ENV = ["AUTH_MODE", "PUBLIC_CATALOG", "GATEWAY_TOKENS", "ADMIN_TOKENS", "MODEL_LIMITS"];
+const vars = {
+  ...Object.fromEntries(FROM_ENV.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : []))),
+  ...(process.env.AUTH_MODE === "operator" && { BASETEN_API_KEY: DEFAULT_API_KEY }),
+  BASETEN_MANAGEMENT_URL: emulator.url,
+  BASETEN_INFERENCE_URL: emulator.url,
+};
 const wrangler = spawn(
   process.execPath,
   [
