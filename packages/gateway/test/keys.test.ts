@@ -201,6 +201,19 @@ describe("gateway keys", () => {
     expect(h.upstreamCalls("/v1/messages")).toBe(0);
   });
 
+  it("refuses a key with a spend cap a model whose price is unknown (fail closed); a key without a cap may call it", async () => {
+    const h = await keysHarness({ modelLimits: false });
+    const capped = await h.createKey({ name: "capped", monthly_usd: "10" });
+    const open = await h.createKey({ name: "open", rpm: 10 });
+    const unpriced = chat({ model: "nvidia/Nemotron-120B-A12B" });
+    const refused = await h.chat(capped, unpriced);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: "model_price_unknown" } });
+    expect((await h.chat(open, unpriced)).status).toBe(200);
+    expect(h.upstreamCalls("/v1/chat/completions")).toBe(1);
+    expect((await h.usage(capped)).month.requests).toBe(0); // the refused reservation was released
+  });
+
   it("shows a key's holder their usage and limits, and an admin every key", async () => {
     const h = await keysHarness({ modelLimits: false });
     const a = await h.createKey({ name: "team-a", rpm: 60, monthly_usd: "50" });
