@@ -77,18 +77,25 @@ export class Admission {
 }
 
 /**
+ * Statuses after which Baseten may have done (and billed) the work without the gateway seeing its
+ * usage: the client left (499), the answer broke off or Baseten could not be reached (502), a
+ * first-byte timeout (504).
+ */
+const MAYBE_PROCESSED = new Set([499, 502, 504]);
+
+/**
  * The real charge from the request's event. Usage seen (Baseten sends a running total on every
  * chunk, so a cancelled or broken stream has its last one) → that usage. No usage: an error answer
- * from Baseten costs nothing; anything else (a stream without usage, a timeout, a client that left
- * while Baseten worked) is charged its whole reservation (`null`).
+ * from Baseten costs nothing; anything else (a stream without usage, a timeout, a broken answer, a
+ * client that left while Baseten worked) is charged its whole reservation (`null`): errs high.
  */
 function chargeOf(event: GatewayEvent, listed: InferenceModel | undefined): Charge | null {
   const { input_tokens: input, output_tokens: output, cached_tokens: cached, status } = event;
   if (typeof input === "number" && typeof output === "number") {
     return actualCharge(listed, { inputTokens: input, outputTokens: output, cachedInputTokens: Number(cached ?? 0) });
   }
-  const answered = typeof status === "number" && status >= 400 && status !== 499 && status !== 504;
-  return answered ? ERROR_CHARGE : null;
+  const refused = typeof status === "number" && status >= 400 && !MAYBE_PROCESSED.has(status);
+  return refused ? ERROR_CHARGE : null;
 }
 
 export class Limiter {
