@@ -30,16 +30,17 @@ export interface Caller {
 
 export type Identified =
   | { ok: true; caller: Caller }
-  | { ok: false; status: 401 | 429; message: string; retryAfterSeconds?: number };
+  | { ok: false; status: 401 | 429 | 503; message: string; retryAfterSeconds?: number };
 
 /**
  * Operator mode with limits: whether a gateway key (by its SHA-256 hex digest) has a stored policy.
- * "limited": too many never-seen keys from this client or isolate, try again after `retryAfterSeconds`.
+ * `{ limited }`: too many never-seen keys from this client or isolate, try again after that many seconds;
+ * "unavailable": the store could not be asked (fail closed, 503).
  */
 export type KeyCheck = (
   digest: string,
   client: string | undefined,
-) => Promise<"known" | "unknown" | { limited: number }>;
+) => Promise<"known" | "unknown" | "unavailable" | { limited: number }>;
 
 /** Reads credentials from `Authorization: Bearer|Api-Key <key>`, or `x-api-key` (Anthropic SDKs). */
 export function credentials(request: Request): { key: string; scheme: "Bearer" | "Api-Key" } | null {
@@ -100,6 +101,14 @@ export class Authenticator {
     if (tokenMatches(digest, auth.tokenHashes)) return { ok: true, caller: await this.operatorCaller("workspace") };
     const known = this.#keys ? await this.#keys(digest, client) : "unknown";
     if (known === "unknown") return unauthorized("Invalid gateway token.");
+    if (known === "unavailable") {
+      return {
+        ok: false,
+        status: 503,
+        message: "The gateway's key store is unavailable; try again shortly.",
+        retryAfterSeconds: 1,
+      };
+    }
     if (known !== "known") {
       const message = "Too many unknown gateway keys from this client; try again later.";
       return { ok: false, status: 429, message, retryAfterSeconds: known.limited };

@@ -114,7 +114,7 @@ function registerRoutes(routes: RouteTable, auth: Authenticator, source: Catalog
 /** Operator mode with limits: gateway keys are looked up in the limits store (never-seen ones charged to the client). */
 function keyDirectory(options: ResolvedOptions): KeyDirectory | undefined {
   if (!options.limits || options.auth.mode !== "operator") return undefined;
-  return new KeyDirectory(options.limits.store, lookupBudget(options), options.now);
+  return new KeyDirectory(options.limits.store, lookupBudget(options), options.now, options.log);
 }
 
 function limiter(options: ResolvedOptions, source: CatalogSource): Limiter | undefined {

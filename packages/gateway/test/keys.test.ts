@@ -248,6 +248,26 @@ describe("gateway keys", () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(10);
   });
 
+  it("answers 503 in the route's protocol when the limits store fails, and sends nothing upstream", async () => {
+    const h = await keysHarness({ modelLimits: false });
+    const key = await h.createKey({ name: "team-a", rpm: 10 });
+    expect((await h.chat(key)).status).toBe(200); // this isolate now knows the key
+    const apply = h.store.apply;
+    h.store.apply = async () => {
+      throw new Error("store down");
+    };
+    const unknown = await h.chat("bek_never_seen_before");
+    expect(unknown.status).toBe(503);
+    expect(await unknown.json()).toMatchObject({ error: { type: "api_error" } });
+    // A key this isolate knows is still admitted by the store, which is down: refused, not let through.
+    const known = await h.chat(key);
+    expect(known.status).toBe(503);
+    expect(h.upstreamCalls("/v1/chat/completions")).toBe(1);
+    h.store.apply = apply;
+    expect((await h.chat(key)).status).toBe(200);
+    expect(h.events.some((e) => e.event === "limits_store_error")).toBe(true);
+  });
+
   it("never lets a key reach logs, store account names or error bodies (digests only)", async () => {
     const h = await keysHarness();
     const key = await h.createKey({ name: "secretive", rpm: 1, monthly_usd: "0.0000001" });

@@ -3,6 +3,7 @@
 // client's budget (lookup-budget.ts): random-token floods cost at most that many store round trips.
 import type { KeyCheck } from "../auth.ts";
 import { type LookupBudget, LookupLimited } from "../lookup-budget.ts";
+import type { GatewayEvent } from "../options.ts";
 import type { LimitStore } from "./store.ts";
 
 /** How long this isolate trusts a look-up. Admission always asks the store, so this only spares catalog reads. */
@@ -20,6 +21,7 @@ export class KeyDirectory {
     private readonly store: LimitStore,
     private readonly budget: LookupBudget,
     private readonly now: () => number,
+    private readonly log: (event: GatewayEvent) => void,
   ) {}
 
   /** The `KeyCheck` the Authenticator calls for tokens that are not static GATEWAY_TOKENS. */
@@ -35,7 +37,15 @@ export class KeyDirectory {
         throw thrown;
       }
     }
-    const result = await this.store.apply(`key:${digest}`, { op: "view", now: at });
+    const result = await this.store.apply(`key:${digest}`, { op: "view", now: at }).catch((error: unknown) => {
+      this.log({
+        event: "limits_store_error",
+        op: "key-lookup",
+        error: error instanceof Error ? error.name : "unknown",
+      });
+      return null;
+    });
+    if (!result) return "unavailable";
     const known = result.policy !== null;
     remember(known ? this.#known : this.#unknown, digest, at + (known ? KNOWN_KEY_MS : UNKNOWN_KEY_MS));
     if (known) this.#unknown.delete(digest);
