@@ -174,6 +174,34 @@ describe("gateway keys", () => {
     expect(cancelled.month.requests).toBe(2);
   });
 
+  it("frees the reservation of a request never settled (a crashed isolate) when its ticket expires, charged in full", async () => {
+    const h = await keysHarness({ modelLimits: false, streamSeconds: 60 }, {});
+    const key = await h.createKey({ name: "team-a", concurrent: 1 });
+    const stream = await h.chat(key, chat({ stream: true, max_tokens: 50 }));
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    const second = await h.chat(key);
+    expect(second.status).toBe(429);
+    expect(second.headers.get("retry-after")).toBe("1");
+    // Nobody reads or settles the stream; past the first-byte timeout (600 s) plus streamSeconds, the slot is free.
+    h.clock.advance(600 + 60);
+    expect((await h.chat(key)).status).toBe(200);
+    expect((await h.usage(key)).month.output_tokens).toBeGreaterThanOrEqual(50);
+  });
+
+  it("settles Anthropic streams from message_start and message_delta usage", async () => {
+    const h = await keysHarness({ modelLimits: false });
+    const key = await h.createKey({ name: "claude-code", monthly_usd: "1" });
+    const body = { model: MODEL, max_tokens: 300, stream: true, messages: [{ role: "user", content: "Hi" }] };
+    const answer = await h.send("POST", "/v1/messages", key, body);
+    expect(answer.status).toBe(200);
+    const text = await drain(answer);
+    const usage = await h.usage(key);
+    const reported = [...text.matchAll(/"output_tokens":(\d+)/g)].map((m) => Number(m[1]));
+    expect(usage.month.output_tokens).toBe(reported.at(-1));
+    expect(usage.month.output_tokens).toBeLessThan(300);
+  });
+
   it("applies a policy change to the very next request, and a deleted key is refused", async () => {
     const h = await keysHarness({ modelLimits: false });
     const key = await h.createKey({ name: "team-b", rpm: 1, models: ["deepseek-v4-pro"] });
