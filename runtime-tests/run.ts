@@ -2,7 +2,7 @@
 //   node runtime-tests/run.ts [--only node,deno,bun,workerd,browser]
 // Prints one PASS/FAIL/SKIP line per runtime; exits 1 on any FAIL.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -100,6 +100,8 @@ try {
         ),
     ),
   ) as Record<"upstream" | Runtime, string>;
+  // The LimitStore contract lives with the gateway's tests; the Node, Deno and Bun checks run it on their stores too.
+  await cp(join(root, "packages/gateway/test/limit-store-contract.ts"), join(work, "shared/limit-store-contract.ts"));
   console.log(`built, packed and installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const core = (await import(

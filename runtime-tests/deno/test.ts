@@ -1,7 +1,9 @@
-// Deno: the core client against the emulator, and the Deno KV CatalogStore.
+// Deno: the core client against the emulator, the Deno KV CatalogStore and the Deno KV LimitStore.
 import * as core from "@baseten-edge/core";
+import { denoKvLimitStore } from "@baseten-edge/gateway/limits/deno-kv";
 import { denoKvStore } from "@baseten-edge/gateway/stores/deno-kv";
 import { checkOptionsFromEnv, clientChecks } from "../shared/client-checks.ts";
+import { limitStoreContract } from "../shared/limit-store-contract.ts";
 import { storeContract } from "../shared/store-contract.ts";
 
 const clock = { now: Date.now() };
@@ -14,3 +16,15 @@ for (const line of await clientChecks(
 for (const line of await storeContract(denoKvStore(kv, { now: () => clock.now }), clock))
   console.log(`ok - Deno KV store ${line}`);
 kv.close();
+
+// The LimitStore contract (packages/gateway/test/limit-store-contract.ts, copied beside shared/ by run.ts) on Deno KV:
+// two store instances on one database race through its atomic check-and-set.
+const limitsKv = await Deno.openKv(":memory:");
+const limitsDump = async () => {
+  const entries = [];
+  for await (const entry of limitsKv.list({ prefix: [] })) entries.push([entry.key, entry.value]);
+  return JSON.stringify(entries);
+};
+const limits = { store: denoKvLimitStore(limitsKv), twin: denoKvLimitStore(limitsKv), dump: limitsDump };
+for (const line of await limitStoreContract(limits)) console.log(`ok - Deno KV limit store ${line}`);
+limitsKv.close();
