@@ -1,13 +1,12 @@
 // Fails when worker-configuration.d.ts no longer matches wrangler.jsonc (`wrangler types --check` only compares a hash).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const committed = join(root, "worker-configuration.d.ts");
-const dir = mkdtempSync(join(tmpdir(), "worker-types-"));
-const fresh = join(dir, "worker-configuration.d.ts");
+// Written next to the committed file: Durable Object bindings are typed by an import path relative to it.
+const fresh = join(root, `.worker-configuration.check-${process.pid}.d.ts`);
 // The flags of the `types` script, so that the check cannot drift from the generator.
 const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> })
   .scripts;
@@ -25,5 +24,5 @@ try {
     process.exitCode = 1;
   } else console.log("worker-configuration.d.ts is up to date.");
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(fresh, { force: true });
 }

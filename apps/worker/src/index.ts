@@ -1,4 +1,6 @@
-// The Worker entry: the portable gateway, with the Cache API and KV as its cache tiers and a Cron Trigger refresh.
+// The Worker entry: the portable gateway, with the Cache API and KV as its cache tiers, a Cron Trigger refresh,
+// and gateway keys and limits kept in Durable Objects (LIMITS).
+import { DurableObject } from "cloudflare:workers";
 import {
   type CatalogStore,
   ConfigurationError,
@@ -7,7 +9,11 @@ import {
   type GatewayEvent,
   gatewayOptionsFromEnv,
 } from "@baseten-edge/gateway";
+import { durableObjectStore, limitAccountClass } from "@baseten-edge/gateway/limits/cloudflare";
 import { cacheApiStore, kvStore } from "@baseten-edge/gateway/stores/cloudflare";
+
+/** One account's ledger (a gateway key's digest, or a model in the workspace) per object: wrangler.jsonc's LIMITS. */
+export class LimitAccount extends limitAccountClass(DurableObject) {}
 
 // One gateway per env object: the isolate keeps its in-memory tier between requests, and a test
 // (or a second env) gets its own gateway instead of someone else's configuration.
@@ -19,7 +25,15 @@ function gatewayFor(env: Env): Gateway {
     // CATALOG_KV is optional: a deployment without a namespace runs on the Cache API alone.
     const kv: KVNamespace | undefined = env.CATALOG_KV;
     const stores: CatalogStore[] = [cacheApiStore(caches.default), ...(kv ? [kvStore(kv)] : [])];
-    gateway = createGateway(gatewayOptionsFromEnv({ ...env }, { stores, log: (event) => log(event, env.ANALYTICS) }));
+    // LIMITS is optional too: without it, operator mode knows only the static GATEWAY_TOKENS, as before.
+    const limits: typeof env.LIMITS | undefined = env.LIMITS;
+    const limitStore = limits ? durableObjectStore(limits) : undefined;
+    const extra = {
+      stores,
+      log: (event: GatewayEvent) => log(event, env.ANALYTICS),
+      ...(limitStore && { limitStore }),
+    };
+    gateway = createGateway(gatewayOptionsFromEnv({ ...env }, extra));
     gateways.set(env, gateway);
   }
   return gateway;

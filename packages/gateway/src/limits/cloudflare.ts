@@ -24,8 +24,11 @@ export interface LimitAccountRpc {
 /** `DurableObject` from "cloudflare:workers" (or any class with its constructor). */
 export type DurableObjectBase = abstract new (ctx: never, env: never) => object;
 
-/** The class `limitAccountClass` makes. */
-export type LimitAccountClass = new (ctx: LimitAccountContext, env: unknown) => LimitAccountRpc;
+/** The class `limitAccountClass` makes: an instance of `Base` (a Durable Object) with the account's RPC methods. */
+export type LimitAccountClass<Base extends DurableObjectBase> = new (
+  ctx: LimitAccountContext,
+  env: unknown,
+) => InstanceType<Base> & LimitAccountRpc;
 
 /**
  * The Durable Object class that keeps one account each, built on the Workers `DurableObject` you
@@ -40,9 +43,9 @@ export type LimitAccountClass = new (ctx: LimitAccountContext, env: unknown) => 
  * export class LimitAccount extends limitAccountClass(DurableObject) {}
  * ```
  */
-export function limitAccountClass(base: DurableObjectBase): LimitAccountClass {
+export function limitAccountClass<Base extends DurableObjectBase>(base: Base): LimitAccountClass<Base> {
   const Base = base as unknown as new (ctx: LimitAccountContext, env: unknown) => object;
-  return class LimitAccount extends Base implements LimitAccountRpc {
+  const LimitAccount = class extends Base implements LimitAccountRpc {
     readonly #sql: LimitAccountContext["storage"]["sql"];
 
     constructor(ctx: LimitAccountContext, env: unknown) {
@@ -74,6 +77,7 @@ export function limitAccountClass(base: DurableObjectBase): LimitAccountClass {
         .map((row) => String(row.account));
     }
   };
+  return LimitAccount as unknown as LimitAccountClass<Base>;
 }
 
 /** The part of a `DurableObjectNamespace` binding the store uses. */
