@@ -1,14 +1,28 @@
 // Tests run inside workerd with the bindings of wrangler.jsonc; Baseten is the emulator, reached as the outbound service.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createEmulator, parseCassette } from "@baseten-edge/emulator";
+import { createEmulator, parseCassette, parseFaults } from "@baseten-edge/emulator";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, mergeConfig } from "vitest/config";
 import shared from "../../vitest.shared.mts";
-import { CACHE_SALT, EMULATOR_KEY, GATEWAY_TOKEN, HOSTILE_HOST, HUNG_HOST } from "./test/constants.ts";
+import {
+  ADMIN_TOKEN,
+  CACHE_SALT,
+  EMULATOR_KEY,
+  FAULT_AGENT,
+  GATEWAY_TOKEN,
+  HOSTILE_HOST,
+  HUNG_HOST,
+} from "./test/constants.ts";
 
-// Every fetch the Worker makes lands here, so no test can reach the real Baseten by accident.
-const emulator = createEmulator();
+// Every fetch the Worker makes lands here, so no test can reach the real Baseten by accident. The relay forwards
+// the caller's User-Agent, so a test can break its own stream (FAULT_AGENT) without touching the shared fault queue.
+const emulator = createEmulator({
+  faults: (request) => {
+    const agent = request.headers.get("user-agent") ?? "";
+    return agent.startsWith(FAULT_AGENT) ? parseFaults(agent.slice(FAULT_AGENT.length)) : undefined;
+  },
+});
 // A hostile Baseten (every response header the gateway must not serve), reached as HOSTILE_HOST.
 const hostile = createEmulator({
   cassettes: [
@@ -47,6 +61,7 @@ export default mergeConfig(
             AUTH_MODE: "operator",
             BASETEN_API_KEY: EMULATOR_KEY,
             GATEWAY_TOKENS: createHash("sha256").update(GATEWAY_TOKEN).digest("hex"),
+            ADMIN_TOKENS: createHash("sha256").update(ADMIN_TOKEN).digest("hex"),
             CACHE_SALT,
           },
           // Miniflare hands over its own undici Request, which Node's Request cannot copy: rebuild it.

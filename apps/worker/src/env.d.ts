@@ -5,6 +5,10 @@ interface Env {
   BASETEN_API_KEY?: string;
   /** Operator mode: comma-separated SHA-256 hex digests of accepted gateway tokens. */
   GATEWAY_TOKENS?: string;
+  /** Limits (LIMITS bound): comma-separated SHA-256 hex digests of admin tokens (key policies API, every key's usage). */
+  ADMIN_TOKENS?: string;
+  /** Limits: `false` stops keeping each model's catalog rate_limits for the workspace (default true). */
+  MODEL_LIMITS?: string;
   /** Each relayed request becomes one data point when an Analytics Engine dataset is bound as ANALYTICS. */
   ANALYTICS?: AnalyticsEngineDataset;
 }

@@ -19,7 +19,8 @@ export class LimitAccount extends limitAccountClass(DurableObject) {}
 // (or a second env) gets its own gateway instead of someone else's configuration.
 const gateways = new WeakMap<Env, Gateway>();
 
-function gatewayFor(env: Env): Gateway {
+/** The Worker's gateway for `env` (made once per env object); `now` replaces the clock in tests. */
+export function gatewayFor(env: Env, now?: () => number): Gateway {
   let gateway = gateways.get(env);
   if (!gateway) {
     // CATALOG_KV is optional: a deployment without a namespace runs on the Cache API alone.
@@ -32,6 +33,7 @@ function gatewayFor(env: Env): Gateway {
       stores,
       log: (event: GatewayEvent) => log(event, env.ANALYTICS),
       ...(limitStore && { limitStore }),
+      ...(now && { now }),
     };
     gateway = createGateway(gatewayOptionsFromEnv({ ...env }, extra));
     gateways.set(env, gateway);

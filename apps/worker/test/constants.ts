@@ -8,3 +8,7 @@ export const EMULATOR_KEY = "emulator-key";
 export const HOSTILE_HOST = "hostile.baseten.test";
 /** Outbound requests to this host never get response headers; GET /__state counts them and their cancellations. */
 export const HUNG_HOST = "hung.baseten.test";
+/** The admin token of the limits API (policies, every key's usage); the config binds only its SHA-256. */
+export const ADMIN_TOKEN = "test-admin-token";
+/** A caller whose User-Agent starts with this asks the emulator for the fault written after it (e.g. `cut-after=3`). */
+export const FAULT_AGENT = "emulator-fault:";
