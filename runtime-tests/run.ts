@@ -1,7 +1,7 @@
 // The cross-runtime matrix: packed core, gateway and emulator, exercised in Node, Deno, Bun, workerd and Chromium.
 //   node runtime-tests/run.ts [--only node,deno,bun,workerd,browser]
 // Prints one PASS/FAIL/SKIP line per runtime; exits 1 on any FAIL.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo, connect } from "node:net";
@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type * as Core from "@baseten-edge/core";
 import { run, type Started, sleep, start } from "@baseten-edge/harness";
+import { type RedisServer, startRedis } from "@baseten-edge/harness/redis";
 import { ensureChromium, ensureTools, makeProject, type PackageName, packAll } from "./lib/setup.ts";
 import { streamChat } from "./shared/client-checks.ts";
 
@@ -20,6 +21,7 @@ type Runtime = (typeof RUNTIMES)[number];
 const MODELS = 250;
 const CATALOG_SIZE = 10 + MODELS; // the emulator's ten real Model APIs + synthetic ones
 const KEY = "emulator-key"; // the emulator's public default key, not a secret
+const ADMIN_TOKEN = "runtime-test-admin-token"; // not a secret: the gateways here live for one check
 const LISTENING = /istening on (http:\/\/127\.0\.0\.1:\d+)/;
 const MATRIX_TIMEOUT_MS = 9 * 60_000;
 
@@ -55,7 +57,10 @@ watchdog.unref();
 
 const work = await mkdtemp(join(tmpdir(), "baseten-edge-runtimes-"));
 const results: string[] = [];
+let redis: RedisServer | undefined;
 try {
+  // Node's and Bun's gateways keep their keys in Redis (LIMITS_STORE=redis:<url>): Debian's redis-server.
+  if (selected.has("node") || selected.has("bun")) redis = await startRedis();
   const started = Date.now();
   const bin = await ensureTools(join(root, ".tools", "runtimes"), baseEnv);
   const tool = (name: string) => join(bin, name);
@@ -85,7 +90,7 @@ try {
   await packAll(root, join(work, "tarballs"), env);
   const projects: [string, PackageName[], Record<string, string>][] = [
     ["upstream", ["emulator", "core"], {}],
-    ["node", ["core", "gateway"], { "@hono/node-server": "2.1.8" }],
+    ["node", ["core", "gateway"], { "@hono/node-server": "2.1.8", redis: "6.3.1" }],
     ["deno", ["core", "gateway"], {}],
     ["bun", ["core", "gateway"], {}],
     ["workerd", ["core"], {}],
@@ -153,12 +158,20 @@ try {
       node: (dir) => [
         "node",
         ["gateway.ts"],
-        { CATALOG_STORE: "sqlite", SQLITE_PATH: join(dir, "catalog-cache.sqlite") },
+        {
+          CATALOG_STORE: "sqlite",
+          SQLITE_PATH: join(dir, "catalog-cache.sqlite"),
+          LIMITS_STORE: `redis:${redis?.url}`,
+        },
       ],
       bun: (dir) => [
         tool("bun"),
         ["gateway.ts"],
-        { CATALOG_STORE: "sqlite", SQLITE_PATH: join(dir, "catalog-cache.sqlite") },
+        {
+          CATALOG_STORE: "sqlite",
+          SQLITE_PATH: join(dir, "catalog-cache.sqlite"),
+          LIMITS_STORE: `redis:${redis?.url}`,
+        },
       ],
       deno: (dir) => [
         deno,
@@ -175,7 +188,7 @@ try {
           "0",
           "gateway.ts",
         ],
-        { CATALOG_STORE: "deno-kv", DENO_KV_PATH: join(dir, "catalog-cache.kv") },
+        { CATALOG_STORE: "deno-kv", DENO_KV_PATH: join(dir, "catalog-cache.kv"), LIMITS_STORE: "deno-kv" },
       ],
     };
 
@@ -224,6 +237,74 @@ try {
         reject(error);
       });
     });
+
+  /**
+   * Operator mode with a gateway key in LIMITS_STORE: its policy (2 requests a minute) is put through the admin
+   * API, two requests pass, the third is refused; after a restart the key, its policy and its count are still there.
+   */
+  const limitsChecks = async (name: "node" | "deno" | "bun", upstream: Started): Promise<string[]> => {
+    const dir = dirs[name];
+    const [command, args, storeEnv] = gatewayCommands[name](dir);
+    const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+    const gatewayKey = `bek_${randomBytes(16).toString("hex")}`;
+    const gatewayEnv = {
+      ...env,
+      ...storeEnv,
+      AUTH_MODE: "operator",
+      BASETEN_API_KEY: KEY,
+      GATEWAY_TOKENS: sha256("runtime-test-static-token"),
+      ADMIN_TOKENS: sha256(ADMIN_TOKEN),
+      CACHE_SALT: randomBytes(24).toString("hex"),
+      BASETEN_MANAGEMENT_URL: upstream.match[1],
+      BASETEN_INFERENCE_URL: upstream.match[1],
+      PORT: "0",
+      HOST: "127.0.0.1",
+    };
+    const startGateway = () => start(command, args, { cwd: dir, env: gatewayEnv, timeoutMs: 20_000, ready: LISTENING });
+    const call = async (base: string, path: string, token: string, init: RequestInit = {}) => {
+      const response = await fetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        signal: AbortSignal.timeout(15_000),
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    const chat = (base: string) =>
+      call(base, "/v1/chat/completions", gatewayKey, {
+        method: "POST",
+        body: JSON.stringify({
+          model: "openai/gpt-oss-120b",
+          messages: [{ role: "user", content: "hi" }],
+          max_tokens: 8,
+        }),
+      });
+    const kind = storeEnv.LIMITS_STORE?.split(":")[0];
+    let gateway = await startGateway();
+    try {
+      const policy = JSON.stringify({ name: "runtime-test", rpm: 2 });
+      const put = await call(gateway.match[1]!, `/v1/admin/keys/${sha256(gatewayKey)}`, ADMIN_TOKEN, {
+        method: "PUT",
+        body: policy,
+      });
+      if (put.status !== 200) throw new Error(`PUT of a key policy: ${put.status} ${put.body.slice(0, 300)}`);
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await chat(gateway.match[1]!)).status);
+      if (statuses.join() !== "200,200,429") throw new Error(`a key at 2 a minute got ${statuses.join()}`);
+      await gateway.stop();
+      gateway = await startGateway();
+      const again = await chat(gateway.match[1]!);
+      const usage = await call(gateway.match[1]!, "/v1/usage", gatewayKey);
+      if (again.status !== 429 || !usage.body.includes('"requests":2'))
+        throw new Error(`after a restart: ${again.status}, usage ${usage.body.slice(0, 300)}`);
+      return [
+        `${name} gateway: a key's policy put in LIMITS_STORE=${kind} admits 2 requests a minute, then 429`,
+        `${name} gateway: after a restart, the key, its policy and its count are still in ${kind}`,
+      ];
+    } finally {
+      await gateway.stop();
+      await upstream.stop();
+    }
+  };
 
   /** The gateway from its entry point, as a child process: MISS, HIT, relay, STALE while the upstream is down, STALE from the durable store after a restart. */
   const gatewayChecks = async (name: "node" | "deno" | "bun", upstream: Started): Promise<string[]> => {
@@ -292,6 +373,7 @@ try {
       done.push(
         `${name} gateway: after a restart, serves it from ${storeEnv.CATALOG_STORE} while the upstream is down`,
       );
+
       return done;
     } finally {
       await gateway.stop();
@@ -302,6 +384,7 @@ try {
     ...lines(await run("node", ["test.ts"], { cwd: dirs.node, env: checkEnv(upstream), timeoutMs: 60_000 })),
     expectExample(await run("node", ["example.ts"], { cwd: dirs.node, env: exampleEnv(upstream), timeoutMs: 30_000 })),
     ...(await gatewayChecks("node", await startEmulator())),
+    ...(await limitsChecks("node", await startEmulator())),
   ]);
 
   await runtime(
@@ -315,6 +398,7 @@ try {
         await run(deno, [...denoRun, "example.ts"], { cwd: dirs.deno, env: exampleEnv(upstream), timeoutMs: 30_000 }),
       ),
       ...(await gatewayChecks("deno", await startEmulator())),
+      ...(await limitsChecks("deno", await startEmulator())),
     ],
   );
 
@@ -327,6 +411,7 @@ try {
         await run(tool("bun"), ["example.ts"], { cwd: dirs.bun, env: exampleEnv(upstream), timeoutMs: 30_000 }),
       ),
       ...(await gatewayChecks("bun", await startEmulator())),
+      ...(await limitsChecks("bun", await startEmulator())),
     ],
   );
 
@@ -351,6 +436,7 @@ try {
 } catch (error) {
   results.push(`FAIL matrix setup: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
+  await redis?.stop();
   if (!process.env.KEEP_RUNTIME_TESTS) await rm(work, { recursive: true, force: true });
 }
 

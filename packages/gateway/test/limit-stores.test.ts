@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { promisify } from "node:util";
 import { type RedisServer, startRedis } from "@baseten-edge/harness/redis";
-import { createClient } from "@redis/client";
+import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisLimitStore } from "../src/limits/redis.ts";
 import { sqliteLimitStore } from "../src/limits/sqlite.ts";

@@ -38,6 +38,8 @@ export interface UpstreamOptions {
   /** Content deltas in every streamed chat answer. */
   chunks?: number;
   chunkDelayMs?: number;
+  /** Baseten's requests-a-minute limit for gpt-oss-120b in the workspace (default: the emulator's, 120). */
+  modelRpm?: number;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
     String(options.chunks ?? 64),
     "--chunk-delay",
     String(options.chunkDelayMs ?? 0),
+    ...(options.modelRpm === undefined ? [] : ["--model-rpm", String(options.modelRpm)]),
   ];
   const child = spawn(process.execPath, [fileURLToPath(new URL("upstream.ts", import.meta.url)), ...args], {
     stdio: ["pipe", "pipe", "inherit"],

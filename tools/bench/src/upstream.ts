@@ -1,5 +1,6 @@
 // The bench's upstream: the emulator's Node server in its own process, with streamed chat answers forced to a fixed shape.
 import { parseArgs } from "node:util";
+import { DEFAULT_API_KEY } from "@baseten-edge/emulator";
 import { startEmulatorServer } from "@baseten-edge/emulator/node";
 
 const { values } = parseArgs({
@@ -7,6 +8,7 @@ const { values } = parseArgs({
     models: { type: "string", default: "0" },
     chunks: { type: "string", default: "64" },
     "chunk-delay": { type: "string", default: "0" },
+    "model-rpm": { type: "string" },
   },
   strict: true,
 });
@@ -19,6 +21,16 @@ const server = await startEmulatorServer({
   models: Number(values.models),
   acceptAnyKey: true,
   maxLoggedRequests: 1_000,
+  // --model-rpm: the default key's workspace with its own limit for gpt-oss-120b (scenario 11 keeps it locally).
+  ...(values["model-rpm"] && {
+    workspaces: [
+      {
+        keys: [DEFAULT_API_KEY],
+        added: { "gpt-oss-120b": { added_at: "2025-08-06T12:00:00Z", last_used_at: null } },
+        rateLimits: { "gpt-oss-120b": [{ type: "REQUEST", unit: "MINUTE", threshold: Number(values["model-rpm"]) }] },
+      },
+    ],
+  }),
   faults: (request) =>
     new URL(request.url).pathname === "/v1/chat/completions" ? { chunks, chunkDelayMs } : undefined,
 });

@@ -37,6 +37,8 @@ export interface WorkerSpec {
   script?: string;
   bindings?: Record<string, string>;
   kvNamespaces?: string[];
+  /** Durable Object bindings: binding name → the exported class (SQLite-backed, as `new_sqlite_classes`). */
+  durableObjects?: Record<string, string>;
 }
 
 export interface RunningWorker {
@@ -63,6 +65,9 @@ export async function startWorkerd(spec: WorkerSpec = {}): Promise<RunningWorker
       ...workerCompatibility(),
       bindings: spec.bindings ?? {},
       kvNamespaces: spec.kvNamespaces ?? [],
+      durableObjects: Object.fromEntries(
+        Object.entries(spec.durableObjects ?? {}).map(([name, className]) => [name, { className, useSQLite: true }]),
+      ),
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
     }),
     // Request lines and the Worker's console.log would otherwise go to the caller's stdout.

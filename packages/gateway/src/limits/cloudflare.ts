@@ -98,8 +98,8 @@ export const REGISTRY_OBJECT = "registry:accounts";
  * @example
  * ```ts
  * import { durableObjectStore, type LimitNamespace } from "@baseten-edge/gateway/limits/cloudflare";
- * declare const env: { LIMITS: LimitNamespace<unknown> };
- * const store = durableObjectStore(env.LIMITS);
+ * declare const bindings: { LIMITS: LimitNamespace<unknown> };
+ * const store = durableObjectStore(bindings.LIMITS);
  * console.log(await store.list("key:"));
  * ```
  */

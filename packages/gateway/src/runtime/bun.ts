@@ -4,7 +4,10 @@ import { type Env, type GatewayServer, isMain, runtimeGateway } from "./server.t
 
 export type { GatewayServer } from "./server.ts";
 
+import { redisLimitStore } from "../limits/redis.ts";
+import { type SqliteLimitDatabase, sqliteLimitStore } from "../limits/sqlite.ts";
 import { type SqliteDatabase, sqlitePath, sqliteStore } from "../stores/sqlite.ts";
+import { limitStoreTarget } from "./limit-openers.ts";
 
 // The few Bun APIs used here, so the package type-checks without Bun's types.
 declare const Bun: {
@@ -32,20 +35,37 @@ declare const Bun: {
 export async function serve(env?: Env): Promise<GatewayServer> {
   if (typeof Bun === "undefined")
     throw new ConfigurationError("@baseten-edge/gateway/bun runs in Bun; on Node use @baseten-edge/gateway/node.");
-  const runtime = await runtimeGateway(env ?? Bun.env, "Bun", {
-    sqlite: async (env) => {
-      // A computed specifier: bundlers and Deno's module graph leave Bun's built-in alone.
-      const bunSqlite = "bun:sqlite";
-      const { Database } = (await import(bunSqlite)) as { Database: new (path: string) => SqliteDatabase };
-      return sqliteStore(new Database(sqlitePath(env)));
+  const runtime = await runtimeGateway(
+    env ?? Bun.env,
+    "Bun",
+    {
+      sqlite: async (env) => sqliteStore(new (await bunSqlite())(sqlitePath(env))),
     },
-  });
+    {
+      sqlite: async (env) => sqliteLimitStore(new (await bunSqlite())(limitStoreTarget(env, "./limits.sqlite"))),
+      // Bun's own Redis client: `send(command, args)` is all the store needs.
+      redis: async (env) => {
+        const bun = "bun";
+        const { RedisClient } = (await import(bun)) as {
+          RedisClient: new (url: string) => { send(command: string, args: string[]): Promise<unknown> };
+        };
+        const client = new RedisClient(limitStoreTarget(env, "redis://127.0.0.1:6379"));
+        return redisLimitStore({ sendCommand: ([command = "", ...args]) => client.send(command, args) });
+      },
+    },
+  );
   const server = Bun.serve({
     port: runtime.port,
     hostname: runtime.hostname,
     fetch: (request, server) => runtime.fetch(request, server.requestIP(request)?.address),
   });
   return { url: server.url.href, close: () => server.stop(true) };
+}
+
+/** bun:sqlite's Database. A computed specifier: bundlers and Deno's module graph leave Bun's built-in alone. */
+async function bunSqlite(): Promise<new (path: string) => SqliteDatabase & SqliteLimitDatabase> {
+  const name = "bun:sqlite";
+  return ((await import(name)) as { Database: new (path: string) => SqliteDatabase & SqliteLimitDatabase }).Database;
 }
 
 if (isMain(import.meta)) {

@@ -5,7 +5,9 @@ import { type Env, type GatewayServer, isMain, runtimeGateway } from "./server.t
 
 export type { GatewayServer } from "./server.ts";
 
+import { type SqliteLimitDatabase, sqliteLimitStore } from "../limits/sqlite.ts";
 import { type SqliteDatabase, sqlitePath, sqliteStore } from "../stores/sqlite.ts";
+import { limitStoreTarget, nodeRedisLimitStore } from "./limit-openers.ts";
 
 // The part of Node's `process` used here, so the package type-checks without @types/node.
 declare const process: {
@@ -25,16 +27,18 @@ declare const process: {
  * ```
  */
 export async function serve(env: Env = process.env): Promise<GatewayServer> {
-  const runtime = await runtimeGateway(env, "Node", {
-    sqlite: async (env) => {
-      const nodeSqlite = "node:sqlite"; // computed: not a dependency of the package's types
-      const sqlite = (await import(nodeSqlite).catch(() => null)) as {
-        DatabaseSync: new (path: string) => SqliteDatabase;
-      } | null;
-      if (!sqlite) throw new ConfigurationError("CATALOG_STORE=sqlite needs node:sqlite (Node 22.13 or later).");
-      return sqliteStore(new sqlite.DatabaseSync(sqlitePath(env)));
+  const runtime = await runtimeGateway(
+    env,
+    "Node",
+    {
+      sqlite: async (env) => sqliteStore(new (await nodeSqlite("CATALOG_STORE=sqlite"))(sqlitePath(env))),
     },
-  });
+    {
+      sqlite: async (env) =>
+        sqliteLimitStore(new (await nodeSqlite("LIMITS_STORE=sqlite"))(limitStoreTarget(env, "./limits.sqlite"))),
+      redis: nodeRedisLimitStore,
+    },
+  );
   const server = await new Promise<ReturnType<typeof serveNode>>((resolve, reject) => {
     // @hono/node-server passes the Node request as `env.incoming`: its socket knows the peer.
     const fetch = (request: Request, env: { incoming: { socket: { remoteAddress?: string | undefined } } }) =>
@@ -50,6 +54,16 @@ export async function serve(env: Env = process.env): Promise<GatewayServer> {
     close: () =>
       new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve()))),
   };
+}
+
+/** node:sqlite's DatabaseSync, or a ConfigurationError naming what needed it. */
+async function nodeSqlite(what: string): Promise<new (path: string) => SqliteDatabase & SqliteLimitDatabase> {
+  const name = "node:sqlite"; // computed: not a dependency of the package's types
+  const sqlite = (await import(name).catch(() => null)) as {
+    DatabaseSync: new (path: string) => SqliteDatabase & SqliteLimitDatabase;
+  } | null;
+  if (!sqlite) throw new ConfigurationError(`${what} needs node:sqlite (Node 22.13 or later).`);
+  return sqlite.DatabaseSync;
 }
 
 if (isMain(import.meta)) {

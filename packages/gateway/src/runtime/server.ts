@@ -12,7 +12,7 @@ export const RUNTIME_ENV_VARS = {
   DENO_KV_PATH: "Deno, CATALOG_STORE=deno-kv: the KV database file (default: Deno's per-script location)",
   SQLITE_PATH: "Bun, Node, CATALOG_STORE=sqlite: the SQLite file (default ./catalog-cache.sqlite)",
   LIMITS_STORE:
-    "where gateway keys and limit counters live: `memory` (default, this process only); other stores as this runtime offers them",
+    "where gateway keys and limit counters live: `memory` (default, this process only), `sqlite[:<path>]` (Bun, Node; default ./limits.sqlite), `deno-kv[:<path>]` (Deno), `redis:<url>` (Bun's client; Node with the `redis` package installed)",
 } as const;
 
 export type Env = Record<string, string | undefined>;
