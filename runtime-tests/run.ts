@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type * as Core from "@baseten-edge/core";
-import { run, type Started, sleep, start } from "@baseten-edge/harness";
+import { freePort, run, type Started, sleep, start } from "@baseten-edge/harness";
 import { type RedisServer, startRedis } from "@baseten-edge/harness/redis";
 import { ensureChromium, ensureTools, makeProject, type PackageName, packAll } from "./lib/setup.ts";
 import { streamChat } from "./shared/client-checks.ts";
@@ -442,15 +442,6 @@ try {
 
 console.log(`\n${results.join("\n")}`);
 process.exit(results.some((line) => line.startsWith("FAIL")) ? 1 : 0);
-
-/** A free loopback port (for tools that cannot take port 0). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** workerd via `wrangler dev` (local mode): the quick example at `/`, the client checks at `/__checks`. */
 async function workerdChecks(

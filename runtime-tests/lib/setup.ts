@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { cp, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { run } from "@baseten-edge/harness";
+import { aptInstall, run } from "@baseten-edge/harness";
 
 /** Runtimes and tools the matrix installs from the npm registry, pinned. */
 export const TOOLS = {
@@ -56,13 +56,7 @@ export async function ensureChromium(env: Record<string, string | undefined>): P
   if (existsSync(path)) return path;
   if (process.getuid?.() !== 0) return null;
   console.log("installing chromium with apt-get");
-  const apt = { ...env, DEBIAN_FRONTEND: "noninteractive" };
-  await run("apt-get", ["update"], { cwd: "/", env: apt, timeoutMs: 180_000 });
-  await run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
-    cwd: "/",
-    env: apt,
-    timeoutMs: 300_000,
-  });
+  await aptInstall(["chromium"], env);
   return existsSync(path) ? path : null;
 }
 

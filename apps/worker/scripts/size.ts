@@ -1,11 +1,12 @@
-// Size budget: the bundle `pnpm build` wrote (dist/index.js), raw and gzipped, against a 50 KiB gzip ceiling.
+// Size budget: the bundle `pnpm build` wrote (dist/index.js), raw and gzipped, against a 56 KiB gzip ceiling.
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 const KiB = 1024;
 // Far below the Workers limits (3 MiB free, 10 MiB paid, gzipped): the budget is about startup
 // time, which grows with the script every isolate must parse, and about noticing a stray import.
-const BUDGET = 50 * KiB;
+// Raised from 50 KiB with gateway keys (issue 16: enforcement, admin API, usage, the Durable Object class), about 10 KiB.
+const BUDGET = 56 * KiB;
 
 const path = new URL("../dist/index.js", import.meta.url);
 let bundle: Buffer;

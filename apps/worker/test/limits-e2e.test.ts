@@ -72,7 +72,8 @@ async function usageOf(gateway: Worker, digest: string) {
   return (await response.json()) as { usage: Record<string, unknown> };
 }
 
-describe("gateway keys on the Worker's Durable Objects", () => {
+// Hundreds of requests through the Worker, its objects and the emulator: minutes are spare on a busy CI machine.
+describe("gateway keys on the Worker's Durable Objects", { timeout: 120_000 }, () => {
   it("admits exactly 50 of 200 concurrent requests to a key limited to 50 a minute", async () => {
     const gateway = worker({ MODEL_LIMITS: "false" });
     const { key } = await newKey(gateway, { name: "team-a", rpm: 50 });

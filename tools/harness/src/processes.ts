@@ -1,6 +1,7 @@
 // Child processes with deadlines: every start, wait and command is bounded, and every child dies with its parent.
 // Used by the runtime matrix, the bench and `./run dev`.
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 
 const children = new Set<ChildProcess>();
 
@@ -143,3 +144,24 @@ export async function start(
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `apt-get update` then `apt-get install -y --no-install-recommends` (root only: the caller checks). */
+export async function aptInstall(packages: string[], env: Record<string, string | undefined>): Promise<void> {
+  const apt = { ...env, DEBIAN_FRONTEND: "noninteractive" };
+  await run("apt-get", ["update"], { cwd: "/", env: apt, timeoutMs: 180_000 });
+  await run("apt-get", ["install", "-y", "--no-install-recommends", ...packages], {
+    cwd: "/",
+    env: apt,
+    timeoutMs: 300_000,
+  });
+}
+
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== "object" || !address) throw new Error("no port from listen(0)");
+  return address.port;
+}

@@ -1,8 +1,7 @@
 // A throwaway Redis for tests: Debian's redis-server (installed with apt when missing and root), on a free loopback port, no persistence.
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { run, type Started, start } from "./processes.ts";
+import { aptInstall, freePort, type Started, start } from "./processes.ts";
 
 const SERVER = "/usr/bin/redis-server";
 
@@ -11,25 +10,9 @@ export async function ensureRedisServer(env: Record<string, string | undefined> 
   if (existsSync(SERVER)) return SERVER;
   if (process.getuid?.() !== 0)
     throw new Error(`${SERVER} is missing and this is not root: apt-get install -y redis-server`);
-  const apt = { ...env, DEBIAN_FRONTEND: "noninteractive" };
-  await run("apt-get", ["update"], { cwd: "/", env: apt, timeoutMs: 180_000 });
-  await run("apt-get", ["install", "-y", "--no-install-recommends", "redis-server"], {
-    cwd: "/",
-    env: apt,
-    timeoutMs: 300_000,
-  });
+  await aptInstall(["redis-server"], env);
   if (!existsSync(SERVER)) throw new Error(`apt-get installed redis-server, yet ${SERVER} is missing`);
   return SERVER;
-}
-
-/** A loopback port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== "object" || !address) throw new Error("no port from listen(0)");
-  return address.port;
 }
 
 export interface RedisServer extends Started {
