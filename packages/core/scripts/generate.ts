@@ -15,7 +15,13 @@ const outDir = new URL("../src/generated/", import.meta.url);
  * the components they reach. Add a path here when core wraps it. A listed path missing upstream
  * fails generation: core would no longer compile against it.
  */
-export const MANAGEMENT_PATHS = ["/v1/model_apis", "/v1/model_apis/{model_api_name}"] as const;
+export const MANAGEMENT_PATHS = [
+  "/v1/model_apis",
+  "/v1/model_apis/{model_api_name}",
+  // Typed for the gateway's reconciliation (GET /v1/admin/reconcile), which calls them through `raw`.
+  "/v1/model_apis/usage",
+  "/v1/billing/model_apis",
+] as const;
 
 interface SpecTarget {
   /** Path of the spec under the repository root, without its extension (upstream decides JSON or YAML). */

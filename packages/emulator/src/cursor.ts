@@ -24,6 +24,23 @@ export function decodeCursor(cursor: string, secret: string): CursorState | unde
   return { offset: Number(match[2]), addedOnly: match[3] === "1" };
 }
 
+/** Any short payload as an opaque, checksummed cursor (the usage and billing pages carry a time in it). */
+export function encodeOpaque(payload: string, secret: string): string {
+  return toBase64Url(`${payload}.${checksum(payload, secret)}`);
+}
+
+/** The payload of a cursor `encodeOpaque` made, or undefined. */
+export function decodeOpaque(cursor: string, secret: string): string | undefined {
+  let text: string;
+  try {
+    text = fromBase64Url(cursor);
+  } catch {
+    return undefined;
+  }
+  const match = /^(.{1,200})\.([0-9a-f]{8})$/s.exec(text);
+  return match && checksum(match[1] ?? "", secret) === match[2] ? match[1] : undefined;
+}
+
 function checksum(payload: string, secret: string): string {
   return fnv1a(`${secret}|${payload}`).toString(16).padStart(8, "0");
 }

@@ -11,6 +11,11 @@ export interface RequestRecord {
   headers: Record<string, string>;
   /** First 16 hex digits of the SHA-256 of the API key (from Authorization, else x-api-key), or null. */
   keyHash: string | null;
+  /**
+   * The part of the key before its first "." (Baseten's keys are `<prefix>.<secret>`), or null: the
+   * prefix the usage and billing APIs attribute requests to. Keys without a "." have none.
+   */
+  keyPrefix: string | null;
   /** The workspace the key resolved to, or null. */
   workspace: string | null;
   bodyBytes: number;
@@ -28,6 +33,14 @@ export interface RequestRecord {
   cancelledAt: number | null;
   /** "reset" or "cut" when the emulator broke the connection on purpose. */
   networkError: "reset" | "cut" | null;
+  /** The inference model that served the request (its id), or null. */
+  model: string | null;
+  /**
+   * The tokens the request is billed, from its reply's plan (a cancelled or cut stream is billed in
+   * full: the model generated the reply); null when no reply was made. `GET /v1/model_apis/usage` and
+   * `GET /v1/billing/model_apis` answer from these.
+   */
+  usage: { inputTokens: number; cachedInputTokens: number; outputTokens: number } | null;
 }
 
 const REDACTED = new Set(["authorization", "x-api-key", "cookie", "proxy-authorization"]);
@@ -55,6 +68,7 @@ export class RequestLog {
       query: Object.fromEntries(url.searchParams),
       headers,
       keyHash: key ? (await sha256Hex(key)).slice(0, 16) : null,
+      keyPrefix: key?.includes(".") ? (key.split(".")[0] ?? null) : null,
       workspace: null,
       bodyBytes,
       fault: request.headers.get("x-emulator-fault"),
@@ -65,6 +79,8 @@ export class RequestLog {
       completedAt: null,
       cancelledAt: null,
       networkError: null,
+      model: null,
+      usage: null,
     };
     if (this.#limit > 0) {
       this.#records.push(record);

@@ -1,4 +1,4 @@
-// The emulated Baseten routes: the management API, the model list and inference (chat, messages, responses).
+// The emulated Baseten routes: the management API (catalog, usage, billing), the model list and inference (chat, messages, responses).
 import type { InferenceTarget } from "./catalog/catalog.ts";
 import { apiKeyOf, errorResponse, inferenceForbidden, jsonResponse } from "./http.ts";
 import { chatResponse, parseChatRequest } from "./inference/chat.ts";
@@ -7,10 +7,13 @@ import { messagesResponse, parseMessagesRequest } from "./inference/messages.ts"
 import { parseResponsesRequest, responsesError, responsesResponse } from "./inference/responses.ts";
 import { getModelApi, listModelApis } from "./management.ts";
 import type { EmulatorState, RouteContext } from "./state.ts";
+import { modelApisCosts, modelApisUsage } from "./usage.ts";
 import type { Workspace } from "./workspaces.ts";
 
 const ROUTES: Record<string, readonly string[]> = {
   "/v1/model_apis": ["GET"],
+  "/v1/model_apis/usage": ["GET"],
+  "/v1/billing/model_apis": ["GET"],
   "/v1/models": ["GET"],
   "/v1/chat/completions": ["POST"],
   "/v1/messages": ["POST"],
@@ -37,7 +40,7 @@ export async function route(
   const workspace = key === undefined ? undefined : await workspaces.resolve(key);
   ctx.record.workspace = workspace?.id ?? null;
 
-  if (path.startsWith("/v1/model_apis")) {
+  if (path.startsWith("/v1/model_apis") || path === "/v1/billing/model_apis") {
     if (!workspace) {
       return errorResponse(
         401,
@@ -45,6 +48,8 @@ export async function route(
       );
     }
     if (path === "/v1/model_apis") return listModelApis(url, workspace, catalog, state.cursorSecret);
+    if (path === "/v1/model_apis/usage") return modelApisUsage(state, url, workspace);
+    if (path === "/v1/billing/model_apis") return modelApisCosts(state, url, workspace);
     return getModelApi(decodeURIComponent(path.slice("/v1/model_apis/".length)), workspace, catalog);
   }
   // Inference refuses a bad, missing or x-api-key-only key with the same 403 the recordings show.
@@ -86,6 +91,10 @@ function inference(
     onCancel: ctx.cancelled,
     onEnd: () => {
       ctx.record.completedAt ??= now();
+    },
+    onPlan: (plan) => {
+      ctx.record.model = target.inferenceId;
+      ctx.record.usage = { inputTokens: plan.promptTokens, cachedInputTokens: 0, outputTokens: plan.completionTokens };
     },
   };
   try {

@@ -12,6 +12,8 @@ export interface InferenceTarget {
   name: string | undefined;
   reasoning: ReasoningMode;
   maxCompletionTokens: number;
+  /** Where its prices come from: its catalog row, or its recorded `/v1/models` entry (what billing charges). */
+  priced: ModelApi | InferenceModel;
 }
 
 export interface Catalog {
@@ -42,14 +44,16 @@ export function buildCatalog({ syntheticCount, seed, invokeUrl }: CatalogOptions
       name: undefined,
       reasoning: model.supported_features?.includes("reasoning") ? "default" : "none",
       maxCompletionTokens: model.max_completion_tokens ?? 4096,
+      priced: model,
     });
   }
-  for (const spec of specs) {
+  for (const [i, spec] of specs.entries()) {
     inference.set(spec.inferenceId, {
       inferenceId: spec.inferenceId,
       name: spec.name,
       reasoning: spec.reasoning,
       maxCompletionTokens: spec.maxCompletionTokens,
+      priced: rows[i] as ModelApi,
     });
   }
 

@@ -64,6 +64,7 @@ export function parseChatRequest(
 
 export function chatResponse(reply: ReplyRequest, options: ChatOptions, ctx: InferenceContext): Response {
   const plan = planReply(reply, ctx.seed, ctx.faults);
+  ctx.onPlan?.(plan);
   const id = `chatcmpl-${createRandom(fnv1a(ctx.requestId)).hex(32)}`;
   const created = Math.floor(ctx.acceptedAt / 1000);
   const model = reply.target.inferenceId;

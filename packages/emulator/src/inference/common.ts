@@ -5,6 +5,7 @@ import type { InferenceTarget } from "../catalog/catalog.ts";
 import type { FaultSpec } from "../faults.ts";
 import { errorResponse } from "../http.ts";
 import { fnv1a } from "../random.ts";
+import type { ReplyPlan } from "./plan.ts";
 
 export interface InferenceContext {
   target: InferenceTarget;
@@ -17,6 +18,8 @@ export interface InferenceContext {
   signal: AbortSignal | undefined;
   onCancel(): void;
   onEnd(): void;
+  /** Told the reply's plan once it is made: its token counts are what the request is billed. */
+  onPlan?(plan: ReplyPlan): void;
 }
 
 /** Thrown by request parsers; answered as 400 `{"error": message}`. */

@@ -59,6 +59,7 @@ export function parseMessagesRequest(
 
 export function messagesResponse(reply: ReplyRequest, stream: boolean, ctx: InferenceContext): Response {
   const plan = planReply(reply, ctx.seed, ctx.faults);
+  ctx.onPlan?.(plan);
   const random = createRandom(fnv1a(ctx.requestId));
   const id = `msg_${random.hex(24)}`;
   const signature = `sig_${random.hex(16)}`;

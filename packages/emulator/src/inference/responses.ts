@@ -168,6 +168,7 @@ interface Ids {
 
 export function responsesResponse(reply: ReplyRequest, options: ResponsesOptions, ctx: InferenceContext): Response {
   const plan = planReply(reply, ctx.seed, ctx.faults);
+  ctx.onPlan?.(plan);
   const random = createRandom(fnv1a(ctx.requestId));
   const ids: Ids = {
     response: `resp_${random.hex(32)}`,
