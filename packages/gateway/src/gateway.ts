@@ -7,6 +7,7 @@ import { CatalogSource } from "./catalog.ts";
 import { createAnswer, RenderMemo } from "./http-cache.ts";
 import { Limiter } from "./limits/enforce.ts";
 import { KeyDirectory } from "./limits/keys.ts";
+import { registerReconcileRoute } from "./limits/reconcile.ts";
 import { registerLimitRoutes } from "./limits/routes.ts";
 import { LookupBudget } from "./lookup-budget.ts";
 import { registerModelRoutes } from "./models.ts";
@@ -62,6 +63,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (keys && resolved.limits) {
     const { store, adminTokenHashes } = resolved.limits;
     registerLimitRoutes(routes, { store, auth, keys, adminTokenHashes, now });
+    const { managementUrl, fetch } = resolved;
+    const modelLimits = resolved.limits.modelLimits;
+    registerReconcileRoute(routes, { store, auth, source, adminTokenHashes, modelLimits, managementUrl, fetch, now });
   }
   registerRoutes(routes, auth, source, resolved);
   return {

@@ -31,7 +31,7 @@ export function registerLimitRoutes(routes: RouteTable, deps: LimitRouteDeps): v
 }
 
 /** True when the request carries one of the admin tokens (compared as digests, in constant time). */
-function isAdmin(request: Request, hashes: readonly string[]): boolean {
+export function isAdmin(request: Request, hashes: readonly string[]): boolean {
   const given = credentials(request);
   if (!given || hashes.length === 0) return false;
   const digest = digestOf(given.key);
