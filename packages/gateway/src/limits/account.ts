@@ -79,6 +79,9 @@ export function step(text: string | null, op: AccountOp): { next: string | null;
     return { next: text, result: { ok: false, refusal: { kind: "model-not-allowed" }, policy: doc.policy } };
   }
   const { state, result } = reduce(doc.ledger, { ...op, limits } as Parameters<typeof reduce>[1]);
+  // A view or a refusal changes nothing that matters (the same steps replay from the stored state):
+  // it is not written back, so a look-up or a 429 costs a store no write.
+  if (op.op === "view" || !result.ok) return { next: text, result: { ...result, policy: doc.policy } };
   doc.ledger = state;
   return { next: JSON.stringify(doc), result: { ...result, policy: doc.policy } };
 }

@@ -107,8 +107,8 @@ export class Limiter {
   }
 
   /**
-   * Admits a checked request: the key's account first (its policy, spend caps, allowed models), then
-   * the model's (Baseten's limits for the workspace). A refusal is answered in the route's protocol;
+   * Admits a checked request in the key's account (its policy, spend caps, allowed models) and the
+   * model's (Baseten's limits for the workspace), both at once; the key's refusal is the one answered. A refusal is answered in the route's protocol;
    * null when nothing limits this request.
    */
   async admit(call: LimitedCall, checked: LimitedRequest): Promise<Admission | Refusal | null> {
@@ -121,21 +121,21 @@ export class Limiter {
     if (!keyAccount && !rule) return null;
     const reservation = worstCase(listed, checked.body.byteLength, checked.maxTokens);
     const views: AccountView[] = [];
-    const held: Held[] = [];
     const protocol = call.route.protocol.name;
-    if (keyAccount) {
-      const refused = await this.#admitKey(call, keyAccount, listed, reservation, views);
-      if (refused) return refused;
-      held.push({ account: keyAccount });
-    }
-    if (rule && listed) {
-      const account = `model:${caller.id}:${listed.id}`;
-      const refused = await this.#admitModel(call, account, rule, reservation.charge, views);
-      if (refused) {
-        this.settle(held, call, NO_CHARGE); // the key's reservation is released: nothing was sent
-        return refused;
-      }
-      held.push({ account, limits: rule.limits });
+    const modelAccount = rule && listed ? `model:${caller.id}:${listed.id}` : null;
+    // Both accounts at once: one store round trip of latency instead of two. What one admitted while
+    // the other refused is released (settled at no charge): nothing was sent.
+    const [keyRefused, modelRefused] = await Promise.all([
+      keyAccount ? this.#admitKey(call, keyAccount, listed, reservation, views) : null,
+      rule && modelAccount ? this.#admitModel(call, modelAccount, rule, reservation.charge, views) : null,
+    ]);
+    const held: Held[] = [];
+    if (keyAccount && !keyRefused) held.push({ account: keyAccount });
+    if (rule && modelAccount && !modelRefused) held.push({ account: modelAccount, limits: rule.limits });
+    const refused = keyRefused ?? modelRefused;
+    if (refused) {
+      this.settle(held, call, NO_CHARGE);
+      return refused;
     }
     return new Admission(this, held, call, listed, rateHeaders(protocol, views, this.#options.now()));
   }
