@@ -273,6 +273,66 @@ describe("usage and cost", () => {
     expect(h.events.find((e) => e.event === "request")?.output_tokens).toBe(output);
   });
 
+  it("reads usage from the end of a stream longer than what the watcher keeps, bytes unchanged", async () => {
+    const h = relayHarness();
+    await warm(h);
+    const direct = await (
+      await h.emulator.fetch("http://baseten.test/v1/chat/completions", {
+        method: "POST",
+        headers: {
+          authorization: "Bearer emulator-key",
+          "content-type": "application/json",
+          "x-emulator-fault": "chunks=3000",
+        },
+        body: JSON.stringify({ ...CHAT, stream: true }),
+      })
+    ).text();
+    const text = await (
+      await withFault(h, "chunks=3000").post("/v1/chat/completions", { ...CHAT, stream: true })
+    ).text();
+    await h.settle();
+    expect(text.length).toBeGreaterThan(200_000);
+    const ids = (s: string) => s.replace(/"id":"[^"]+"|"created":\d+/g, "");
+    expect(ids(text)).toBe(ids(direct));
+    const usages = text
+      .split("\n\n")
+      .filter((e) => e.startsWith("data: {"))
+      .map((e) => (JSON.parse(e.slice(6)) as { usage?: { completion_tokens: number } }).usage)
+      .filter((u) => u !== undefined && u !== null);
+    const event = h.events.find((e) => e.event === "request")!;
+    expect(event.output_tokens).toBe(usages.at(-1)!.completion_tokens);
+    expect(event.stream_outcome).toBe("complete");
+  });
+
+  it("keeps Anthropic input tokens from message_start in a stream longer than what the watcher keeps", async () => {
+    const h = relayHarness();
+    await warm(h);
+    const text = await (
+      await withFault(h, "chunks=3000", "/v1/messages").post("/v1/messages", { ...MESSAGES, stream: true })
+    ).text();
+    await h.settle();
+    expect(text.length).toBeGreaterThan(200_000);
+    const start = text.split("\n\n").find((e) => e.startsWith("event: message_start"))!;
+    const input = (JSON.parse(start.split("\ndata: ")[1]!) as { message: { usage: { input_tokens: number } } }).message
+      .usage.input_tokens;
+    const event = h.events.find((e) => e.event === "request")!;
+    expect(event.input_tokens).toBeGreaterThanOrEqual(input);
+    expect(event.input_tokens).toBeGreaterThan(0);
+    expect(event.stream_outcome).toBe("complete");
+  });
+
+  it("logs a stream the client cancelled as cancelled", async () => {
+    const h = relayHarness();
+    const response = await withFault(h, "chunks=200; chunk-delay=20").post("/v1/chat/completions", {
+      ...CHAT,
+      stream: true,
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await expect.poll(() => h.events.find((e) => e.event === "request")?.stream_outcome).toBe("cancelled");
+  });
+
   it("never logs keys, prompts or completions", async () => {
     const h = relayHarness();
     await h.post("/v1/chat/completions", { ...CHAT, messages: [{ role: "user", content: "my secret prompt text" }] });

@@ -1,4 +1,4 @@
-// Passes an upstream SSE body through byte for byte, watching it on the side for usage and its end.
+// Passes an upstream SSE body to the client through a native pipe, watching a tee'd copy for usage and its end.
 import type { TokenCounts } from "@baseten-edge/core";
 import { createSseParser } from "@baseten-edge/core/internal";
 import type { Protocol } from "./protocols.ts";
@@ -20,117 +20,228 @@ export interface RelayStreamOptions {
   onEnd: (summary: StreamSummary) => void;
 }
 
+/** Bytes of the stream's start and end the watcher keeps: usage and the last event live there. */
+const HEAD_BYTES = 16_384;
+const TAIL_BYTES = 65_536;
+
+// Workers' IdentityTransformStream is a byte pipe that never enters the isolate; elsewhere the
+// standard identity TransformStream is the same thing.
+const Identity: new () => TransformStream<Uint8Array, Uint8Array> =
+  (globalThis as { IdentityTransformStream?: new () => TransformStream<Uint8Array, Uint8Array> })
+    .IdentityTransformStream ?? TransformStream;
+
 /**
- * A stream that enqueues each upstream chunk as soon as it is read, unchanged. A stream that
- * breaks off, ends before its last event, or goes idle is closed with an error event in the
- * protocol's shape: the relay never fabricates `[DONE]` or `message_stop`.
+ * The client's stream. Upstream bytes reach it by `pipeTo`, unchanged and with no JavaScript per
+ * chunk. A tee'd copy is read on the side in batches: one interval both checks for silence (the idle
+ * timeout) and lets the watcher read what arrived since the last tick (a BYOB read takes it all at
+ * once), so JavaScript runs per tick, not per chunk; only the start and the last 64 KB are kept, and
+ * parsed once, when the stream ends. A stream that breaks off, ends before its last event, or goes
+ * idle gets an error event in the protocol's shape before it closes: the relay never fabricates
+ * `[DONE]` or `message_stop`.
  */
 export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStreamOptions): ReadableStream<Uint8Array> {
-  const { protocol, idleMs, abort, clientGone } = options;
-  const reader = body.getReader();
-  const encoder = new TextEncoder();
-  const watch = watchStream(protocol, options.onEnd);
-  const fail = (
-    controller: ReadableStreamDefaultController<Uint8Array>,
-    outcome: StreamSummary["outcome"],
-    message: string,
-  ) => {
-    controller.enqueue(encoder.encode(protocol.errorEvent(message)));
-    controller.close();
-    abort();
-    watch.finish(outcome);
-  };
-
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let next: ReadableStreamReadResult<Uint8Array> | "idle";
-      try {
-        next = await readOrIdle(reader, idleMs);
-      } catch (error) {
-        if (clientGone()) {
-          // Nobody is reading any more: end quietly, as a cancellation.
-          controller.error(error);
-          return watch.finish("cancelled");
-        }
-        return fail(controller, "broken", "The upstream stream broke off before the answer was complete.");
-      }
-      if (next === "idle") {
-        reader.cancel().catch(() => {});
-        if (watch.terminated()) {
-          // The last event came and the upstream merely kept the connection open: complete.
-          controller.close();
-          abort();
-          return watch.finish("complete");
-        }
-        return fail(controller, "idle", `The upstream sent nothing for ${idleMs} ms; the answer is incomplete.`);
-      }
-      if (next.done) {
-        watch.end();
-        if (watch.terminated()) {
-          controller.close();
-          watch.finish("complete");
-        } else fail(controller, "truncated", "The upstream stream ended before the answer was complete.");
-        return;
-      }
-      controller.enqueue(next.value);
-      watch.feed(next.value);
-    },
-    cancel(reason) {
-      // The client went away: stop the upstream request too.
-      reader.cancel(reason).catch(() => {});
-      abort();
-      watch.finish("cancelled");
-    },
-  });
+  const { readable, writable } = new Identity();
+  const [toClient, toWatcher] = body.tee();
+  const stop = new AbortController();
+  const watcher = watch(toWatcher, options.idleMs, () => stop.abort(IDLE));
+  // preventCancel: a tee branch's cancel waits for the other branch, so `finish` cancels both itself.
+  const piped = toClient
+    .pipeTo(writable, { preventClose: true, preventAbort: true, preventCancel: true, signal: stop.signal })
+    .then(
+      () => "done" as const,
+      () => (stop.signal.aborted ? ("idle" as const) : ("broken" as const)),
+    );
+  void finish(piped, writable, watcher, options, () => void toClient.cancel().catch(() => {}));
+  return readable;
 }
 
-/** The next upstream chunk, or "idle" when none comes within `idleMs`. */
-async function readOrIdle(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  idleMs: number,
-): Promise<ReadableStreamReadResult<Uint8Array> | "idle"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const idle = new Promise<"idle">((resolve) => {
-    timer = setTimeout(() => resolve("idle"), idleMs);
-  });
-  try {
-    return await Promise.race([reader.read(), idle]);
-  } finally {
-    clearTimeout(timer);
-  }
+const IDLE = new Error("idle");
+
+/** The side branch's reader: what it kept, and how its reading ends. */
+interface Watcher {
+  /** Reads what is left without waiting for ticks; settles when the side branch has ended. */
+  drain(): Promise<void>;
+  /** Stops the interval and the reading. */
+  cancel(): void;
+  /** Parses what was kept: whether the last event came, and the usage. */
+  summary(protocol: Protocol): { terminated: boolean; usage: TokenCounts | null };
 }
 
 /**
- * Watches the relayed bytes on the side: whether the protocol's last event came, and the usage
- * events. `finish` reports once, whatever ends the stream.
+ * Reads the side branch once per tick (continuously where BYOB reads are not available: there each
+ * read is one chunk). A read that resolves proves the upstream spoke; a tick finding no read resolved
+ * for `idleMs` calls `onIdle`. Reading at most a tick late, it may see silence late, never early.
  */
-function watchStream(protocol: Protocol, onEnd: (summary: StreamSummary) => void) {
-  const decoder = new TextDecoder();
-  let terminated = false;
-  let ended = false;
-  // Usage events are kept as text and parsed once, when the stream ends: off the hot path.
-  let usageEvents: [string, string][] = [];
-  const parser = createSseParser(({ event, data }) => {
-    if (protocol.isTerminal(event, data)) terminated = true;
-    if (!protocol.usageEvent(event, data)) return;
-    if (protocol.cumulativeUsage) usageEvents = [[event, data]];
-    else usageEvents.push([event, data]);
+function watch(branch: ReadableStream<Uint8Array>, idleMs: number, onIdle: () => void): Watcher {
+  const kept = keeper();
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    byob = branch.getReader({ mode: "byob" });
+  } catch {
+    // not a byte stream (an in-process upstream): a default reader, read without pause
+  }
+  const reader = byob ?? branch.getReader();
+  let buffer = new Uint8Array(BATCH_BYTES);
+  let lastSeen = Date.now();
+  let reading = false;
+  let draining = byob === undefined;
+  let settle = () => {};
+  const ended = new Promise<void>((resolve) => {
+    settle = resolve;
   });
-  return {
-    feed: (chunk: Uint8Array) => parser.feed(decoder.decode(chunk, { stream: true })),
-    end: () => {
-      parser.feed(decoder.decode());
-      parser.end();
-    },
-    terminated: () => terminated,
-    finish: (outcome: StreamSummary["outcome"]) => {
-      if (ended) return;
-      ended = true;
-      const usage = usageEvents.reduce<TokenCounts | null>(
-        (seen, [event, data]) => protocol.streamUsage(event, data, seen),
-        null,
-      );
-      onEnd({ outcome, usage });
-    },
+  const done = () => {
+    clearInterval(timer);
+    settle();
   };
+  const read = () => {
+    reading = true;
+    const next = byob ? byob.read(buffer) : (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+    next.then((result) => {
+      reading = false;
+      if (result.done || !result.value) return done();
+      lastSeen = Date.now();
+      if (byob) {
+        kept.add(result.value.slice());
+        buffer = new Uint8Array(result.value.buffer as ArrayBuffer);
+      } else kept.add(result.value);
+      if (draining) read();
+    }, done);
+  };
+  const timer = setInterval(
+    () => {
+      if (Date.now() - lastSeen >= idleMs) onIdle();
+      else if (!reading) read();
+    },
+    Math.min(idleMs / 4, TICK_MS),
+  );
+  read();
+  return {
+    drain: () => {
+      draining = true;
+      if (!reading) read();
+      return ended;
+    },
+    cancel: () => {
+      clearInterval(timer);
+      reader.cancel().catch(() => {});
+    },
+    summary: (protocol) => kept.summary(protocol),
+  };
+}
+
+/** The longest the watcher leaves the side branch unread; a tick also checks for silence. */
+const TICK_MS = 1_000;
+/** The BYOB buffer: what one side read can take. */
+const BATCH_BYTES = 65_536;
+
+/** Keeps the first HEAD_BYTES and (by whole chunks) the last TAIL_BYTES of the stream. */
+function keeper() {
+  const head: Uint8Array[] = [];
+  const tail: Uint8Array[] = [];
+  let headBytes = 0;
+  let tailBytes = 0;
+  let dropped = false;
+  return {
+    add(chunk: Uint8Array) {
+      if (headBytes < HEAD_BYTES) {
+        head.push(chunk);
+        headBytes += chunk.byteLength;
+        return;
+      }
+      tail.push(chunk);
+      tailBytes += chunk.byteLength;
+      while (tailBytes - (tail[0]?.byteLength ?? 0) >= TAIL_BYTES) {
+        tailBytes -= tail.shift()?.byteLength ?? 0;
+        dropped = true;
+      }
+    },
+    summary: (protocol: Protocol) => parseKept(protocol, head, tail, dropped),
+  };
+}
+
+/**
+ * Parses the kept bytes. When nothing was dropped they are the whole stream; otherwise the head's
+ * complete events and the tail's events after its first boundary (the one before may be cut).
+ */
+function parseKept(protocol: Protocol, head: Uint8Array[], tail: Uint8Array[], dropped: boolean) {
+  let terminated = false;
+  // Usage events are kept as text and merged in order: for cumulative protocols only the last counts.
+  const usageEvents: [string, string][] = [];
+  const parser = () =>
+    createSseParser(({ event, data }) => {
+      if (protocol.isTerminal(event, data)) terminated = true;
+      if (!protocol.usageEvent(event, data)) return;
+      if (protocol.cumulativeUsage) usageEvents.length = 0;
+      usageEvents.push([event, data]);
+    });
+  if (!dropped) {
+    const whole = parser();
+    whole.feed(decode([...head, ...tail]));
+    whole.end();
+  } else {
+    parser().feed(decode(head));
+    const text = decode(tail);
+    const boundary = /\r?\n\r?\n|\r\r/.exec(text);
+    const rest = parser();
+    rest.feed(boundary ? text.slice(boundary.index + boundary[0].length) : "");
+    rest.end();
+  }
+  const usage = usageEvents.reduce<TokenCounts | null>(
+    (seen, [event, data]) => protocol.streamUsage(event, data, seen),
+    null,
+  );
+  return { terminated, usage };
+}
+
+function decode(chunks: Uint8Array[]): string {
+  const decoder = new TextDecoder();
+  let text = "";
+  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
+}
+
+const MESSAGES: Record<"idle" | "broken" | "truncated", (idleMs: number) => string> = {
+  idle: (idleMs) => `The upstream sent nothing for ${idleMs} ms; the answer is incomplete.`,
+  broken: () => "The upstream stream broke off before the answer was complete.",
+  truncated: () => "The upstream stream ended before the answer was complete.",
+};
+
+/**
+ * Ends the client's stream once the pipe and the watcher are done: closed after a complete answer,
+ * an error event first otherwise; aborted when the client itself went away. Anything but a clean
+ * end stops the upstream request.
+ */
+async function finish(
+  piped: Promise<"done" | "idle" | "broken">,
+  writable: WritableStream<Uint8Array>,
+  watcher: Watcher,
+  options: RelayStreamOptions,
+  cancelPipe: () => void,
+) {
+  const how = await piped;
+  const writer = writable.getWriter();
+  // An errored destination (desiredSize null) means the client cancelled its stream.
+  const clientGone = writer.desiredSize === null || options.clientGone();
+  if (how !== "done" || clientGone) {
+    options.abort();
+    cancelPipe();
+    watcher.cancel();
+  }
+  await watcher.drain();
+  const { terminated, usage } = watcher.summary(options.protocol);
+  let outcome: StreamSummary["outcome"] = "complete";
+  if (clientGone) outcome = "cancelled";
+  else if (!terminated) outcome = how === "done" ? "truncated" : how;
+  try {
+    if (outcome === "cancelled") await writer.abort();
+    else {
+      if (outcome !== "complete") {
+        await writer.write(new TextEncoder().encode(options.protocol.errorEvent(MESSAGES[outcome](options.idleMs))));
+      }
+      await writer.close();
+    }
+  } catch {
+    // The client left while the last bytes were written: nothing more to tell it.
+  }
+  options.onEnd({ outcome, usage });
 }
