@@ -41,7 +41,23 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   const tooLarge = () => new Refusal(413, `The request body is larger than ${limit} bytes.`);
   if (declared > limit) throw tooLarge();
   if (!request.body) throw new Refusal(400, "The request has no body.");
-  const reader = request.body.getReader();
+  // A declared length within the limit bounds what arrives (HTTP framing): read it in one native
+  // call. An in-process caller's Request is not framed, so the size is checked again after.
+  if (declared >= 0 && !request.headers.has("transfer-encoding")) {
+    const body = new Uint8Array(await request.arrayBuffer());
+    if (body.byteLength > limit) throw tooLarge();
+    return body;
+  }
+  return readChunks(request.body, limit, tooLarge);
+}
+
+/** Reads a body of unknown length chunk by chunk, refusing it as soon as it passes `limit`. */
+async function readChunks(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  tooLarge: () => Refusal,
+): Promise<Uint8Array> {
+  const reader = stream.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -14,8 +14,10 @@ export async function send(
     const last = attempt >= settings.retries;
     let response: Response;
     try {
-      // Each attempt sends its own copy: a runtime may detach the buffer a sent body came from.
-      response = await settings.fetch(new Request(url, { method: "POST", headers, body: body.slice(), signal }));
+      // Fetch copies a sent body (Fetch standard, "extract a body"); a retry still sends its own copy
+      // in case a runtime detached the first one's buffer.
+      const bytes = (attempt === 0 ? body : body.slice()) as Uint8Array<ArrayBuffer>;
+      response = await settings.fetch(new Request(url, { method: "POST", headers, body: bytes, signal }));
     } catch (thrown) {
       if (last || signal.aborted || !neverReachedServer(thrown)) throw thrown;
       await abortableSleep(100 * 2 ** attempt, signal);
