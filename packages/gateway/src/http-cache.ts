@@ -76,39 +76,63 @@ export class RenderMemo {
   }
 }
 
+/** A memoised answer: its bytes, ETag, and the headers last built for it (rebuilt when the age changes). */
+interface Rendering {
+  body: string;
+  bytes: Uint8Array<ArrayBuffer>;
+  etag: string;
+  ready?: { age: number; status: string; view: string; headers: Record<string, string> };
+}
+
 /**
  * Creates the `answer` the catalog and model routes send through. Renderings are memoised per entry
- * up to `renderBudget`, so a hit costs a map lookup, while callers varying `limit` cannot grow the
- * memo past a small multiple of the catalog's own size.
+ * up to `renderBudget`, as bytes with their headers, so a hit builds one Response from ready parts,
+ * while callers varying `limit` cannot grow the memo past a small multiple of the catalog's own size.
+ * A refreshed entry is a new object: its renderings start again.
  */
 export function createAnswer(memo: RenderMemo, options: HttpCacheOptions): Answer {
   return async (c, lookup, caller, variant, render) => {
     const { entry } = lookup;
-    let rendering = memo.rendered(entry, variant);
+    let rendering = memo.rendered<Rendering>(entry, variant);
     if (!rendering) {
       // Keyed by the caller's id (the HMAC of their key), never the bare content hash: tenants with
       // equal catalogs get different ETags, so a tag tells nothing about another tenant's catalog.
       // Everyone sharing an entry shares its id (entries are stored per id), so the memo stays valid.
       const body = await render();
-      rendering = { body, etag: `"${await options.sign(`etag:${caller.id}:${entry.hash}:${variant}`)}"` };
+      const etag = `"${await options.sign(`etag:${caller.id}:${entry.hash}:${variant}`)}"`;
+      rendering = { body, bytes: new TextEncoder().encode(body), etag };
       memo.keep(entry, variant, rendering);
     }
-    cacheHeaders(c, lookup, caller, rendering.etag, options);
-    if (matches(c.req.header("if-none-match"), rendering.etag)) return c.body(null, 304);
-    c.header("content-type", "application/json");
-    return c.body(rendering.body);
+    const headers = readyHeaders(rendering, lookup, caller, options);
+    if (matches(c.req.raw.headers.get("if-none-match") ?? undefined, rendering.etag)) {
+      const { "content-type": _, ...notModified } = headers;
+      return new Response(null, { status: 304, headers: notModified });
+    }
+    return new Response(rendering.bytes, { headers });
   };
 }
 
-/** Headers every cached answer carries. */
-function cacheHeaders(c: AnyContext, lookup: Lookup<unknown>, caller: Caller, etag: string, options: HttpCacheOptions) {
+/** The answer's headers, built once per rendering and age (in seconds), cache status and view. */
+function readyHeaders(
+  rendering: Rendering,
+  lookup: Lookup<unknown>,
+  caller: Caller,
+  options: HttpCacheOptions,
+): Record<string, string> {
   const age = Math.max(0, Math.floor((options.now() - lookup.entry.fetchedAt) / 1000));
+  const { ready } = rendering;
+  if (ready && ready.age === age && ready.status === lookup.status && ready.view === caller.view) return ready.headers;
   const maxAge = Math.max(0, Math.floor(options.freshMs / 1000) - age);
-  c.header("x-cache", lookup.status);
-  c.header("age", String(age));
-  c.header("cache-control", `${caller.view === "public" ? "public" : "private"}, max-age=${maxAge}`);
-  c.header("vary", "Authorization, X-Api-Key");
-  c.header("etag", etag);
+  const headers = {
+    "content-type": "application/json",
+    "x-cache": lookup.status,
+    age: String(age),
+    "cache-control": `${caller.view === "public" ? "public" : "private"}, max-age=${maxAge}`,
+    vary: "Authorization, X-Api-Key",
+    etag: rendering.etag,
+  };
+  rendering.ready = { age, status: lookup.status, view: caller.view, headers };
+  return headers;
 }
 
 /** Whether `If-None-Match` names the tag (weak or strong). */
