@@ -56,23 +56,37 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
     String(options.chunkDelayMs ?? 0),
     ...(options.modelRpm === undefined ? [] : ["--model-rpm", String(options.modelRpm)]),
   ];
-  const child = spawn(process.execPath, [fileURLToPath(new URL("upstream.ts", import.meta.url)), ...args], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  return startNodeServer([fileURLToPath(new URL("upstream.ts", import.meta.url)), ...args], {}, "the emulator");
+}
+
+/**
+ * A Node server in a child process (`node ...args`), ready once its output names its URL
+ * (`listening on <url>`, or any `http://host:port` when `anyUrl`). Its stdin is a pipe: when the
+ * harness dies, a server that watches stdin exits too; its output is read and dropped.
+ */
+export async function startNodeServer(
+  args: string[],
+  env: Record<string, string>,
+  label: string,
+  anyUrl = false,
+): Promise<Upstream> {
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...env } });
   const stop = () => stopChild(child);
   onStop(stop);
+  const pattern = anyUrl ? /(http:\/\/[\w.[\]:-]+:\d+)/ : /listening on (\S+)/;
   const url = await withTimeout(
     new Promise<string>((resolve, reject) => {
       let seen = "";
       child.stdout!.on("data", (data: Buffer) => {
+        if (seen.length > 100_000) return; // found long ago: later output is only drained
         seen += data.toString();
-        const found = /listening on (\S+)/.exec(seen)?.[1];
-        if (found) resolve(found);
+        const found = pattern.exec(seen)?.[1];
+        if (found) resolve(found.replace(/\/$/, ""));
       });
-      child.once("exit", (code) => reject(new Error(`the emulator exited (${code}) before listening: ${seen}`)));
+      child.once("exit", (code) => reject(new Error(`${label} exited (${code}) before listening: ${seen}`)));
     }),
     15_000,
-    "starting the emulator",
+    `starting ${label}`,
   );
   return { url, pid: child.pid!, stop };
 }

@@ -11,6 +11,7 @@ import { coreList } from "./scenarios/core-list.ts";
 import { hostileBodyCpu } from "./scenarios/hostile.ts";
 import { coreCallOverhead, gatewayOverhead } from "./scenarios/in-process.ts";
 import { limitsOverhead } from "./scenarios/limits.ts";
+import { nodePeers } from "./scenarios/peers.ts";
 import { catalogHit, coldStampede, relayJson, relayStream, WORKER_BUNDLE } from "./scenarios/workerd.ts";
 import type { Settings } from "./settings.ts";
 
@@ -46,6 +47,7 @@ const scenarios: { id: string; name: string; timeoutS: number; run: (s: Settings
   { id: "9", name: "pnpm generate", timeoutS: 300, run: generateTime },
   { id: "10", name: "CPU of a hostile 10 MB body", timeoutS: 120, run: hostileBodyCpu },
   { id: "11", name: "gateway key enforcement overhead", timeoutS: 240, run: limitsOverhead },
+  { id: "12", name: "Node: the gateway, Portkey and a Hono proxy", timeoutS: 300, run: nodePeers },
 ];
 const selected = values.only ? new Set(values.only.split(",").map((s) => s.trim())) : undefined;
 

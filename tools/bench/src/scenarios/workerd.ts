@@ -38,7 +38,10 @@ function startOneLineWorker(upstream: Upstream): Promise<WorkerOnWorkerd> {
 }
 
 /** CPU milliseconds a workerd process spends on `work`. */
-async function measuredCpu<R>(pid: number | undefined, work: () => Promise<R>): Promise<{ result: R; cpuMs: number }> {
+export async function measuredCpu<R>(
+  pid: number | undefined,
+  work: () => Promise<R>,
+): Promise<{ result: R; cpuMs: number }> {
   const before = pid === undefined ? Number.NaN : cpuMs(pid);
   const result = await work();
   return { result, cpuMs: pid === undefined ? Number.NaN : cpuMs(pid) - before };
@@ -171,7 +174,7 @@ export async function coldStampede(settings: Settings): Promise<Row[]> {
   ];
 }
 
-const chatBody = (stream: boolean) =>
+export const chatBody = (stream: boolean) =>
   JSON.stringify({ model: "openai/gpt-oss-120b", stream, messages: [{ role: "user", content: "bench" }] });
 const chatCall = (stream: boolean): Call => ({
   method: "POST",
@@ -269,12 +272,39 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
   ];
 }
 
-interface StreamRound {
+export interface StreamRound {
   ttftMs: number;
   gapsMs: number[];
   contentEvents: number[];
   bytes: number;
   cpuMs: number;
+}
+
+/** `streams` SSE answers one after the other from `base`: median first token, every chunk gap, content events, bytes, CPU of `pid`. */
+export async function streamRound(
+  base: string,
+  pid: number | undefined,
+  call: Call,
+  streams: number,
+): Promise<StreamRound> {
+  const client = createClient(base);
+  const ttfts: number[] = [];
+  const gapsMs: number[] = [];
+  const contentEvents: number[] = [];
+  let bytes = 0;
+  const { cpuMs: cpu } = await measuredCpu(pid, async () => {
+    for (let i = 0; i < streams; i++) {
+      const timed = await client.send("/v1/chat/completions", call, { sse: true });
+      if (timed.status !== 200) throw new Error(`${base} answered ${timed.status}`);
+      const events = timed.contentEventsMs;
+      ttfts.push(events[0] ?? Number.NaN);
+      for (let e = 1; e < events.length; e++) gapsMs.push(events[e]! - events[e - 1]!);
+      contentEvents.push(events.length);
+      bytes += timed.bytes;
+    }
+  });
+  client.close();
+  return { ttftMs: quantile(ttfts, 0.5), gapsMs, contentEvents, bytes, cpuMs: cpu };
 }
 
 /** 4: a 64-chunk SSE stream through the relay: first token, gaps between chunks, chunk count, CPU per MB. */
@@ -283,26 +313,7 @@ export async function relayStream(settings: Settings): Promise<Row[]> {
   const targets = await relayTargets(chunkDelayMs);
   const streams = settings.quick ? 5 : 25;
   const call = chatCall(true);
-  const round = (base: string, pid: number | undefined) => async (): Promise<StreamRound> => {
-    const client = createClient(base);
-    const ttfts: number[] = [];
-    const gapsMs: number[] = [];
-    const contentEvents: number[] = [];
-    let bytes = 0;
-    const { cpuMs: cpu } = await measuredCpu(pid, async () => {
-      for (let i = 0; i < streams; i++) {
-        const timed = await client.send("/v1/chat/completions", call, { sse: true });
-        if (timed.status !== 200) throw new Error(`${base} answered ${timed.status}`);
-        const events = timed.contentEventsMs;
-        ttfts.push(events[0] ?? Number.NaN);
-        for (let e = 1; e < events.length; e++) gapsMs.push(events[e]! - events[e - 1]!);
-        contentEvents.push(events.length);
-        bytes += timed.bytes;
-      }
-    });
-    client.close();
-    return { ttftMs: quantile(ttfts, 0.5), gapsMs, contentEvents, bytes, cpuMs: cpu };
-  };
+  const round = (base: string, pid: number | undefined) => () => streamRound(base, pid, call, streams);
   const runs = await interleave(settings.rounds, {
     gateway: round(targets.gateway.url, targets.gateway.pid),
     oneLine: round(targets.oneLine.url, targets.oneLine.pid),
