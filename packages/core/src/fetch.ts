@@ -16,12 +16,12 @@ export interface FetchPolicy {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Jitter source in [0, 1). */
   random?: () => number;
+  /**
+   * How long to wait before sending again after `response`, or null to hand it back (default:
+   * the rules of `withPolicy`). The gateway's relay passes its own limits here.
+   */
+  retryWait?: ((response: Response, idempotent: boolean) => number | null) | undefined;
 }
-
-const MAX_RETRY_AFTER_MS = 60_000;
-const INITIAL_BACKOFF_MS = 500;
-const MAX_BACKOFF_MS = 8_000;
-const RETRYABLE_STATUS = new Set([408, 409, 429]);
 
 /**
  * Wraps `policy.fetch` so that each attempt has a timeout (combined with the caller's signal) and
@@ -32,62 +32,77 @@ const RETRYABLE_STATUS = new Set([408, 409, 429]);
  * A response is returned as soon as its headers arrive, so a body that has started is never retried.
  */
 export function withPolicy(policy: FetchPolicy): FetchLike {
-  const sleep = policy.sleep ?? abortableSleep;
-  const random = policy.random ?? Math.random;
-
-  return async function policyFetch(request) {
-    const idempotent = request.method === "GET" || request.method === "HEAD";
+  return async (request) => {
     // Bodies are JSON the client built, so holding them lets every attempt send the same bytes.
     const body = request.body ? await request.arrayBuffer() : null;
     // Combined once per call, and only when the client has a signal of its own.
     const caller = policy.signal ? AbortSignal.any([request.signal, policy.signal]) : request.signal;
-
-    for (let attempt = 0; ; attempt++) {
-      const retriesLeft = attempt < policy.maxRetries;
-      caller.throwIfAborted();
-      // The attempt's own signal: aborted with a TimeoutError when the headers are late, or with the
-      // caller's reason — also later, while the body streams, so the listener stays. No leak: `caller`
-      // is per call (a Request's signal is its own), and this is cheaper than `AbortSignal.any`.
-      const current = new AbortController();
-      caller.addEventListener("abort", () => current.abort(caller.reason));
-      const timer = setTimeout(() => current.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs);
-      let response: Response;
-      try {
-        // One Request per attempt: the body bytes are reused and the attempt's signal replaces the caller's.
-        response = await policy.fetch(new Request(request, { body, signal: current.signal }));
-      } catch (error) {
-        caller.throwIfAborted();
-        const timeout = current.signal.reason;
-        const timedOut = timeout instanceof TimeoutError;
-        if (!retriesLeft || !(idempotent || (!timedOut && neverReachedServer(error))))
-          throw timedOut
-            ? timeout
-            : new ConnectionError(`Connection error: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-        await sleep(backoffMs(attempt, random), caller);
-        continue;
-      } finally {
-        clearTimeout(timer);
-      }
-
-      if (!retriesLeft || !shouldRetry(response, idempotent)) return response;
-      const asked = retryAfterMs(response.headers);
-      await response.body?.cancel().catch(() => {});
-      const wait = asked !== null && asked <= MAX_RETRY_AFTER_MS ? asked : backoffMs(attempt, random);
-      await sleep(wait, caller);
-    }
+    const idempotent = request.method === "GET" || request.method === "HEAD";
+    // The attempt's signal replaces the caller's; the body bytes are reused.
+    return sendWithRetries(policy, idempotent, caller, (signal) => new Request(request, { body, signal }));
   };
 }
 
-function shouldRetry(response: Response, idempotent: boolean): boolean {
+/**
+ * The retry loop of `withPolicy`, for callers that build each attempt's Request themselves (the
+ * gateway's relay sends its checked bytes once, a copy only on a retry). `attempt` gets the attempt's
+ * signal: aborted with a TimeoutError when the headers are late, or with `caller`'s reason — also
+ * later, while the body streams.
+ */
+export async function sendWithRetries(
+  policy: FetchPolicy,
+  idempotent: boolean,
+  caller: AbortSignal,
+  attempt: (signal: AbortSignal) => Request,
+): Promise<Response> {
+  const { sleep = abortableSleep, random = Math.random } = policy;
+  for (let index = 0; ; index++) {
+    const retriesLeft = index < policy.maxRetries;
+    caller.throwIfAborted();
+    // A listener rather than `AbortSignal.any`: cheaper, and no leak (`caller` is per call).
+    const current = new AbortController();
+    caller.addEventListener("abort", () => current.abort(caller.reason));
+    const timer = setTimeout(() => current.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs);
+    // -1: back off; a number of ms: wait that long; null: hand the response back.
+    let wait: number | null = -1;
+    try {
+      const response = await policy.fetch(attempt(current.signal));
+      wait = retriesLeft ? (policy.retryWait ?? defaultWait)(response, idempotent) : null;
+      if (wait === null) return response;
+      await response.body?.cancel().catch(() => {});
+    } catch (error) {
+      caller.throwIfAborted();
+      const timeout = current.signal.reason;
+      const timedOut = timeout instanceof TimeoutError;
+      if (!retriesLeft || !(idempotent || (!timedOut && neverReachedServer(error))))
+        throw timedOut
+          ? timeout
+          : new ConnectionError(`Connection error: ${(error as Error)?.message ?? error}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    await sleep((wait as number) < 0 ? backoffMs(index, random) : (wait as number), caller);
+  }
+}
+
+/** `withPolicy`'s rule: -1 (back off) or the Retry-After wait, or null when `response` is final. */
+function defaultWait(response: Response, idempotent: boolean): number | null {
   const { status, headers } = response;
-  if (idempotent) return RETRYABLE_STATUS.has(status) || status >= 500;
   // A rate limiter's 429, or a 503 with Retry-After, means the request was turned away unprocessed.
-  return status === 429 || (status === 503 && headers.has("retry-after"));
+  if (
+    idempotent
+      ? status < 500 && ![408, 409, 429].includes(status)
+      : status !== 429 && !(status === 503 && headers.has("retry-after"))
+  )
+    return null;
+  // A wait asked for of up to 60 s is honoured; a longer one, or none, gets the backoff.
+  const asked = retryAfterMs(headers);
+  return asked !== null && asked <= 60_000 ? asked : -1;
 }
 
 /** Exponential backoff 0.5 s → 8 s, minus up to 25 % jitter so clients do not retry in lockstep. */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(INITIAL_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS);
+export function backoffMs(attempt: number, random: () => number): number {
+  const base = Math.min(500 * 2 ** attempt, 8_000);
   return base * (1 - 0.25 * random());
 }
 
@@ -100,7 +115,7 @@ export function neverReachedServer(error: unknown, depth = 0): boolean {
   if (typeof error !== "object" || error === null || depth > 3) return false;
   const { code, message, cause, errors } = error as Record<string, unknown>;
   return (
-    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ConnectionRefused|connection refused/i.test(`${code} ${message}`) ||
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|connection ?refused/i.test(`${code} ${message}`) ||
     neverReachedServer(cause, depth + 1) ||
     (Array.isArray(errors) && errors.some((e) => neverReachedServer(e, depth + 1)))
   );

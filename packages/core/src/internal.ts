@@ -4,6 +4,6 @@
 
 export { base64url, hex, sameText, sha256Hex } from "./encoding.ts";
 export { parseErrorBody, retryAfterMs } from "./errors.ts";
-export { abortableSleep, neverReachedServer } from "./fetch.ts";
+export { abortableSleep, type FetchPolicy, sendWithRetries } from "./fetch.ts";
 export { assertPathSegment } from "./path-segment.ts";
 export { createSseParser, type ServerSentEvent, type SseParser, SseParserStream } from "./sse.ts";

@@ -25,10 +25,10 @@ describe("the internal entry", () => {
       "base64url",
       "createSseParser",
       "hex",
-      "neverReachedServer",
       "parseErrorBody",
       "retryAfterMs",
       "sameText",
+      "sendWithRetries",
       "sha256Hex",
     ]);
   });

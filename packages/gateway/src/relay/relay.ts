@@ -1,5 +1,6 @@
 // The inference relay: checks a request, sends it to Baseten, and passes the answer on as it comes.
-import type { FetchLike, InferenceModel, TokenCounts } from "@baseten-edge/core";
+import { type FetchLike, type InferenceModel, TimeoutError, type TokenCounts } from "@baseten-edge/core";
+import { type FetchPolicy, retryAfterMs, sendWithRetries } from "@baseten-edge/core/internal";
 import { type Authenticator, type Caller, retryAfter } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
 import type { Admission, Limiter } from "../limits/enforce.ts";
@@ -8,7 +9,6 @@ import type { GatewayEvent } from "../options.ts";
 import type { Protocol } from "./protocols.ts";
 import { checkBody, Refusal, readBody, uploadBroke, withModel } from "./request.ts";
 import { relayedResponseHeaders } from "./response-headers.ts";
-import { send } from "./send.ts";
 import { relayStream, type StreamSummary } from "./stream.ts";
 import { upstreamError } from "./upstream-errors.ts";
 import { usageFields } from "./usage.ts";
@@ -220,10 +220,15 @@ async function sendUpstream(call: Call, checked: Checked, settings: RelaySetting
   let upstream: Response;
   try {
     const url = `${settings.inferenceUrl}${route.path}`;
-    upstream = await send(settings, url, headers, checked.body, upstreamAbort.signal);
+    let sent = 0;
+    // Core's retry loop, with the relay's limits; the checked bytes go out as they are, a copy on a retry.
+    upstream = await sendWithRetries(retryPolicy(settings), false, upstreamAbort.signal, (signal) => {
+      const body = (sent++ === 0 ? checked.body : checked.body.slice()) as Uint8Array<ArrayBuffer>;
+      return new Request(url, { method: "POST", headers, body, signal });
+    });
   } catch (thrown) {
     release();
-    if (upstreamAbort.signal.reason instanceof FirstByteTimeout) {
+    if (upstreamAbort.signal.reason instanceof FirstByteTimeout || thrown instanceof TimeoutError) {
       return protocol.error(504, `Baseten did not answer within ${settings.firstByteTimeoutMs} ms.`);
     }
     if (request.signal.aborted) return protocol.error(499, "The client closed the request.");
@@ -237,6 +242,23 @@ async function sendUpstream(call: Call, checked: Checked, settings: RelaySetting
   // An upstream header goes into the log: bounded like anything else that is not ours.
   call.event.upstream_request_id = upstream.headers.get("x-baseten-request-id")?.slice(0, 200) ?? null;
   return { upstream, upstreamAbort, release, headers: relayedResponseHeaders(upstream.headers) };
+}
+
+/**
+ * The relay's retry limits for core's loop: only what Baseten provably did not process is sent again
+ * (a refused connection; a 429 or 503 asking to wait at most `maxRetryAfterMs`), each attempt within
+ * the first-byte timeout; any other answer goes to the client as it is.
+ */
+function retryPolicy(settings: RelaySettings): FetchPolicy {
+  return {
+    fetch: settings.fetch,
+    maxRetries: settings.retries,
+    timeoutMs: settings.firstByteTimeoutMs,
+    retryWait: ({ status, headers }) => {
+      const wait = status === 429 || status === 503 ? retryAfterMs(headers) : null;
+      return wait !== null && wait <= settings.maxRetryAfterMs ? wait : null;
+    },
+  };
 }
 
 /** Answer a stream: passed on as it comes; its usage is accounted when it ends. */
