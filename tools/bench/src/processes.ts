@@ -62,7 +62,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<Upstream>
 /**
  * A Node server in a child process (`node ...args`), ready once its output names its URL
  * (`listening on <url>`, or any `http://host:port` when `anyUrl`). Its stdin is a pipe: when the
- * harness dies, a server that watches stdin exits too; its output is read and dropped.
+ * harness dies, a server that watches stdin exits too; its output and logs are read and dropped.
  */
 export async function startNodeServer(
   args: string[],
@@ -70,9 +70,14 @@ export async function startNodeServer(
   label: string,
   anyUrl = false,
 ): Promise<Upstream> {
-  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
   const stop = () => stopChild(child);
   onStop(stop);
+  // stderr carries a server's logs (the gateway's request events): drained, its tail kept for errors.
+  let errors = "";
+  child.stderr!.on("data", (data: Buffer) => {
+    errors = (errors + data.toString()).slice(-2_000);
+  });
   const pattern = anyUrl ? /(http:\/\/[\w.[\]:-]+:\d+)/ : /listening on (\S+)/;
   const url = await withTimeout(
     new Promise<string>((resolve, reject) => {
@@ -83,7 +88,7 @@ export async function startNodeServer(
         const found = pattern.exec(seen)?.[1];
         if (found) resolve(found.replace(/\/$/, ""));
       });
-      child.once("exit", (code) => reject(new Error(`${label} exited (${code}) before listening: ${seen}`)));
+      child.once("exit", (code) => reject(new Error(`${label} exited (${code}) before listening: ${seen}${errors}`)));
     }),
     15_000,
     `starting ${label}`,

@@ -42,6 +42,23 @@ const background: WaitUntilContext = {
 };
 
 /**
+ * Events go to stderr as JSON lines (they never carry keys, see GatewayOptions.log), written once per
+ * timer turn rather than once per event: a stderr pipe is written synchronously, and one write per
+ * relayed request was a tenth of its CPU on Node under load.
+ */
+function batchedLog(): (event: object) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    const lines = pending;
+    pending = [];
+    console.error(lines.join("\n"));
+  };
+  return (event) => {
+    if (pending.push(JSON.stringify(event)) === 1) setTimeout(flush, 0);
+  };
+}
+
+/**
  * Builds the gateway from environment variables; `openers` are the durable stores this runtime offers.
  * Throws a `ConfigurationError` naming the variable when something cannot work.
  */
@@ -64,10 +81,8 @@ export async function runtimeGateway(
     );
   }
   const stores = open ? [await open(env)] : [];
-  // Events never carry keys (see GatewayOptions.log), so they can go to stderr as they are.
-  const log = (event: object) => console.error(JSON.stringify(event));
   const limitStore = await openLimitStore(env, runtime, limitOpeners);
-  const gateway = createGateway(gatewayOptionsFromEnv(env, { stores, log, limitStore }));
+  const gateway = createGateway(gatewayOptionsFromEnv(env, { stores, log: batchedLog(), limitStore }));
   return {
     gateway,
     fetch: (request, clientAddress) => gateway.fetch(request, { ...background, clientAddress }),
