@@ -52,18 +52,21 @@ function allowed(name: string): boolean {
  * hop-by-hop headers and any header the upstream's `Connection` header names.
  */
 export function relayedResponseHeaders(upstream: Headers): Headers {
-  const named = new Set(
-    (upstream.get("connection") ?? "")
-      .split(",")
-      .map((token) => token.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  const connection = upstream.get("connection");
+  const named = connection
+    ? new Set(
+        connection
+          .split(",")
+          .map((token) => token.trim().toLowerCase())
+          .filter(Boolean),
+      )
+    : undefined;
   const headers = new Headers();
+  // Headers iterate with lower-case names; the allowlist (a handful of names) is checked first.
   upstream.forEach((value, name) => {
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named.has(lower) || !allowed(lower)) return;
+    if (!allowed(name) || HOP_BY_HOP.has(name) || named?.has(name)) return;
     if (value.length > MAX_VALUE_LENGTH) return;
-    headers.append(lower, value);
+    headers.append(name, value);
   });
   return headers;
 }

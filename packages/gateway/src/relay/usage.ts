@@ -1,6 +1,17 @@
 // Usage and cost of a relayed answer, as log fields.
-import { estimateCost, type InferenceModel, type TokenCounts } from "@baseten-edge/core";
+import { estimateCost, type InferenceModel, type Prices, pricesOf, type TokenCounts } from "@baseten-edge/core";
 import type { GatewayEvent } from "../options.ts";
+
+/** A listed model's prices, normalised once per model object (a refreshed list brings new objects). */
+const normalised = new WeakMap<InferenceModel, Prices>();
+function pricesFor(model: InferenceModel): Prices {
+  let prices = normalised.get(model);
+  if (!prices) {
+    prices = pricesOf(model);
+    normalised.set(model, prices);
+  }
+  return prices;
+}
 
 /**
  * Log fields for usage and exact cost. `cost_status` says whether the cost is known: a model listed
@@ -17,7 +28,7 @@ export function usageFields(usage: TokenCounts | null, model: InferenceModel | u
   };
   if (model) {
     try {
-      fields.cost_usd = estimateCost(model, usage).totalUsd;
+      fields.cost_usd = estimateCost(pricesFor(model), usage).totalUsd;
     } catch {
       // Counts the upstream reported inconsistently (cached > input): log tokens, not a wrong cost.
     }
