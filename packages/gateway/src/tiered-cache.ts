@@ -82,7 +82,9 @@ export class TieredCache {
     if (!cached || now() - cached.fetchedAt >= freshMs) {
       // Memory is missing or stale: a store may hold a newer copy (a cron refresh, another isolate).
       const stored = (await this.#fromStores(key, waitUntil, cached?.fetchedAt)) as Entry<T> | null;
-      if (stored) cached = stored;
+      // A load may have finished while the stores were read (its writes still on their way): take
+      // its entry from memory rather than start a second upstream load.
+      cached = stored ?? (this.#fromMemory(key) as Entry<T> | null) ?? cached;
     }
     const age = cached ? now() - cached.fetchedAt : Number.POSITIVE_INFINITY;
     if (cached && age < freshMs) return { entry: cached, status: "HIT" };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createGateway, memoryStore } from "../src/index.ts";
+import type { CatalogStore } from "../src/store.ts";
+import { TieredCache } from "../src/tiered-cache.ts";
 import { harness, SALT, spyStore } from "./helpers.ts";
 
 describe("cache states", () => {
@@ -71,6 +73,44 @@ describe("cache states", () => {
     const responses = await Promise.all(Array.from({ length: 100 }, () => h.get("/v1/model_apis?limit=3")));
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(h.upstreamCalls("/v1/model_apis")).toBe(1);
+  });
+
+  it("does not load again for a request whose store look-up ended after the first load finished", async () => {
+    // The first look-up of the stores answers at once; the second is held until the load is done.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let lookups = 0;
+    const slowStore: CatalogStore = {
+      name: "slow",
+      get: async () => {
+        if (++lookups === 2) await held;
+        return null;
+      },
+      put: async () => {},
+    };
+    const cache = new TieredCache({
+      stores: [slowStore],
+      freshMs: 60_000,
+      maxStaleMs: 3_600_000,
+      memoryBudget: 1_000_000,
+      now: () => 0,
+      retryRefreshAfterMs: 10_000,
+      onStoreError: () => {},
+      onRefreshError: () => {},
+    });
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return ["row"];
+    };
+    const first = cache.get("catalog:x", load, () => {});
+    const second = cache.get("catalog:x", load, () => {});
+    await first;
+    release();
+    expect((await second).status).toBe("HIT");
+    expect(loads).toBe(1);
   });
 
   it("serves another isolate from the shared store without calling the upstream", async () => {
