@@ -24,11 +24,10 @@ export interface RelayStreamOptions {
 const HEAD_BYTES = 16_384;
 const TAIL_BYTES = 65_536;
 
-// Workers' IdentityTransformStream is a byte pipe that never enters the isolate; elsewhere the
-// standard identity TransformStream is the same thing.
-const Identity: new () => TransformStream<Uint8Array, Uint8Array> =
-  (globalThis as { IdentityTransformStream?: new () => TransformStream<Uint8Array, Uint8Array> })
-    .IdentityTransformStream ?? TransformStream;
+// Workers' IdentityTransformStream is a byte pipe that never enters the isolate; elsewhere a
+// standard TransformStream without a transform is the same thing.
+const Identity = (globalThis as { IdentityTransformStream?: new () => TransformStream<Uint8Array, Uint8Array> })
+  .IdentityTransformStream;
 
 /**
  * The client's stream. Upstream bytes reach it by `pipeTo`, unchanged and with no JavaScript per
@@ -40,10 +39,27 @@ const Identity: new () => TransformStream<Uint8Array, Uint8Array> =
  * `[DONE]` or `message_stop`.
  */
 export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStreamOptions): ReadableStream<Uint8Array> {
-  const { readable, writable } = new Identity();
   const [toClient, toWatcher] = body.tee();
   const stop = new AbortController();
   const watcher = watch(toWatcher, options.idleMs, () => stop.abort(IDLE));
+  let reported = false;
+  const onEnd = (summary: StreamSummary) => {
+    if (reported) return;
+    reported = true;
+    options.onEnd(summary);
+  };
+  // Where the pipe is JavaScript anyway (no IdentityTransformStream: Node, Deno, Bun), its cancel
+  // hook reports a client's cancel at once, with the usage seen so far.
+  const onCancel = {
+    cancel: () => {
+      options.abort();
+      onEnd({ outcome: "cancelled", usage: watcher.summary(options.protocol).usage });
+    },
+  };
+  // (`cancel` is in the Streams standard and Node, Deno and Bun; TypeScript's DOM types lag.)
+  const { readable, writable } = Identity
+    ? new Identity()
+    : new TransformStream<Uint8Array, Uint8Array>(onCancel as Transformer<Uint8Array, Uint8Array>);
   // preventCancel: a tee branch's cancel waits for the other branch, so `finish` cancels both itself.
   const piped = toClient
     .pipeTo(writable, { preventClose: true, preventAbort: true, preventCancel: true, signal: stop.signal })
@@ -51,7 +67,7 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
       () => "done" as const,
       () => (stop.signal.aborted ? ("idle" as const) : ("broken" as const)),
     );
-  void finish(piped, writable, watcher, options, () => void toClient.cancel().catch(() => {}));
+  void finish(piped, writable, watcher, { ...options, onEnd }, () => void toClient.cancel().catch(() => {}));
   return readable;
 }
 
