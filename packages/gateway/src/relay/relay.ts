@@ -281,7 +281,9 @@ function answerStream(call: Call, sent: Sent, listed: InferenceModel | undefined
         settings.log(event);
       })().catch(() => {}); // logging must never take the process down
       call.waitUntil?.(finished);
+      return finished;
     },
+    pending: call.waitUntil,
   });
   return new Response(stream, { status: sent.upstream.status, headers: sent.headers });
 }

@@ -17,7 +17,13 @@ export interface RelayStreamOptions {
   abort: () => void;
   /** True once the client has gone away (its request signal fired). */
   clientGone: () => boolean;
-  onEnd: (summary: StreamSummary) => void;
+  /** Called once when the stream ends; the relay's accounting (its promise) runs from here. */
+  onEnd: (summary: StreamSummary) => unknown;
+  /**
+   * Where a client's cancel is only seen later (Workers' native pipe), this gets, at once, a promise
+   * settled when `onEnd` has run, for the runtime's `waitUntil`.
+   */
+  pending?: ((promise: Promise<unknown>) => void) | undefined;
 }
 
 /** Bytes of the stream's start and end the watcher keeps: usage and the last event live there. */
@@ -43,10 +49,12 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
   const stop = new AbortController();
   const watcher = watch(toWatcher, options.idleMs, () => stop.abort(IDLE));
   let reported = false;
+  let ended = () => {};
+  if (Identity) options.pending?.(new Promise<void>((resolve) => (ended = resolve)));
   const onEnd = (summary: StreamSummary) => {
     if (reported) return;
     reported = true;
-    options.onEnd(summary);
+    void Promise.resolve(options.onEnd(summary)).finally(ended);
   };
   // Where the pipe is JavaScript anyway (no IdentityTransformStream: Node, Deno, Bun), its cancel
   // hook reports a client's cancel at once, with the usage seen so far.
