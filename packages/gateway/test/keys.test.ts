@@ -8,15 +8,7 @@ import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { atomicStore, type LimitsOptions, memoryCells } from "../src/index.ts";
 import { harness } from "./helpers.ts";
-
-const ADMIN = "admin-token-0123456789abcdef";
-const STATIC = "static-gateway-token-for-tests";
-const MODEL = "openai/gpt-oss-120b";
-const chat = (extra: Record<string, unknown> = {}) => ({
-  model: MODEL,
-  messages: [{ role: "user", content: "Say hello." }],
-  ...extra,
-});
+import { ADMIN, chat, MODEL, STATIC } from "./limits-fixtures.ts";
 
 type Usage = {
   name: string;

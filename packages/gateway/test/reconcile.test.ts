@@ -4,15 +4,7 @@ import { sha256Hex } from "@baseten-edge/core/internal";
 import { describe, expect, it } from "vitest";
 import { atomicStore, type LimitsOptions, memoryCells } from "../src/index.ts";
 import { harness } from "./helpers.ts";
-
-const ADMIN = "admin-token-0123456789abcdef";
-const STATIC = "static-gateway-token-for-tests";
-const MODEL = "openai/gpt-oss-120b";
-const chat = (extra: Record<string, unknown> = {}) => ({
-  model: MODEL,
-  messages: [{ role: "user", content: "Say hello." }],
-  ...extra,
-});
+import { ADMIN, chat, MODEL, STATIC } from "./limits-fixtures.ts";
 
 interface Totals {
   requests: number;
