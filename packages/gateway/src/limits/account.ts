@@ -2,7 +2,7 @@
 // operator's workspace (limits from the catalog, no policy). `step` is what every store runs
 // atomically; a Durable Object runs it inside the object, the other stores in a read-modify-write.
 import { slugOf } from "../model-names.ts";
-import { type AccountLimits, type AccountState, type Charge, type LedgerResult, reduce, usdToNano } from "./ledger.ts";
+import { type AccountLimits, type AccountState, advance, type Charge, type LedgerResult, usdToNano } from "./ledger.ts";
 
 /** A gateway key's policy. The key itself is never stored: only its SHA-256 digest. */
 export interface KeyPolicy {
@@ -78,7 +78,8 @@ export function step(text: string | null, op: AccountOp): { next: string | null;
   if (op.op === "admit" && doc.policy?.models && !allows(doc.policy.models, op.model)) {
     return { next: text, result: { ok: false, refusal: { kind: "model-not-allowed" }, policy: doc.policy } };
   }
-  const { state, result } = reduce(doc.ledger, { ...op, limits } as Parameters<typeof reduce>[1]);
+  // The ledger was parsed from `text` just above: it is ours to change in place.
+  const { state, result } = advance(doc.ledger, { ...op, limits } as Parameters<typeof advance>[1]);
   // A view or a refusal changes nothing that matters (the same steps replay from the stored state):
   // it is not written back, so a look-up or a 429 costs a store no write.
   if (op.op === "view" || !result.ok) return { next: text, result: { ...result, policy: doc.policy } };

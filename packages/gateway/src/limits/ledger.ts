@@ -98,7 +98,15 @@ export type LedgerResult =
  * `state: null` is an account never seen before.
  */
 export function reduce(state: AccountState | null, op: LedgerOp): { state: AccountState; result: LedgerResult } {
-  const next = expire(rollOver(state ? structuredClone(state) : emptyState(op.now), op.now), op.now, op.limits);
+  return advance(state ? structuredClone(state) : null, op);
+}
+
+/**
+ * `reduce` on a state the caller owns and gives up (a document it just parsed): changed in place,
+ * without the copy `reduce` makes.
+ */
+export function advance(state: AccountState | null, op: LedgerOp): { state: AccountState; result: LedgerResult } {
+  const next = expire(rollOver(state ?? emptyState(op.now), op.now), op.now, op.limits);
   prune(next, op.limits);
   if (op.op === "view") return { state: next, result: { ok: true, view: view(next, op.limits, op.now) } };
   if (op.op === "settle") {

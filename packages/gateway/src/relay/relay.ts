@@ -105,7 +105,7 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     const sent = await sendUpstream(call, checked, settings);
     if (sent instanceof Response) return account(call, deps, sent);
     const { upstream } = sent;
-    if (upstream.ok && upstream.body && upstream.headers.get("content-type")?.includes("text/event-stream")) {
+    if (upstream.ok && isStream(upstream)) {
       return account(call, deps, answerStream(call, sent, checked.listed, deps));
     }
     return answerWhole(call, sent, checked.listed, deps);
@@ -139,13 +139,14 @@ function startCall(route: RouteSpec, request: Request, waitUntil: WaitUntil, cli
 function account(call: Call, deps: RelayDeps, response: Response, extra: Partial<GatewayEvent> = {}): Response {
   const { event } = call;
   Object.assign(event, { status: response.status, ...extra });
-  if (!isStream(response)) {
+  const whole = !isStream(response);
+  if (whole) {
     event.total_ms = deps.settings.now() - call.started;
     deps.settings.log(event);
   }
   response.headers.set("x-request-id", call.requestId);
   call.admission?.decorate(response.headers);
-  if (!isStream(response)) call.admission?.settle(event);
+  if (whole) call.admission?.settle(event);
   return response;
 }
 
