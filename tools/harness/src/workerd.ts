@@ -39,6 +39,8 @@ export interface WorkerSpec {
   kvNamespaces?: string[];
   /** Durable Object bindings: binding name → the exported class (SQLite-backed, as `new_sqlite_classes`). */
   durableObjects?: Record<string, string>;
+  /** Opens V8's inspector on this port (0: any free one; see `mf.getInspectorURL()`), for profiles. */
+  inspectorPort?: number;
 }
 
 export interface RunningWorker {
@@ -70,6 +72,7 @@ export async function startWorkerd(spec: WorkerSpec = {}): Promise<RunningWorker
       ),
       unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
     }),
+    ...(spec.inspectorPort === undefined ? {} : { inspectorPort: spec.inspectorPort }),
     // Request lines and the Worker's console.log would otherwise go to the caller's stdout.
     logRequests: false,
     handleStructuredLogs: () => {},
