@@ -8,7 +8,10 @@ export interface FetchPolicy {
   fetch: FetchLike;
   /** Retries after the first attempt. */
   maxRetries: number;
-  /** Time allowed for each attempt until the response headers arrive. */
+  /**
+   * Time allowed for each attempt until the response headers arrive; `Infinity`: no timer per attempt
+   * (for callers that bound the whole wait themselves, as the gateway's relay does).
+   */
   timeoutMs: number;
   /** Aborts every request of the client. */
   signal?: AbortSignal | undefined;
@@ -62,7 +65,10 @@ export async function sendWithRetries(
     // A listener rather than `AbortSignal.any`: cheaper, and no leak (`caller` is per call).
     const current = new AbortController();
     caller.addEventListener("abort", () => current.abort(caller.reason));
-    const timer = setTimeout(() => current.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs);
+    const timer =
+      policy.timeoutMs < Number.POSITIVE_INFINITY
+        ? setTimeout(() => current.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs)
+        : undefined;
     // -1: back off; a number of ms: wait that long; null: hand the response back.
     let wait: number | null = -1;
     try {

@@ -23,6 +23,9 @@ export interface FoundModel {
 }
 
 export function findModel(models: readonly InferenceModel[], requested: string): FoundModel | undefined {
+  // The id as listed is what nearly every request sends: found without lowercasing the list.
+  const exact = models.find((m) => m.id === requested);
+  if (exact) return { model: exact, renamed: false };
   const wanted = requested.toLowerCase();
   const byId = models.find((m) => m.id.toLowerCase() === wanted);
   if (byId) return { model: byId, renamed: false };

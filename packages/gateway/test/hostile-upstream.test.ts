@@ -6,6 +6,7 @@ import { createEmulator, parseCassette } from "@baseten-edge/emulator";
 import { startEmulatorServer } from "@baseten-edge/emulator/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway } from "../src/index.ts";
+import { relayedResponseHeaders } from "../src/relay/response-headers.ts";
 import { serve } from "../src/runtime/node.ts";
 import { SALT } from "./helpers.ts";
 
@@ -117,4 +118,26 @@ describe("hostile upstream headers, through the Node entry point over HTTP", () 
       expect(await response.text()).toContain("chatcmpl-");
     },
   );
+});
+
+describe("relayedResponseHeaders: the Connection header", () => {
+  const upstream = (connection: string) =>
+    new Headers({
+      connection,
+      "x-ratelimit-remaining-requests": "9",
+      "x-baseten-request-id": "r-1",
+      "keep-alive": "timeout=5",
+    });
+
+  it("passes the allowlist on when Connection only says keep-alive or close", () => {
+    for (const value of ["keep-alive", "close", " Keep-Alive "]) {
+      const headers = relayedResponseHeaders(upstream(value));
+      expect([...headers.keys()].sort()).toEqual(["x-baseten-request-id", "x-ratelimit-remaining-requests"]);
+    }
+  });
+
+  it("drops allowlisted headers that Connection names, beside keep-alive", () => {
+    const headers = relayedResponseHeaders(upstream("keep-alive, X-Ratelimit-Remaining-Requests"));
+    expect([...headers.keys()]).toEqual(["x-baseten-request-id"]);
+  });
 });

@@ -137,6 +137,22 @@ describe("scanJsonBody", () => {
     expect(scanJsonBody(encode('\uFEFF {"model" : "openai\\/gpt\\u002doss" }')).model).toBe("openai/gpt-oss");
   });
 
+  it("reads a model without escapes as its bytes, keeping a leading U+FEFF and non-ASCII text as JSON.parse does", () => {
+    for (const model of ["\uFEFFm", "modèle/日本", "openai/gpt-oss-120b"]) {
+      const body = encode(JSON.stringify({ model, messages: [] }));
+      expect(scanJsonBody(body, ["messages"]).model).toBe(JSON.parse(new TextDecoder().decode(body)).model);
+      expect(scanJsonBody(body, ["messages"]).model).toBe(model);
+    }
+  });
+
+  it("gives the same answer when the same keys array is scanned again (its encoding is kept)", () => {
+    const keys = ["messages", "max_tokens"];
+    const first = scanJsonBody(encode('{"model":"a","messages":[],"max_tokens":3}'), keys);
+    const second = scanJsonBody(encode('{"model":"b","messages":{},"max_tokens":4}'), keys);
+    expect([first.model, first.kinds.get("messages"), first.numbers.get("max_tokens")]).toEqual(["a", "array", 3]);
+    expect([second.model, second.kinds.get("messages"), second.numbers.get("max_tokens")]).toEqual(["b", "object", 4]);
+  });
+
   it(`refuses nesting deeper than ${MAX_JSON_DEPTH} levels, and accepts it at the bound`, () => {
     const nest = (depth: number) => encode(`{"model":"m","x":${"[".repeat(depth - 1)}${"]".repeat(depth - 1)}}`);
     expect(scanJsonBody(nest(MAX_JSON_DEPTH)).model).toBe("m");

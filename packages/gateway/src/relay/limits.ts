@@ -57,10 +57,30 @@ const COLON = 0x3a;
  * other than an object.
  */
 export function scanJsonBody(bytes: Uint8Array, keys: readonly string[] = [], maxDepth = MAX_JSON_DEPTH): ScannedBody {
-  const wanted = ["model", ...keys].map((key) => new TextEncoder().encode(key));
   // First the cheap pass that bounds depth and width, so the grammar pass runs only on bounded input.
   measure(bytes, maxDepth, MAX_JSON_VALUES);
-  return scan(bytes, wanted, maxDepth);
+  return scan(bytes, wantedKeys(keys), maxDepth);
+}
+
+/** A wanted top-level key, as its UTF-8 bytes and its name. */
+interface Wanted {
+  bytes: Uint8Array;
+  name: string;
+}
+
+const encoder = new TextEncoder();
+// ignoreBOM: a model that starts with U+FEFF keeps it, as JSON.parse would.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+/** Encoded once per keys array: the relay scans every body with the same few arrays. */
+const encodedKeys = new WeakMap<readonly string[], readonly Wanted[]>();
+
+function wantedKeys(keys: readonly string[]): readonly Wanted[] {
+  let wanted = encodedKeys.get(keys);
+  if (!wanted) {
+    wanted = ["model", ...keys].map((name) => ({ bytes: encoder.encode(name), name }));
+    encodedKeys.set(keys, wanted);
+  }
+  return wanted;
 }
 
 /**
@@ -115,7 +135,7 @@ const IN_ARRAY = 2;
  * The scan itself: one loop with an explicit stack instead of recursion, so a deep body cannot
  * overflow the call stack and a wide one costs no call per value.
  */
-function scan(b: Uint8Array, wanted: readonly Uint8Array[], maxDepth: number, objectOnly = true): ScannedBody {
+function scan(b: Uint8Array, wanted: readonly Wanted[], maxDepth: number, objectOnly = true): ScannedBody {
   const n = b.length;
   const stack = new Uint8Array(maxDepth + 1);
   const words = wordsOf(b);
@@ -174,28 +194,42 @@ function scan(b: Uint8Array, wanted: readonly Uint8Array[], maxDepth: number, ob
 /** Records a top-level member the relay cares about; other keys are never decoded. */
 function member(
   top: ScannedBody,
-  wanted: readonly Uint8Array[],
+  wanted: readonly Wanted[],
   b: Uint8Array,
   keyStart: number,
   keyEnd: number,
   start: number,
   end: number,
 ): void {
-  const key = wanted.find((k) => k.length === keyEnd - keyStart && k.every((x, j) => b[keyStart + j] === x));
-  if (!key) return;
-  const name = new TextDecoder().decode(key);
+  const name = wantedName(wanted, b, keyStart, keyEnd);
+  if (name === undefined) return;
   const kind = kindOf(b[start] as number);
   top.kinds.set(name, kind);
-  if (kind === "number") top.numbers.set(name, Number(new TextDecoder().decode(b.subarray(start, end))));
+  if (kind === "number") top.numbers.set(name, Number(decoder.decode(b.subarray(start, end))));
   else top.numbers.delete(name);
   if (name !== "model") return;
   top.model = undefined;
   if (kind !== "string") return;
   // An escape spells a character in at most 6 bytes; anything longer is refused undecoded.
   if (end - start > MAX_MODEL_LENGTH * 6 + 2) throw modelTooLong();
-  const model = JSON.parse(new TextDecoder().decode(b.subarray(start, end))) as string;
+  // Without escapes the string's bytes are its text (the scan checked them); with any, JSON decodes them.
+  const inner = b.subarray(start + 1, end - 1);
+  const model = inner.includes(BACKSLASH)
+    ? (JSON.parse(decoder.decode(b.subarray(start, end))) as string)
+    : decoder.decode(inner);
   if (model.length > MAX_MODEL_LENGTH) throw modelTooLong();
   top.model = model;
+}
+
+/** The wanted key spelled by the bytes [keyStart, keyEnd), if any (an escaped key is never a wanted one). */
+function wantedName(wanted: readonly Wanted[], b: Uint8Array, keyStart: number, keyEnd: number): string | undefined {
+  const length = keyEnd - keyStart;
+  search: for (const { bytes, name } of wanted) {
+    if (bytes.length !== length) continue;
+    for (let j = 0; j < length; j++) if (b[keyStart + j] !== bytes[j]) continue search;
+    return name;
+  }
+  return undefined;
 }
 
 function kindOf(first: number): JsonKind {

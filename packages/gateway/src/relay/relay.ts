@@ -1,5 +1,5 @@
 // The inference relay: checks a request, sends it to Baseten, and passes the answer on as it comes.
-import { type FetchLike, type InferenceModel, TimeoutError, type TokenCounts } from "@baseten-edge/core";
+import type { FetchLike, InferenceModel, TokenCounts } from "@baseten-edge/core";
 import { type FetchPolicy, retryAfterMs, sendWithRetries } from "@baseten-edge/core/internal";
 import { type Authenticator, type Caller, retryAfter } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
@@ -18,7 +18,7 @@ export interface RelaySettings {
   fetch: FetchLike;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
-  /** Longest wait for the upstream's response headers. */
+  /** Longest wait for the upstream's response headers (all attempts together). */
   firstByteTimeoutMs: number;
   /** Longest wait between two chunks of a streamed answer. */
   idleTimeoutMs: number;
@@ -80,6 +80,8 @@ interface RelayDeps {
   auth: Authenticator;
   source: CatalogSource;
   settings: RelaySettings;
+  /** Core's retry loop's limits, made once. */
+  policy: FetchPolicy;
 }
 
 /**
@@ -87,7 +89,7 @@ interface RelayDeps {
  * (`answerStream` / `answerWhole`) and account (`account`, one log event per request).
  */
 export function createRelay(auth: Authenticator, source: CatalogSource, settings: RelaySettings) {
-  const deps: RelayDeps = { auth, source, settings };
+  const deps: RelayDeps = { auth, source, settings, policy: retryPolicy(settings) };
   return async function relay(
     route: RouteSpec,
     request: Request,
@@ -102,11 +104,10 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     const admitted = await settings.limiter?.admit(call, checked);
     if (admitted instanceof Refusal) return account(call, deps, admitted.answer(route.protocol));
     call.admission = admitted ?? undefined;
-    const sent = await sendUpstream(call, checked, settings);
+    const sent = await sendUpstream(call, checked, deps);
     if (sent instanceof Response) return account(call, deps, sent);
-    const { upstream } = sent;
-    if (upstream.ok && isStream(upstream)) {
-      return account(call, deps, answerStream(call, sent, checked.listed, deps));
+    if (sent.upstream.ok && isStream(sent.upstream)) {
+      return account(call, deps, answerStream(call, sent, checked.listed, deps), false);
     }
     return answerWhole(call, sent, checked.listed, deps);
   };
@@ -134,17 +135,17 @@ function startCall(route: RouteSpec, request: Request, waitUntil: WaitUntil, cli
 
 /**
  * Account: completes the request's log event and tags the answer with its id. A stream's event is
- * logged when the stream ends (see `answerStream`); everything else is logged here.
+ * logged when the stream ends (see `answerStream`; `whole` false); everything else is logged here.
+ * `tagged`: the answer's headers already carry the request id (answerWhole sets it before building it).
  */
-function account(call: Call, deps: RelayDeps, response: Response, extra: Partial<GatewayEvent> = {}): Response {
+function account(call: Call, deps: RelayDeps, response: Response, whole = true, tagged = false): Response {
   const { event } = call;
-  Object.assign(event, { status: response.status, ...extra });
-  const whole = !isStream(response);
+  event.status = response.status;
   if (whole) {
     event.total_ms = deps.settings.now() - call.started;
     deps.settings.log(event);
   }
-  response.headers.set("x-request-id", call.requestId);
+  if (!tagged) response.headers.set("x-request-id", call.requestId);
   call.admission?.decorate(response.headers);
   if (whole) call.admission?.settle(event);
   return response;
@@ -208,8 +209,9 @@ function forwardedHeaders(request: Request, caller: Caller): Headers {
 }
 
 /** Send: until Baseten's headers arrive, or a refusal in the route's protocol (504, 499, 502). */
-async function sendUpstream(call: Call, checked: Checked, settings: RelaySettings): Promise<Sent | Response> {
+async function sendUpstream(call: Call, checked: Checked, deps: RelayDeps): Promise<Sent | Response> {
   const { request, route } = call;
+  const { settings } = deps;
   const { protocol } = route;
   const headers = forwardedHeaders(request, checked.caller);
   // One controller stops the upstream whatever the reason: client gone, first-byte timeout, idle stream.
@@ -217,19 +219,20 @@ async function sendUpstream(call: Call, checked: Checked, settings: RelaySetting
   const onClientAbort = () => upstreamAbort.abort();
   request.signal.addEventListener("abort", onClientAbort, { once: true });
   const release = () => request.signal.removeEventListener("abort", onClientAbort);
+  // One timer for every attempt together (core's loop runs without a per-attempt one: see retryPolicy).
   const firstByte = setTimeout(() => upstreamAbort.abort(new FirstByteTimeout()), settings.firstByteTimeoutMs);
   let upstream: Response;
   try {
     const url = `${settings.inferenceUrl}${route.path}`;
     let sent = 0;
     // Core's retry loop, with the relay's limits; the checked bytes go out as they are, a copy on a retry.
-    upstream = await sendWithRetries(retryPolicy(settings), false, upstreamAbort.signal, (signal) => {
+    upstream = await sendWithRetries(deps.policy, false, upstreamAbort.signal, (signal) => {
       const body = (sent++ === 0 ? checked.body : checked.body.slice()) as Uint8Array<ArrayBuffer>;
       return new Request(url, { method: "POST", headers, body, signal });
     });
   } catch (thrown) {
     release();
-    if (upstreamAbort.signal.reason instanceof FirstByteTimeout || thrown instanceof TimeoutError) {
+    if (upstreamAbort.signal.reason instanceof FirstByteTimeout) {
       return protocol.error(504, `Baseten did not answer within ${settings.firstByteTimeoutMs} ms.`);
     }
     if (request.signal.aborted) return protocol.error(499, "The client closed the request.");
@@ -247,14 +250,14 @@ async function sendUpstream(call: Call, checked: Checked, settings: RelaySetting
 
 /**
  * The relay's retry limits for core's loop: only what Baseten provably did not process is sent again
- * (a refused connection; a 429 or 503 asking to wait at most `maxRetryAfterMs`), each attempt within
- * the first-byte timeout; any other answer goes to the client as it is.
+ * (a refused connection; a 429 or 503 asking to wait at most `maxRetryAfterMs`); any other answer goes
+ * to the client as it is. No per-attempt timer: `sendUpstream`'s first-byte timer bounds all attempts.
  */
 function retryPolicy(settings: RelaySettings): FetchPolicy {
   return {
     fetch: settings.fetch,
     maxRetries: settings.retries,
-    timeoutMs: settings.firstByteTimeoutMs,
+    timeoutMs: Number.POSITIVE_INFINITY,
     retryWait: ({ status, headers }) => {
       const wait = status === 429 || status === 503 ? retryAfterMs(headers) : null;
       return wait !== null && wait <= settings.maxRetryAfterMs ? wait : null;
@@ -314,13 +317,17 @@ async function answerWhole(
   if (!upstream.ok) return account(call, deps, upstreamError(protocol, path, upstream.status, bytes, headers));
   let usage: TokenCounts | null = null;
   try {
-    usage = protocol.bodyUsage(JSON.parse(new TextDecoder().decode(bytes)));
+    usage = protocol.bodyUsage(JSON.parse(utf8.decode(bytes)));
   } catch {
     usage = null;
   }
-  const fields = usageFields(usage, listed);
-  if (typeof fields.cost_usd === "string") headers.set("x-baseten-edge-cost-usd", fields.cost_usd);
-  return account(call, deps, new Response(bytes, { status: upstream.status, headers }), fields);
+  Object.assign(call.event, usageFields(usage, listed));
+  const cost = call.event.cost_usd;
+  if (typeof cost === "string") headers.set("x-baseten-edge-cost-usd", cost);
+  headers.set("x-request-id", call.requestId);
+  return account(call, deps, new Response(bytes, { status: upstream.status, headers }), true, true);
 }
+
+const utf8 = new TextDecoder();
 
 class FirstByteTimeout extends Error {}

@@ -85,6 +85,18 @@ async function readChunks(
 /** Top-level fields that bound a request's output tokens (chat, Anthropic, Responses), first found wins. */
 const OUTPUT_BOUNDS = ["max_completion_tokens", "max_tokens", "max_output_tokens"];
 
+/** The top-level keys scanned for each route (one array per route, so the scanner encodes them once). */
+const keysByRoute = new WeakMap<RouteSpec, readonly string[]>();
+
+function scannedKeys(route: RouteSpec): readonly string[] {
+  let keys = keysByRoute.get(route);
+  if (!keys) {
+    keys = [...route.arrays, ...OUTPUT_BOUNDS];
+    keysByRoute.set(route, keys);
+  }
+  return keys;
+}
+
 /**
  * Checks the JSON body's shape without parsing it whole (see limits.ts); returns its model and the
  * output bound it asks for (the limits' worst case), if any.
@@ -92,7 +104,7 @@ const OUTPUT_BOUNDS = ["max_completion_tokens", "max_tokens", "max_output_tokens
 export function checkBody(bytes: Uint8Array, route: RouteSpec): { model: string; maxTokens: number | undefined } {
   let scanned: ScannedBody;
   try {
-    scanned = scanJsonBody(bytes, [...route.arrays, ...OUTPUT_BOUNDS]);
+    scanned = scanJsonBody(bytes, scannedKeys(route));
   } catch (thrown) {
     if (thrown instanceof BodyRejected) throw new Refusal(thrown.status, thrown.message);
     throw thrown;

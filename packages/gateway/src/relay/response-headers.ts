@@ -53,14 +53,16 @@ function allowed(name: string): boolean {
  */
 export function relayedResponseHeaders(upstream: Headers): Headers {
   const connection = upstream.get("connection");
-  const named = connection
-    ? new Set(
-        connection
-          .split(",")
-          .map((token) => token.trim().toLowerCase())
-          .filter(Boolean),
-      )
-    : undefined;
+  // `keep-alive` and `close`, nearly every answer's value, name no header beyond the hop-by-hop ones.
+  const named =
+    connection && !/^\s*(keep-alive|close)\s*$/i.test(connection)
+      ? new Set(
+          connection
+            .split(",")
+            .map((token) => token.trim().toLowerCase())
+            .filter(Boolean),
+        )
+      : undefined;
   const headers = new Headers();
   // Headers iterate with lower-case names; the allowlist (a handful of names) is checked first.
   upstream.forEach((value, name) => {
