@@ -1,0 +1,136 @@
+// Decomposition: what each step of the relay costs on workerd, in CPU per relayed chat completion
+// (JSON), measured like scenario 3 (one keep-alive client, requests one after the other, the workerd
+// process's CPU). Not part of the run; tools/bench/README.md ("What limits the missed targets") cites it.
+//   node tools/bench/src/decompose-workerd.ts [--requests N] [--rounds R]
+//
+// The Worker is built unminified (wrangler --no-minify) and then cut short after each step by
+// replacing one line of the bundle, so every variant runs the real code up to its cut:
+//   routed     the Worker's entry and Hono's routing, then the request forwarded as the one-line Worker does
+//   checked    + read and check: caller id (HMAC), body read and scanned, model against the cached list;
+//              then the checked bytes sent with the forwarded headers
+//   sent       + send: abort wiring, first-byte timer, core's retry loop, the response-header firewall;
+//              the upstream's body passed on
+//   whole      + answer and account: the answer read, usage and exact cost, request id, one log line
+//   whole, no log   the same without the log line
+// Beside them, the runtime's own limits: the one-line `fetch` Worker, and the same Worker writing the
+// same kind of log line (what one `console.log` per request costs workerd).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient, sequential } from "./http.ts";
+import { cpuMs, startUpstream, startWorker, stopAll, type WorkerOnWorkerd } from "./processes.ts";
+import { median } from "./stats.ts";
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = args.indexOf(name);
+  return at === -1 ? fallback : Number(args[at + 1]);
+};
+const requests = option("--requests", 600);
+const rounds = option("--rounds", 7);
+
+const out = mkdtempSync(join(tmpdir(), "decompose-"));
+const workerDir = fileURLToPath(new URL("../../../apps/worker", import.meta.url));
+execFileSync("pnpm", ["exec", "wrangler", "deploy", "--dry-run", "--no-minify", "--outdir", out], {
+  cwd: workerDir,
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  stdio: "ignore",
+});
+const bundle = readFileSync(join(out, "index.js"), "utf8");
+
+/** The bundle with `anchor` (which must occur exactly once) replaced: a loud failure when the code moved. */
+function cut(name: string, anchor: string, replacement: string): string {
+  const count = bundle.split(anchor).length - 1;
+  if (count !== 1) throw new Error(`decompose: the anchor of "${name}" occurs ${count} times in the bundle`);
+  const path = join(out, `${name}.js`);
+  writeFileSync(path, bundle.replace(anchor, replacement));
+  return path;
+}
+
+const relayStart = "    const call = startCall(route, request, waitUntil, client, settings.now());\n";
+const afterCheck = "    const admitted = await settings.limiter?.admit(call, checked2);\n";
+const afterSend = "    if (sent.upstream.ok && isStream(sent.upstream)) {\n";
+const logLine = "  console.log(JSON.stringify(event));\n";
+const variants: Record<string, string> = {
+  routed: cut("routed", relayStart, `    return fetch(settings.inferenceUrl + route.path, request);\n${relayStart}`),
+  checked: cut(
+    "checked",
+    afterCheck,
+    `    if (!(checked2 instanceof Refusal)) return fetch(settings.inferenceUrl + route.path, { method: "POST", headers: forwardedHeaders(request, checked2.caller), body: checked2.body });\n${afterCheck}`,
+  ),
+  sent: cut(
+    "sent",
+    afterSend,
+    `    return new Response(sent.upstream.body, { status: sent.upstream.status, headers: sent.headers });\n${afterSend}`,
+  ),
+  whole: join(out, "index.js"),
+  "whole, no log": cut("no-log", logLine, ""),
+};
+
+const EVENT = JSON.stringify({
+  event: "request",
+  route: "/v1/chat/completions",
+  model: "openai/gpt-oss-120b",
+  status: 200,
+  input_tokens: 3,
+  cached_tokens: 0,
+  output_tokens: 256,
+  cost_usd: "0.000154",
+  ttfb_ms: 1,
+  total_ms: 2,
+  request_id: "00000000-0000-4000-8000-000000000000",
+  upstream_request_id: "318266fbaac705c0fb4e5ed2f8222af94f02b",
+});
+const oneLine = (log: boolean) =>
+  `export default { fetch: (request, env) => { const url = new URL(request.url); ${log ? `console.log(JSON.stringify(${EVENT}));` : ""} return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`;
+
+const upstream = await startUpstream({ models: 0, chunks: 64, chunkDelayMs: 0 });
+const gatewayBindings = {
+  AUTH_MODE: "pass-through",
+  PUBLIC_CATALOG: "false",
+  BASETEN_MANAGEMENT_URL: upstream.url,
+  BASETEN_INFERENCE_URL: upstream.url,
+  CACHE_SALT: "bench-cache-salt-not-a-secret",
+  CATALOG_FRESH_SECONDS: "3600",
+  CATALOG_MAX_STALE_SECONDS: "86400",
+};
+// One after the other: each Worker's workerd process is told apart by when it appeared.
+const workers: [string, WorkerOnWorkerd][] = [];
+workers.push(["one-line Worker", await startWorker({ script: oneLine(false), bindings: { UPSTREAM: upstream.url } })]);
+workers.push(["one-line Worker + one log line", await startWorker({ script: oneLine(true), bindings: { UPSTREAM: upstream.url } })]);
+for (const [name, scriptPath] of Object.entries(variants)) {
+  workers.push([name, await startWorker({ scriptPath, bindings: gatewayBindings, kvNamespaces: ["CATALOG_KV"] })]);
+}
+
+const call = {
+  method: "POST" as const,
+  headers: { authorization: "Bearer emulator-key", "content-type": "application/json" },
+  body: JSON.stringify({ model: "openai/gpt-oss-120b", messages: [{ role: "user", content: "Say hi" }] }),
+};
+const clients = workers.map(([, worker]) => createClient(worker.url));
+// Warm: the model list (learned in waitUntil on the first calls) and the JIT.
+for (const client of clients) await sequential(client, "/v1/chat/completions", call, 300);
+const cpu: number[][] = workers.map(() => []);
+for (let round = 0; round < rounds; round++) {
+  for (const [index, [, worker]] of workers.entries()) {
+    const pid = worker.pid;
+    if (pid === undefined) throw new Error("decompose: no workerd pid to measure");
+    const before = cpuMs(pid);
+    await sequential(clients[index]!, "/v1/chat/completions", call, requests);
+    cpu[index]!.push(((cpuMs(pid) - before) * 1000) / requests);
+  }
+}
+for (const client of clients) client.close();
+await stopAll();
+
+const base = median(cpu[0]!);
+console.log(`workerd CPU per relayed chat completion (JSON), ${rounds} rounds × ${requests} requests, medians (min…max):\n`);
+console.log("| variant | µs per request | over the one-line Worker |\n| --- | --- | --- |");
+for (const [index, [name]] of workers.entries()) {
+  const values = cpu[index]!;
+  const m = median(values);
+  const spread = `${Math.min(...values).toFixed(0)}…${Math.max(...values).toFixed(0)}`;
+  console.log(`| ${name} | ${m.toFixed(0)} (${spread}) | ${index === 0 ? "—" : `${m - base >= 0 ? "+" : ""}${(m - base).toFixed(0)} (${(m / base).toFixed(2)}×)`} |`);
+}
