@@ -30,12 +30,31 @@ function startGatewayWorker(upstream: Upstream): Promise<WorkerOnWorkerd> {
 }
 
 /** The smallest relay there is: what the gateway's relay is weighed against. */
-function startOneLineWorker(upstream: Upstream): Promise<WorkerOnWorkerd> {
+function startOneLineWorker(upstream: Upstream, logLine = false): Promise<WorkerOnWorkerd> {
+  // With `logLine`, it also writes one JSON line per request, as the gateway's request event does:
+  // what workerd charges for one `console.log` per request, whoever writes it.
+  const log = logLine ? `console.log(JSON.stringify(${JSON.stringify(SAMPLE_EVENT)}));` : "";
   return startWorker({
-    script: `export default { fetch: (request, env) => { const url = new URL(request.url); return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`,
+    script: `export default { fetch: (request, env) => { const url = new URL(request.url); ${log} return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`,
     bindings: { UPSTREAM: upstream.url },
   });
 }
+
+/** A request event as the gateway logs it (the same fields and about the same length). */
+const SAMPLE_EVENT = {
+  event: "request",
+  route: "/v1/chat/completions",
+  model: "openai/gpt-oss-120b",
+  status: 200,
+  input_tokens: 3,
+  cached_tokens: 0,
+  output_tokens: 256,
+  cost_usd: "0.000154",
+  ttfb_ms: 1,
+  total_ms: 2,
+  request_id: "00000000-0000-4000-8000-000000000000",
+  upstream_request_id: "318266fbaac705c0fb4e5ed2f8222af94f02b",
+};
 
 /** CPU milliseconds a workerd process spends on `work`. */
 export async function measuredCpu<R>(
@@ -183,30 +202,34 @@ const chatCall = (stream: boolean): Call => ({
 });
 
 /** The upstream, the one-line Worker and the gateway Worker, shared by scenarios 3 and 4. */
-async function relayTargets(chunkDelayMs: number) {
+async function relayTargets(chunkDelayMs: number, withLogging = false) {
   const upstream = await startUpstream({ models: 0, chunks: 64, chunkDelayMs });
   // One after the other: each Worker's workerd process is told apart by when it appeared.
   const oneLine = await startOneLineWorker(upstream);
+  const oneLineLogging = withLogging ? await startOneLineWorker(upstream, true) : undefined;
   const gateway = await startGatewayWorker(upstream);
   // The gateway learns the model list on its first relayed call (in waitUntil): do that before timing.
   const warm = createClient(gateway.url);
   for (let i = 0; i < 3; i++) await warm.send("/v1/chat/completions", chatCall(false));
   warm.close();
-  const stop = () => Promise.all([oneLine.stop(), gateway.stop(), upstream.stop()]);
-  return { upstream, oneLine, gateway, stop };
+  const stop = () => Promise.all([oneLine.stop(), oneLineLogging?.stop(), gateway.stop(), upstream.stop()]);
+  return { upstream, oneLine, oneLineLogging, gateway, stop };
 }
 
 /** 3: a non-streamed chat completion through the relay, one at a time, against the one-line Worker (the emulator directly for information). */
 export async function relayJson(settings: Settings): Promise<Row[]> {
-  const targets = await relayTargets(0);
+  const targets = await relayTargets(0, true);
+  if (!targets.oneLineLogging) throw new Error("relayTargets started no logging one-line Worker");
+  const oneLineLogging = targets.oneLineLogging;
   const count = settings.quick ? 100 : 800;
   const clients = {
     gateway: createClient(targets.gateway.url),
     oneLine: createClient(targets.oneLine.url),
+    oneLineLogging: createClient(oneLineLogging.url),
     direct: createClient(targets.upstream.url),
   };
   const call = chatCall(false);
-  const withCpu = (name: "gateway" | "oneLine", pid: number | undefined) => async () => {
+  const withCpu = (name: "gateway" | "oneLine" | "oneLineLogging", pid: number | undefined) => async () => {
     const { result, cpuMs: cpu } = await measuredCpu(pid, () =>
       sequential(clients[name], "/v1/chat/completions", call, count),
     );
@@ -215,6 +238,7 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
   const runs = await interleave(settings.rounds, {
     gateway: withCpu("gateway", targets.gateway.pid),
     oneLine: withCpu("oneLine", targets.oneLine.pid),
+    oneLineLogging: withCpu("oneLineLogging", oneLineLogging.pid),
     direct: async () => ({
       ...(await sequential(clients.direct, "/v1/chat/completions", call, count)),
       cpuUsPerRequest: Number.NaN,
@@ -229,6 +253,8 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
   const addedP99 = added(0.99, runs.oneLine);
   const ratio = paired(runs.gateway, runs.oneLine, (a, b) => a.rps / b.rps);
   const cpuRatio = paired(runs.gateway, runs.oneLine, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
+  // For information: the same ratio over the one-line Worker that also logs one line per request.
+  const cpuOverLogging = paired(runs.gateway, runs.oneLineLogging, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
   const raw = Object.fromEntries(
     Object.entries(runs).map(([name, list]) => [
       name,
@@ -261,7 +287,7 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
     },
     {
       id: "3b",
-      scenario: "relay, chat completion (JSON), concurrency 1: requests/s and workerd CPU per request",
+      scenario: `relay, chat completion (JSON), concurrency 1: requests/s and workerd CPU per request (CPU over a one-line Worker that also logs one line per request, ${ref("oneLineLogging", "workerdCpuUsPerRequest", 0, " µs")}: ${fmtSummary(cpuOverLogging)}×)`,
       baseline: "one-line fetch Worker",
       measured: `${ref("gateway", "rps", 0, "")} req/s = ${fmtSummary(ratio)}×; CPU ${ref("gateway", "workerdCpuUsPerRequest", 0, " µs")} = ${fmtSummary(cpuRatio)}×`,
       reference: `${ref("oneLine", "rps", 0, "")} req/s; CPU ${ref("oneLine", "workerdCpuUsPerRequest", 0, " µs")}`,
