@@ -20,7 +20,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient, sequential } from "./http.ts";
-import { cpuMs, startUpstream, startWorker, stopAll, type WorkerOnWorkerd } from "./processes.ts";
+import { cpuMs, startUpstream, stopAll, type WorkerOnWorkerd } from "./processes.ts";
+import { startGatewayWorker, startOneLineWorker } from "./scenarios/workerd.ts";
 import { median } from "./stats.ts";
 
 const args = process.argv.slice(2);
@@ -69,39 +70,13 @@ const variants: Record<string, string> = {
   "whole, no log": cut("no-log", logLine, ""),
 };
 
-const EVENT = JSON.stringify({
-  event: "request",
-  route: "/v1/chat/completions",
-  model: "openai/gpt-oss-120b",
-  status: 200,
-  input_tokens: 3,
-  cached_tokens: 0,
-  output_tokens: 256,
-  cost_usd: "0.000154",
-  ttfb_ms: 1,
-  total_ms: 2,
-  request_id: "00000000-0000-4000-8000-000000000000",
-  upstream_request_id: "318266fbaac705c0fb4e5ed2f8222af94f02b",
-});
-const oneLine = (log: boolean) =>
-  `export default { fetch: (request, env) => { const url = new URL(request.url); ${log ? `console.log(JSON.stringify(${EVENT}));` : ""} return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`;
-
 const upstream = await startUpstream({ models: 0, chunks: 64, chunkDelayMs: 0 });
-const gatewayBindings = {
-  AUTH_MODE: "pass-through",
-  PUBLIC_CATALOG: "false",
-  BASETEN_MANAGEMENT_URL: upstream.url,
-  BASETEN_INFERENCE_URL: upstream.url,
-  CACHE_SALT: "bench-cache-salt-not-a-secret",
-  CATALOG_FRESH_SECONDS: "3600",
-  CATALOG_MAX_STALE_SECONDS: "86400",
-};
 // One after the other: each Worker's workerd process is told apart by when it appeared.
 const workers: [string, WorkerOnWorkerd][] = [];
-workers.push(["one-line Worker", await startWorker({ script: oneLine(false), bindings: { UPSTREAM: upstream.url } })]);
-workers.push(["one-line Worker + one log line", await startWorker({ script: oneLine(true), bindings: { UPSTREAM: upstream.url } })]);
+workers.push(["one-line Worker", await startOneLineWorker(upstream)]);
+workers.push(["one-line Worker + one log line", await startOneLineWorker(upstream, true)]);
 for (const [name, scriptPath] of Object.entries(variants)) {
-  workers.push([name, await startWorker({ scriptPath, bindings: gatewayBindings, kvNamespaces: ["CATALOG_KV"] })]);
+  workers.push([name, await startGatewayWorker(upstream, scriptPath)]);
 }
 
 const call = {
@@ -126,11 +101,15 @@ for (const client of clients) client.close();
 await stopAll();
 
 const base = median(cpu[0]!);
-console.log(`workerd CPU per relayed chat completion (JSON), ${rounds} rounds × ${requests} requests, medians (min…max):\n`);
+console.log(
+  `workerd CPU per relayed chat completion (JSON), ${rounds} rounds × ${requests} requests, medians (min…max):\n`,
+);
 console.log("| variant | µs per request | over the one-line Worker |\n| --- | --- | --- |");
 for (const [index, [name]] of workers.entries()) {
   const values = cpu[index]!;
   const m = median(values);
   const spread = `${Math.min(...values).toFixed(0)}…${Math.max(...values).toFixed(0)}`;
-  console.log(`| ${name} | ${m.toFixed(0)} (${spread}) | ${index === 0 ? "—" : `${m - base >= 0 ? "+" : ""}${(m - base).toFixed(0)} (${(m / base).toFixed(2)}×)`} |`);
+  console.log(
+    `| ${name} | ${m.toFixed(0)} (${spread}) | ${index === 0 ? "—" : `${m - base >= 0 ? "+" : ""}${(m - base).toFixed(0)} (${(m / base).toFixed(2)}×)`} |`,
+  );
 }

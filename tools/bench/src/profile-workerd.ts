@@ -4,9 +4,11 @@
 //   node tools/bench/src/profile-workerd.ts [bundle.js] [--requests N] [--one-line]
 // Build an unminified bundle first for readable names:
 //   (cd apps/worker && wrangler deploy --dry-run --outdir /tmp/wdist --no-minify)
-import { startUpstream, stopAll } from "./processes.ts";
-import { createClient, sequential } from "./http.ts";
+
 import { startWorkerd } from "@baseten-edge/harness/workerd";
+import { createClient, sequential } from "./http.ts";
+import { startUpstream, stopAll } from "./processes.ts";
+import { gatewayBindings, oneLineScript } from "./scenarios/workerd.ts";
 
 interface ProfileNode {
   id: number;
@@ -34,23 +36,8 @@ const requests = option("--requests", 2_000);
 const upstream = await startUpstream({ models: 0, chunks: 64, chunkDelayMs: 0 });
 const worker = await startWorkerd({
   ...(flag("--one-line")
-    ? {
-        script: `export default { fetch: (request, env) => { const url = new URL(request.url); return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`,
-        bindings: { UPSTREAM: upstream.url },
-      }
-    : {
-        scriptPath: bundle,
-        bindings: {
-          AUTH_MODE: "pass-through",
-          PUBLIC_CATALOG: "false",
-          BASETEN_MANAGEMENT_URL: upstream.url,
-          BASETEN_INFERENCE_URL: upstream.url,
-          CACHE_SALT: "bench-cache-salt-not-a-secret",
-          CATALOG_FRESH_SECONDS: "3600",
-          CATALOG_MAX_STALE_SECONDS: "86400",
-        },
-        kvNamespaces: ["CATALOG_KV"],
-      }),
+    ? { script: oneLineScript(), bindings: { UPSTREAM: upstream.url } }
+    : { scriptPath: bundle, bindings: gatewayBindings(upstream.url), kvNamespaces: ["CATALOG_KV"] }),
   inspectorPort: 0,
 });
 const call = {
@@ -62,7 +49,10 @@ const client = createClient(worker.url);
 await sequential(client, "/v1/chat/completions", call, 500); // warm: the model list, the JIT
 
 const inspector = await worker.mf.getInspectorURL();
-const targets = (await (await fetch(`http://${inspector.host}/json`)).json()) as { webSocketDebuggerUrl: string; title: string }[];
+const targets = (await (await fetch(`http://${inspector.host}/json`)).json()) as {
+  webSocketDebuggerUrl: string;
+  title: string;
+}[];
 const target = targets.find((t) => !t.title.includes("miniflare")) ?? targets[0];
 if (!target) throw new Error("workerd listed no inspector targets");
 const socket = new WebSocket(target.webSocketDebuggerUrl);
@@ -119,7 +109,9 @@ for (const [id, t] of self) {
 }
 const busy = total - idle;
 const perRequest = (us: number) => (us / requests).toFixed(1);
-console.log(`${requests} requests, ${timed.latencies.length} timed; isolate busy ${perRequest(busy)} µs per request (sampled)`);
+console.log(
+  `${requests} requests, ${timed.latencies.length} timed; isolate busy ${perRequest(busy)} µs per request (sampled)`,
+);
 const top = (map: Map<string, number>, n: number) =>
   [...map.entries()]
     .filter(([k]) => !k.startsWith("(idle)") && !k.startsWith("(program)") && !k.startsWith("(root)"))

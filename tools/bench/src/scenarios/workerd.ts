@@ -11,33 +11,38 @@ const KEY = "emulator-key";
 const CATALOG_PATH = "/v1/model_apis?limit=100";
 const auth = (key = KEY) => ({ authorization: `Bearer ${key}` });
 
-/** The real Worker, configured through bindings the way wrangler.jsonc and its secrets would. */
-function startGatewayWorker(upstream: Upstream): Promise<WorkerOnWorkerd> {
-  return startWorker({
-    scriptPath: WORKER_BUNDLE,
-    bindings: {
-      AUTH_MODE: "pass-through",
-      PUBLIC_CATALOG: "false",
-      BASETEN_MANAGEMENT_URL: upstream.url,
-      BASETEN_INFERENCE_URL: upstream.url,
-      CACHE_SALT: "bench-cache-salt-not-a-secret",
-      // Fresh for the whole run: every hit is a memory hit, no background refresh in the timings.
-      CATALOG_FRESH_SECONDS: "3600",
-      CATALOG_MAX_STALE_SECONDS: "86400",
-    },
-    kvNamespaces: ["CATALOG_KV"],
-  });
+/** The gateway Worker's bindings in the bench, the way wrangler.jsonc and its secrets would set them. */
+export function gatewayBindings(upstreamUrl: string): Record<string, string> {
+  return {
+    AUTH_MODE: "pass-through",
+    PUBLIC_CATALOG: "false",
+    BASETEN_MANAGEMENT_URL: upstreamUrl,
+    BASETEN_INFERENCE_URL: upstreamUrl,
+    CACHE_SALT: "bench-cache-salt-not-a-secret",
+    // Fresh for the whole run: every hit is a memory hit, no background refresh in the timings.
+    CATALOG_FRESH_SECONDS: "3600",
+    CATALOG_MAX_STALE_SECONDS: "86400",
+  };
 }
 
-/** The smallest relay there is: what the gateway's relay is weighed against. */
-function startOneLineWorker(upstream: Upstream, logLine = false): Promise<WorkerOnWorkerd> {
-  // With `logLine`, it also writes one JSON line per request, as the gateway's request event does:
-  // what workerd charges for one `console.log` per request, whoever writes it.
+/** The real Worker (or another build of it at `scriptPath`). */
+export function startGatewayWorker(upstream: Upstream, scriptPath = WORKER_BUNDLE): Promise<WorkerOnWorkerd> {
+  return startWorker({ scriptPath, bindings: gatewayBindings(upstream.url), kvNamespaces: ["CATALOG_KV"] });
+}
+
+/**
+ * The smallest relay there is: what the gateway's relay is weighed against. With `logLine`, it also
+ * writes one JSON line per request, as the gateway's request event does: what workerd charges for one
+ * `console.log` per request, whoever writes it.
+ */
+export function startOneLineWorker(upstream: Upstream, logLine = false): Promise<WorkerOnWorkerd> {
+  return startWorker({ script: oneLineScript(logLine), bindings: { UPSTREAM: upstream.url } });
+}
+
+/** The one-line Worker's source (its upstream is the UPSTREAM binding). */
+export function oneLineScript(logLine = false): string {
   const log = logLine ? `console.log(JSON.stringify(${JSON.stringify(SAMPLE_EVENT)}));` : "";
-  return startWorker({
-    script: `export default { fetch: (request, env) => { const url = new URL(request.url); ${log} return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`,
-    bindings: { UPSTREAM: upstream.url },
-  });
+  return `export default { fetch: (request, env) => { const url = new URL(request.url); ${log} return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`;
 }
 
 /** A request event as the gateway logs it (the same fields and about the same length). */
