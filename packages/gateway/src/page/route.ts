@@ -6,7 +6,7 @@ import { type CatalogSource, UpstreamAuthError } from "../catalog.ts";
 import { RenderMemo } from "../http-cache.ts";
 import { LookupLimited } from "../lookup-budget.ts";
 import type { Lookup } from "../tiered-cache.ts";
-import { SCRIPT, STYLE } from "./assets.ts";
+import { SCRIPT, STYLE } from "./assets.generated.ts";
 import { documentHtml, type PageState } from "./document.ts";
 import { pageRows } from "./rows.ts";
 
