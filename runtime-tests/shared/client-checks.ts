@@ -21,9 +21,9 @@ export async function clientChecks(
   };
 
   let pages = 0;
-  const counting: Core.FetchLike = (request) => {
+  const counting: Core.FetchLike = (request, init) => {
     if (new URL(request.url).pathname === "/v1/model_apis") pages++;
-    return fetch(request);
+    return fetch(request, init);
   };
   const baseten = core.createBasetenClient({ apiKey, baseUrl, fetch: counting, maxRetries: 0 });
   const names = new Set<string>();

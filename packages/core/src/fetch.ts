@@ -1,8 +1,12 @@
 // The fetch wrapper every client call goes through: per-attempt timeouts, retries with backoff.
 import { ConnectionError, retryAfterMs, TimeoutError } from "./errors.ts";
 
-/** A `fetch` as the clients call it: one `Request` in, one `Response` out. */
-export type FetchLike = (request: Request) => Promise<Response>;
+/**
+ * A `fetch` as the clients call it: one `Request` in, one `Response` out. Each attempt's signal (the
+ * per-attempt timeout and the caller's abort) comes in `init`, not on the Request, so a fetch must
+ * pass `init` on (`(request, init) => fetch(request, init)`); one that ignores it cannot be aborted.
+ */
+export type FetchLike = (request: Request, init?: { signal?: AbortSignal }) => Promise<Response>;
 
 export interface FetchPolicy {
   fetch: FetchLike;
@@ -15,10 +19,6 @@ export interface FetchPolicy {
   timeoutMs: number;
   /** Aborts every request of the client. */
   signal?: AbortSignal | undefined;
-  /** Waits `ms`; replaceable so tests can count waits without real time. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Jitter source in [0, 1). */
-  random?: () => number;
   /**
    * How long to wait before sending again after `response`, or null to hand it back (default:
    * the rules of `withPolicy`). The gateway's relay passes its own limits here.
@@ -35,22 +35,26 @@ export interface FetchPolicy {
  * A response is returned as soon as its headers arrive, so a body that has started is never retried.
  */
 export function withPolicy(policy: FetchPolicy): FetchLike {
-  return async (request) => {
-    // Bodies are JSON the client built, so holding them lets every attempt send the same bytes.
-    const body = request.body ? await request.arrayBuffer() : null;
-    // Combined once per call, and only when the client has a signal of its own.
+  return (request) => {
+    // Each Request has a signal of its own; combined once per call, and only when the client has one.
     const caller = policy.signal ? AbortSignal.any([request.signal, policy.signal]) : request.signal;
     const idempotent = request.method === "GET" || request.method === "HEAD";
-    // The attempt's signal replaces the caller's; the body bytes are reused.
-    return sendWithRetries(policy, idempotent, caller, (signal) => new Request(request, { body, signal }));
+    // The first attempt sends the Request as it was built. A body that a retry may send again is read
+    // once, so that every attempt sends the same bytes (they are JSON the client built).
+    const send = (body?: ArrayBuffer) =>
+      sendWithRetries(policy, idempotent, caller, () => (body ? new Request(request, { body }) : request));
+    return request.body && policy.maxRetries ? request.arrayBuffer().then(send) : send();
   };
 }
 
 /**
  * The retry loop of `withPolicy`, for callers that build each attempt's Request themselves (the
- * gateway's relay sends its checked bytes once, a copy only on a retry). `attempt` gets the attempt's
- * signal: aborted with a TimeoutError when the headers are late, or with `caller`'s reason — also
- * later, while the body streams.
+ * gateway's relay sends its checked bytes once, a copy only on a retry). Each attempt's signal goes
+ * to `policy.fetch` in `init`, and to `attempt` for a caller that also puts it on the Request: it is
+ * aborted with a TimeoutError when the headers are late, or with `caller`'s reason — also later,
+ * while the body of the response handed back streams. That attempt's listener stays on `caller`
+ * until then, so `caller` must be the call's own, not one that outlives it (a client's, or one a
+ * caller reuses: `AbortSignal.any` follows those without holding on to the call).
  */
 export async function sendWithRetries(
   policy: FetchPolicy,
@@ -58,13 +62,14 @@ export async function sendWithRetries(
   caller: AbortSignal,
   attempt: (signal: AbortSignal) => Request,
 ): Promise<Response> {
-  const { sleep = abortableSleep, random = Math.random } = policy;
   for (let index = 0; ; index++) {
     const retriesLeft = index < policy.maxRetries;
     caller.throwIfAborted();
-    // A listener rather than `AbortSignal.any`: cheaper, and no leak (`caller` is per call).
+    // A listener rather than `AbortSignal.any` (cheaper); removed when the attempt is not the answer.
     const current = new AbortController();
-    caller.addEventListener("abort", () => current.abort(caller.reason));
+    const { signal } = current;
+    const forward = () => current.abort(caller.reason);
+    caller.addEventListener("abort", forward);
     const timer =
       policy.timeoutMs < Number.POSITIVE_INFINITY
         ? setTimeout(() => current.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs)
@@ -72,13 +77,13 @@ export async function sendWithRetries(
     // -1: back off; a number of ms: wait that long; null: hand the response back.
     let wait: number | null = -1;
     try {
-      const response = await policy.fetch(attempt(current.signal));
+      const response = await policy.fetch(attempt(signal), { signal });
       wait = retriesLeft ? (policy.retryWait ?? defaultWait)(response, idempotent) : null;
       if (wait === null) return response;
       await response.body?.cancel().catch(() => {});
     } catch (error) {
       caller.throwIfAborted();
-      const timeout = current.signal.reason;
+      const timeout = signal.reason;
       const timedOut = timeout instanceof TimeoutError;
       if (!retriesLeft || !(idempotent || (!timedOut && neverReachedServer(error))))
         throw timedOut
@@ -86,8 +91,10 @@ export async function sendWithRetries(
           : new ConnectionError(`Connection error: ${(error as Error)?.message ?? error}`, { cause: error });
     } finally {
       clearTimeout(timer);
+      // The answer's body may still stream: the caller's abort must reach it until the end.
+      if (wait !== null) caller.removeEventListener("abort", forward);
     }
-    await sleep((wait as number) < 0 ? backoffMs(index, random) : (wait as number), caller);
+    await abortableSleep((wait as number) < 0 ? backoffMs(index, Math.random) : (wait as number), caller);
   }
 }
 

@@ -59,14 +59,14 @@ export function createInferenceClient(options: ClientOptions): InferenceClient {
     }
     if (body.stream === true) {
       const call = raw.POST("/v1/chat/completions", { body, parseAs: "stream", ...signalOf(options) });
-      return new ChatCompletionStream((await unwrap(call)).response);
+      return new ChatCompletionStream(unwrap(await call).response);
     }
     const call = raw.POST("/v1/chat/completions", { body, ...signalOf(options) });
-    return (await unwrap(call)).data as unknown as ChatCompletion; // see ChatCompletion in types.ts
+    return unwrap(await call).data as unknown as ChatCompletion; // see ChatCompletion in types.ts
   }
 
   async function list(options: RequestOptions = {}): Promise<InferenceModel[]> {
-    return (await unwrap(raw.GET("/v1/models", signalOf(options)))).data.data;
+    return unwrap(await raw.GET("/v1/models", signalOf(options))).data.data;
   }
 
   return {

@@ -59,7 +59,7 @@ export function createBasetenClient(options: ClientOptions): BasetenClient {
     if (page.addedOnly !== undefined) query.added_only = Boolean(page.addedOnly);
     if (page.cursor) query.cursor = page.cursor; // a first page sends no cursor at all
     const call = raw.GET("/v1/model_apis", { params: { query }, ...signalOf(page) });
-    return (await unwrap(call)).data;
+    return unwrap(await call).data;
   }
 
   async function* list(filters: ListOptions = {}): AsyncGenerator<ModelApi> {
@@ -80,7 +80,7 @@ export function createBasetenClient(options: ClientOptions): BasetenClient {
       params: { path: { model_api_name } },
       ...signalOf(options),
     });
-    return (await unwrap(call)).data;
+    return unwrap(await call).data;
   }
 
   return { modelApis: { list, listPage, get }, raw };

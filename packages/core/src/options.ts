@@ -8,7 +8,11 @@ export interface ClientOptions {
   apiKey: string;
   /** The upstream root; point it at the emulator or a gateway to use those instead. */
   baseUrl?: string;
-  /** The `fetch` to use (default: the global one). Inject one for tests or service bindings. */
+  /**
+   * The `fetch` to use (default: the global one). Inject one for tests or service bindings. It is
+   * called as `fetch(request, { signal })`: pass `init` on, since the per-attempt timeout and the
+   * caller's abort reach the request only through that signal.
+   */
   fetch?: FetchLike;
   /** `Authorization` scheme: `Bearer <key>` (default) or Baseten's legacy `Api-Key <key>`. */
   authScheme?: "Bearer" | "Api-Key";
@@ -65,7 +69,7 @@ function globalFetch(): FetchLike {
   if (typeof globalThis.fetch !== "function")
     invalid("This runtime has no global fetch: pass one as the `fetch` option");
   // Called through globalThis so runtimes that check the receiver (Workers, browsers) accept it.
-  return (request) => globalThis.fetch(request);
+  return (request, init) => globalThis.fetch(request, init);
 }
 
 /** `{ signal }` only when there is one (exactOptionalPropertyTypes forbids `signal: undefined`). */

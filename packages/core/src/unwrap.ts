@@ -2,10 +2,11 @@
 import { ApiError } from "./errors.ts";
 
 /** Returns the body of a 2xx answer; throws the ApiError subclass that matches any other status. */
-export async function unwrap<T>(
-  call: Promise<{ data?: T; error?: unknown; response: Response }>,
-): Promise<{ data: T; response: Response }> {
-  const { data, error, response } = await call;
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): {
+  data: T;
+  response: Response;
+} {
+  const { error, response } = result;
   if (!response.ok) throw ApiError.from(response.status, response.headers, error ?? null);
-  return { data: data as T, response };
+  return result as { data: T; response: Response };
 }

@@ -6,21 +6,29 @@ export interface RecordingFetch {
   /** Every request received, in order (bodies already read into `bodies`). */
   requests: Request[];
   bodies: string[];
+  /** The signal each request was sent with (`init.signal`: the attempt's timeout and the caller's abort). */
+  signals: (AbortSignal | undefined)[];
 }
 
-/** A fetch that records requests and answers with `handler` (which may throw to simulate a network error). */
+/**
+ * A fetch that records requests and answers with `handler` (which may throw to simulate a network
+ * error). Like the global fetch, it applies `init.signal`: `handler` sees it as `request.signal`.
+ */
 export function recordingFetch(
   handler: (request: Request, index: number) => Response | Promise<Response>,
 ): RecordingFetch {
   const requests: Request[] = [];
   const bodies: string[] = [];
+  const signals: (AbortSignal | undefined)[] = [];
   return {
     requests,
     bodies,
-    async fetch(request) {
+    signals,
+    async fetch(request, init) {
       requests.push(request);
+      signals.push(init?.signal);
       bodies.push(request.body ? await request.clone().text() : "");
-      return handler(request, requests.length - 1);
+      return handler(init?.signal ? new Request(request, { signal: init.signal }) : request, requests.length - 1);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { backoffMs } from "../src/fetch.ts";
+import { backoffMs, sendWithRetries } from "../src/fetch.ts";
 import {
   ConnectionError,
   createBasetenClient,
@@ -233,7 +233,7 @@ describe("timeouts and cancellation", () => {
     const controller = new AbortController();
     const client = createBasetenClient({ apiKey: "k", fetch: server.fetch });
     await client.modelApis.get("x", { signal: controller.signal });
-    const sent = server.requests[0]!.signal;
+    const sent = server.signals[0]!;
     expect(sent.aborted).toBe(false);
     controller.abort(new Error("user left mid-stream"));
     expect(sent.reason).toEqual(new Error("user left mid-stream"));
@@ -252,7 +252,7 @@ describe("timeouts and cancellation", () => {
     const client = createBasetenClient({ apiKey: "k", fetch: server.fetch, timeoutMs: 100 });
     await client.modelApis.get("x");
     await vi.advanceTimersByTimeAsync(1000);
-    expect(server.requests[0]!.signal.aborted).toBe(false);
+    expect(server.signals[0]!.aborted).toBe(false);
   });
 
   it("stops waiting between retries when the caller aborts", async () => {
@@ -264,5 +264,77 @@ describe("timeouts and cancellation", () => {
     controller.abort(new Error("enough"));
     expect(await pending).toEqual(new Error("enough"));
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("what each attempt sends", () => {
+  it("hands each attempt's signal to fetch in init, not on a rebuilt Request", async () => {
+    const server = hanging();
+    const client = createBasetenClient({ apiKey: "k", fetch: server.fetch, timeoutMs: 1000, maxRetries: 0 });
+    const { error } = await timed(client.modelApis.get("x"));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(server.signals[0]!.reason).toBe(error);
+    expect(server.requests[0]!.signal.aborted).toBe(false);
+  });
+
+  it("sends a GET's Request as it was built on every attempt: there is no body to copy", async () => {
+    const server = recordingFetch((_, i) => (i === 0 ? json({}, 500) : json(modelApi("x"))));
+    await timed(createBasetenClient({ apiKey: "k", fetch: server.fetch }).modelApis.get("x"));
+    const [first, second] = server.requests;
+    expect(second).toBe(first);
+    expect(server.signals[1]).not.toBe(server.signals[0]);
+  });
+
+  it("sends a POST body as it is when no retry may need it again", async () => {
+    const server = recordingFetch(() => json({ id: "c", choices: [] }));
+    const client = createInferenceClient({ apiKey: "k", fetch: server.fetch, maxRetries: 0 });
+    await client.chat.completions.create(chat);
+    expect(server.bodies).toEqual([JSON.stringify(chat)]);
+  });
+
+  it("leaves no listener on the client-wide signal, however many calls were made", async () => {
+    const server = recordingFetch((_, i) => (i === 0 ? json({}, 503) : json(modelApi("x"))));
+    const clientWide = new AbortController().signal;
+    const added = vi.spyOn(clientWide, "addEventListener");
+    const removed = vi.spyOn(clientWide, "removeEventListener");
+    const client = createBasetenClient({ apiKey: "k", fetch: server.fetch, signal: clientWide });
+    for (let i = 0; i < 3; i++) await timed(client.modelApis.get("x"));
+    expect(server.requests).toHaveLength(4);
+    expect(added.mock.calls.length).toBe(removed.mock.calls.length);
+  });
+
+  it("removes the caller listener of every attempt that is not the answer", async () => {
+    const server = recordingFetch((_, i) => (i < 2 ? json({}, 503) : json(modelApi("x"))));
+    const caller = new AbortController().signal;
+    const added = vi.spyOn(caller, "addEventListener");
+    const removed = vi.spyOn(caller, "removeEventListener");
+    const policy = { fetch: server.fetch, maxRetries: 2, timeoutMs: 1000 };
+    await timed(sendWithRetries(policy, true, caller, () => new Request("http://upstream.test/")));
+    expect(server.requests).toHaveLength(3);
+    // The answer's listener stays: its body may still stream, and `caller` is the call's own.
+    expect(added.mock.calls.length - removed.mock.calls.length).toBe(1);
+  });
+
+  it("still watches the Request's own signal for calls made through `raw`", async () => {
+    const server = hanging();
+    const controller = new AbortController();
+    const client = createBasetenClient({ apiKey: "k", fetch: server.fetch });
+    const pending = client.raw
+      .GET("/v1/model_apis/{model_api_name}", { params: { path: { model_api_name: "x" } }, signal: controller.signal })
+      .catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(10);
+    controller.abort(new Error("user left"));
+    expect(await pending).toEqual(new Error("user left"));
+  });
+
+  it("passes init on to the global fetch by default", async () => {
+    const global = vi.fn((_request: Request, _init?: { signal?: AbortSignal }) => Promise.resolve(json(modelApi("x"))));
+    vi.stubGlobal("fetch", global);
+    try {
+      await createBasetenClient({ apiKey: "k" }).modelApis.get("x");
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(global.mock.calls[0]![1]?.signal).toBeInstanceOf(AbortSignal);
   });
 });

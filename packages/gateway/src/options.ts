@@ -13,7 +13,7 @@ export interface GatewayOptions {
   managementUrl?: string;
   /** Baseten's inference API root, without /v1 (default https://inference.baseten.co). */
   inferenceUrl?: string;
-  /** The fetch used for upstream calls (default: the global one). */
+  /** The fetch used for upstream calls (default: the global one); pass its `init` on (it carries the timeout's signal). */
   fetch?: FetchLike;
   /** Cache tiers below the per-isolate memory, fastest first (Cache API, KV, ...). */
   stores?: CatalogStore[];

@@ -9,7 +9,7 @@ describe("catalog routes", () => {
     const direct = createBasetenClient({
       apiKey: "emulator-key",
       baseUrl: "http://baseten.test",
-      fetch: (r) => h.emulator.fetch(r),
+      fetch: (r, init) => h.emulator.fetch(r, init),
     });
     const viaGateway = createBasetenClient({
       apiKey: "emulator-key",
