@@ -41,9 +41,11 @@ export function withPolicy(policy: FetchPolicy): FetchLike {
     const idempotent = request.method === "GET" || request.method === "HEAD";
     // The first attempt sends the Request as it was built. A body that a retry may send again is read
     // once, so that every attempt sends the same bytes (they are JSON the client built).
-    const send = (body?: ArrayBuffer) =>
-      sendWithRetries(policy, idempotent, caller, () => (body ? new Request(request, { body }) : request));
-    return request.body && policy.maxRetries ? request.arrayBuffer().then(send) : send();
+    return request.body && policy.maxRetries
+      ? request
+          .arrayBuffer()
+          .then((body) => sendWithRetries(policy, idempotent, caller, () => new Request(request, { body })))
+      : sendWithRetries(policy, idempotent, caller, () => request);
   };
 }
 
@@ -67,23 +69,22 @@ export async function sendWithRetries(
     caller.throwIfAborted();
     // A listener rather than `AbortSignal.any` (cheaper); removed when the attempt is not the answer.
     const current = new AbortController();
-    const { signal } = current;
     const forward = () => current.abort(caller.reason);
     caller.addEventListener("abort", forward);
     const timer =
-      policy.timeoutMs < Number.POSITIVE_INFINITY
+      policy.timeoutMs < Infinity
         ? setTimeout(() => current.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs)
         : undefined;
     // -1: back off; a number of ms: wait that long; null: hand the response back.
     let wait: number | null = -1;
     try {
-      const response = await policy.fetch(attempt(signal), { signal });
+      const response = await policy.fetch(attempt(current.signal), { signal: current.signal });
       wait = retriesLeft ? (policy.retryWait ?? defaultWait)(response, idempotent) : null;
       if (wait === null) return response;
       await response.body?.cancel().catch(() => {});
     } catch (error) {
       caller.throwIfAborted();
-      const timeout = signal.reason;
+      const timeout = current.signal.reason;
       const timedOut = timeout instanceof TimeoutError;
       if (!retriesLeft || !(idempotent || (!timedOut && neverReachedServer(error))))
         throw timedOut

@@ -58,15 +58,16 @@ export function createInferenceClient(options: ClientOptions): InferenceClient {
       throw new InvalidArgumentError("The request body needs `model` (a string) and `messages` (an array).");
     }
     if (body.stream === true) {
-      const call = raw.POST("/v1/chat/completions", { body, parseAs: "stream", ...signalOf(options) });
-      return new ChatCompletionStream(unwrap(await call).response);
+      const streamed = await raw.POST("/v1/chat/completions", { body, parseAs: "stream", ...signalOf(options) });
+      unwrap(streamed);
+      return new ChatCompletionStream(streamed.response);
     }
-    const call = raw.POST("/v1/chat/completions", { body, ...signalOf(options) });
-    return unwrap(await call).data as unknown as ChatCompletion; // see ChatCompletion in types.ts
+    // The cast: see ChatCompletion in types.ts.
+    return unwrap(await raw.POST("/v1/chat/completions", { body, ...signalOf(options) })) as unknown as ChatCompletion;
   }
 
   async function list(options: RequestOptions = {}): Promise<InferenceModel[]> {
-    return unwrap(await raw.GET("/v1/models", signalOf(options))).data.data;
+    return unwrap(await raw.GET("/v1/models", signalOf(options))).data;
   }
 
   return {

@@ -58,8 +58,7 @@ export function createBasetenClient(options: ClientOptions): BasetenClient {
     if (page.limit !== undefined) query.limit = checkLimit(page.limit);
     if (page.addedOnly !== undefined) query.added_only = Boolean(page.addedOnly);
     if (page.cursor) query.cursor = page.cursor; // a first page sends no cursor at all
-    const call = raw.GET("/v1/model_apis", { params: { query }, ...signalOf(page) });
-    return unwrap(await call).data;
+    return unwrap(await raw.GET("/v1/model_apis", { params: { query }, ...signalOf(page) }));
   }
 
   async function* list(filters: ListOptions = {}): AsyncGenerator<ModelApi> {
@@ -76,11 +75,8 @@ export function createBasetenClient(options: ClientOptions): BasetenClient {
 
   async function get(name: string, options: { signal?: AbortSignal } = {}): Promise<ModelApi> {
     const model_api_name = assertPathSegment(name, "Model API name");
-    const call = raw.GET("/v1/model_apis/{model_api_name}", {
-      params: { path: { model_api_name } },
-      ...signalOf(options),
-    });
-    return unwrap(await call).data;
+    const path = { model_api_name };
+    return unwrap(await raw.GET("/v1/model_apis/{model_api_name}", { params: { path }, ...signalOf(options) }));
   }
 
   return { modelApis: { list, listPage, get }, raw };

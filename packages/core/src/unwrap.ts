@@ -2,11 +2,7 @@
 import { ApiError } from "./errors.ts";
 
 /** Returns the body of a 2xx answer; throws the ApiError subclass that matches any other status. */
-export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): {
-  data: T;
-  response: Response;
-} {
-  const { error, response } = result;
+export function unwrap<T>({ data, error, response }: { data?: T; error?: unknown; response: Response }): T {
   if (!response.ok) throw ApiError.from(response.status, response.headers, error ?? null);
-  return result as { data: T; response: Response };
+  return data as T;
 }
