@@ -136,16 +136,15 @@ function startCall(route: RouteSpec, request: Request, waitUntil: WaitUntil, cli
 /**
  * Account: completes the request's log event and tags the answer with its id. A stream's event is
  * logged when the stream ends (see `answerStream`; `whole` false); everything else is logged here.
- * `tagged`: the answer's headers already carry the request id (answerWhole sets it before building it).
  */
-function account(call: Call, deps: RelayDeps, response: Response, whole = true, tagged = false): Response {
+function account(call: Call, deps: RelayDeps, response: Response, whole = true): Response {
   const { event } = call;
   event.status = response.status;
   if (whole) {
     event.total_ms = deps.settings.now() - call.started;
     deps.settings.log(event);
   }
-  if (!tagged) response.headers.set("x-request-id", call.requestId);
+  response.headers.set("x-request-id", call.requestId);
   call.admission?.decorate(response.headers);
   if (whole) call.admission?.settle(event);
   return response;
@@ -324,8 +323,7 @@ async function answerWhole(
   Object.assign(call.event, usageFields(usage, listed));
   const cost = call.event.cost_usd;
   if (typeof cost === "string") headers.set("x-baseten-edge-cost-usd", cost);
-  headers.set("x-request-id", call.requestId);
-  return account(call, deps, new Response(bytes, { status: upstream.status, headers }), true, true);
+  return account(call, deps, new Response(bytes, { status: upstream.status, headers }));
 }
 
 const utf8 = new TextDecoder();
