@@ -9,6 +9,8 @@ interface Env {
   ADMIN_TOKENS?: string;
   /** Limits: `false` stops keeping each model's catalog rate_limits for the workspace (default true). */
   MODEL_LIMITS?: string;
+  /** `all` (default): one log line per relayed request; `errors`: only for requests that failed or broke off. */
+  REQUEST_LOG?: string;
   /** Each relayed request becomes one data point when an Analytics Engine dataset is bound as ANALYTICS. */
   ANALYTICS?: AnalyticsEngineDataset;
 }

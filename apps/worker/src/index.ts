@@ -29,9 +29,10 @@ export function gatewayFor(env: Env, now?: () => number): Gateway {
     // LIMITS is optional too: without it, operator mode knows only the static GATEWAY_TOKENS, as before.
     const limits: typeof env.LIMITS | undefined = env.LIMITS;
     const limitStore = limits ? durableObjectStore(limits) : undefined;
+    const lines = requestLog(env.REQUEST_LOG);
     const extra = {
       stores,
-      log: (event: GatewayEvent) => log(event, env.ANALYTICS),
+      log: (event: GatewayEvent) => log(event, lines, env.ANALYTICS),
       ...(limitStore && { limitStore }),
       ...(now && { now }),
     };
@@ -41,13 +42,31 @@ export function gatewayFor(env: Env, now?: () => number): Gateway {
   return gateway;
 }
 
+/** Which request events become a log line (REQUEST_LOG): every one, or only those that did not succeed. */
+type RequestLog = "all" | "errors";
+
+function requestLog(value: string | undefined): RequestLog {
+  const mode = value?.trim() || "all";
+  if (mode === "all" || mode === "errors") return mode;
+  throw new ConfigurationError('REQUEST_LOG must be "all" or "errors".');
+}
+
+/** A request the client did not get a whole answer to: an error status, or a stream that did not complete. */
+export function failedRequest(event: GatewayEvent): boolean {
+  if (typeof event.status !== "number" || event.status >= 400) return true;
+  return event.stream_outcome !== undefined && event.stream_outcome !== "complete";
+}
+
 /**
  * Gateway events are structured and never carry keys; one JSON line each suits Workers Logs. With
- * an Analytics Engine binding named ANALYTICS, each relayed request is also one data point.
+ * REQUEST_LOG=errors, a request that succeeded writes no line (each line costs CPU and Workers Logs
+ * bills per line); every other event is still logged. With an Analytics Engine binding named
+ * ANALYTICS, each relayed request is also one data point, whatever REQUEST_LOG says.
  */
-function log(event: GatewayEvent, analytics: AnalyticsEngineDataset | undefined): void {
-  console.log(JSON.stringify(event));
-  if (analytics && event.event === "request") analytics.writeDataPoint(requestDataPoint(event));
+function log(event: GatewayEvent, lines: RequestLog, analytics: AnalyticsEngineDataset | undefined): void {
+  const request = event.event === "request";
+  if (!request || lines === "all" || failedRequest(event)) console.log(JSON.stringify(event));
+  if (analytics && request) analytics.writeDataPoint(requestDataPoint(event));
 }
 
 /** blobs: route, model, status, request id, cost (exact decimal text); doubles: tokens and times. */

@@ -1,8 +1,8 @@
 // The Worker end to end: its fetch handler called directly, and the deployed shape through SELF.
 import { createExecutionContext, createScheduledController, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import worker from "../src/index.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker, { failedRequest } from "../src/index.ts";
 import { EMULATOR_KEY, GATEWAY_TOKEN } from "./constants.ts";
 
 const BASE = "https://gateway.example";
@@ -44,6 +44,75 @@ describe("worker.fetch", () => {
     expect(points[0]?.blobs?.slice(0, 3)).toEqual(["/v1/chat/completions", "openai/gpt-oss-120b", "200"]);
     expect(points[0]?.doubles?.[3]).toBeGreaterThan(0); // output tokens
     expect(JSON.stringify(points)).not.toContain(EMULATOR_KEY);
+  });
+
+  describe("REQUEST_LOG", () => {
+    afterEach(() => vi.restoreAllMocks());
+    const chat = (model: string) =>
+      new Request(`${BASE}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${EMULATOR_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "Say hello." }] }),
+      });
+    /** Relays `request` under `vars`; the request events logged, and the Analytics Engine points written. */
+    async function relayed(request: Request, vars: Record<string, string>) {
+      const lines: string[] = [];
+      vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+      const points: AnalyticsEngineDataPoint[] = [];
+      const analytics = { writeDataPoint: (point: AnalyticsEngineDataPoint) => void points.push(point) };
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(
+        request,
+        { ...env, AUTH_MODE: "pass-through", ANALYTICS: analytics, ...vars },
+        ctx,
+      );
+      await response.text();
+      await waitOnExecutionContext(ctx);
+      const events = lines.map((line) => JSON.parse(line) as { event: string; status: number });
+      return { status: response.status, requests: events.filter((e) => e.event === "request"), points };
+    }
+
+    it("logs every relayed request by default", async () => {
+      const { status, requests } = await relayed(chat("openai/gpt-oss-120b"), {});
+      expect(status).toBe(200);
+      expect(requests.map((e) => e.status)).toEqual([200]);
+    });
+
+    it("with errors, logs no line for a request that succeeded but still writes its data point", async () => {
+      const { status, requests, points } = await relayed(chat("openai/gpt-oss-120b"), { REQUEST_LOG: "errors" });
+      expect(status).toBe(200);
+      expect(requests).toEqual([]);
+      expect(points).toHaveLength(1);
+    });
+
+    it("with errors, logs a request that was refused", async () => {
+      const { status, requests } = await relayed(chat(""), { REQUEST_LOG: "errors" });
+      expect(status).toBe(400);
+      expect(requests.map((e) => e.status)).toEqual([400]);
+    });
+
+    it("counts an error status or a stream that did not complete as failed", () => {
+      const event = { event: "request", status: 200 };
+      expect(failedRequest(event)).toBe(false);
+      expect(failedRequest({ ...event, stream_outcome: "complete" })).toBe(false);
+      expect(failedRequest({ ...event, stream_outcome: "broken" })).toBe(true);
+      expect(failedRequest({ ...event, stream_outcome: "cancelled" })).toBe(true);
+      expect(failedRequest({ ...event, status: 429 })).toBe(true);
+      expect(failedRequest({ ...event, status: null })).toBe(true);
+    });
+
+    it("refuses a value it does not know, with a 500 that names nothing", async () => {
+      const errors: string[] = [];
+      vi.spyOn(console, "error").mockImplementation((line: string) => void errors.push(line));
+      const response = await worker.fetch(
+        new Request(`${BASE}/healthz`),
+        { ...env, REQUEST_LOG: "verbose" },
+        createExecutionContext(),
+      );
+      expect(response.status).toBe(500);
+      expect(await response.text()).not.toContain("REQUEST_LOG");
+      expect(errors.join("\n")).toContain('REQUEST_LOG must be \\"all\\" or \\"errors\\"');
+    });
   });
 
   it("answers 500 without details when the configuration cannot work", async () => {

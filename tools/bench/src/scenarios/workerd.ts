@@ -25,9 +25,14 @@ export function gatewayBindings(upstreamUrl: string): Record<string, string> {
   };
 }
 
-/** The real Worker (or another build of it at `scriptPath`). */
-export function startGatewayWorker(upstream: Upstream, scriptPath = WORKER_BUNDLE): Promise<WorkerOnWorkerd> {
-  return startWorker({ scriptPath, bindings: gatewayBindings(upstream.url), kvNamespaces: ["CATALOG_KV"] });
+/** The real Worker (or another build of it at `scriptPath`), with `vars` on top of the bench's bindings. */
+export function startGatewayWorker(
+  upstream: Upstream,
+  scriptPath = WORKER_BUNDLE,
+  vars: Record<string, string> = {},
+): Promise<WorkerOnWorkerd> {
+  const bindings = { ...gatewayBindings(upstream.url), ...vars };
+  return startWorker({ scriptPath, bindings, kvNamespaces: ["CATALOG_KV"] });
 }
 
 /**
@@ -206,35 +211,47 @@ const chatCall = (stream: boolean): Call => ({
   body: chatBody(stream),
 });
 
-/** The upstream, the one-line Worker and the gateway Worker, shared by scenarios 3 and 4. */
+/**
+ * The upstream, the one-line Worker and the gateway Worker, shared by scenarios 3 and 4. With
+ * `withLogging`, also the one-line Worker that logs a line per request and the gateway with
+ * REQUEST_LOG=errors (no line for a request that succeeded): what the request's log line costs.
+ */
 async function relayTargets(chunkDelayMs: number, withLogging = false) {
   const upstream = await startUpstream({ models: 0, chunks: 64, chunkDelayMs });
   // One after the other: each Worker's workerd process is told apart by when it appeared.
   const oneLine = await startOneLineWorker(upstream);
   const oneLineLogging = withLogging ? await startOneLineWorker(upstream, true) : undefined;
   const gateway = await startGatewayWorker(upstream);
+  const gatewayErrorsOnly = withLogging
+    ? await startGatewayWorker(upstream, WORKER_BUNDLE, { REQUEST_LOG: "errors" })
+    : undefined;
   // The gateway learns the model list on its first relayed call (in waitUntil): do that before timing.
-  const warm = createClient(gateway.url);
-  for (let i = 0; i < 3; i++) await warm.send("/v1/chat/completions", chatCall(false));
-  warm.close();
-  const stop = () => Promise.all([oneLine.stop(), oneLineLogging?.stop(), gateway.stop(), upstream.stop()]);
-  return { upstream, oneLine, oneLineLogging, gateway, stop };
+  for (const worker of [gateway, gatewayErrorsOnly]) {
+    if (!worker) continue;
+    const warm = createClient(worker.url);
+    for (let i = 0; i < 3; i++) await warm.send("/v1/chat/completions", chatCall(false));
+    warm.close();
+  }
+  const workers = [oneLine, oneLineLogging, gateway, gatewayErrorsOnly, upstream];
+  const stop = () => Promise.all(workers.map((worker) => worker?.stop()));
+  return { upstream, oneLine, oneLineLogging, gateway, gatewayErrorsOnly, stop };
 }
 
 /** 3: a non-streamed chat completion through the relay, one at a time, against the one-line Worker (the emulator directly for information). */
 export async function relayJson(settings: Settings): Promise<Row[]> {
   const targets = await relayTargets(0, true);
-  if (!targets.oneLineLogging) throw new Error("relayTargets started no logging one-line Worker");
-  const oneLineLogging = targets.oneLineLogging;
+  const { oneLineLogging, gatewayErrorsOnly } = targets;
+  if (!oneLineLogging || !gatewayErrorsOnly) throw new Error("relayTargets started no logging variants");
   const count = settings.quick ? 100 : 800;
   const clients = {
     gateway: createClient(targets.gateway.url),
+    gatewayErrorsOnly: createClient(gatewayErrorsOnly.url),
     oneLine: createClient(targets.oneLine.url),
     oneLineLogging: createClient(oneLineLogging.url),
     direct: createClient(targets.upstream.url),
   };
   const call = chatCall(false);
-  const withCpu = (name: "gateway" | "oneLine" | "oneLineLogging", pid: number | undefined) => async () => {
+  const withCpu = (name: Exclude<keyof typeof clients, "direct">, pid: number | undefined) => async () => {
     const { result, cpuMs: cpu } = await measuredCpu(pid, () =>
       sequential(clients[name], "/v1/chat/completions", call, count),
     );
@@ -242,6 +259,7 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
   };
   const runs = await interleave(settings.rounds, {
     gateway: withCpu("gateway", targets.gateway.pid),
+    gatewayErrorsOnly: withCpu("gatewayErrorsOnly", gatewayErrorsOnly.pid),
     oneLine: withCpu("oneLine", targets.oneLine.pid),
     oneLineLogging: withCpu("oneLineLogging", oneLineLogging.pid),
     direct: async () => ({
@@ -260,6 +278,8 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
   const cpuRatio = paired(runs.gateway, runs.oneLine, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
   // For information: the same ratio over the one-line Worker that also logs one line per request.
   const cpuOverLogging = paired(runs.gateway, runs.oneLineLogging, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
+  // And the gateway that logs only failed requests (REQUEST_LOG=errors) over the one-line Worker.
+  const cpuErrorsOnly = paired(runs.gatewayErrorsOnly, runs.oneLine, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
   const raw = Object.fromEntries(
     Object.entries(runs).map(([name, list]) => [
       name,
@@ -292,7 +312,7 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
     },
     {
       id: "3b",
-      scenario: `relay, chat completion (JSON), concurrency 1: requests/s and workerd CPU per request (CPU over a one-line Worker that also logs one line per request, ${ref("oneLineLogging", "workerdCpuUsPerRequest", 0, " µs")}: ${fmtSummary(cpuOverLogging)}×)`,
+      scenario: `relay, chat completion (JSON), concurrency 1: requests/s and workerd CPU per request (CPU over a one-line Worker that also logs one line per request, ${ref("oneLineLogging", "workerdCpuUsPerRequest", 0, " µs")}: ${fmtSummary(cpuOverLogging)}×; the gateway with REQUEST_LOG=errors, ${ref("gatewayErrorsOnly", "workerdCpuUsPerRequest", 0, " µs")}: ${fmtSummary(cpuErrorsOnly)}× the one-line Worker)`,
       baseline: "one-line fetch Worker",
       measured: `${ref("gateway", "rps", 0, "")} req/s = ${fmtSummary(ratio)}×; CPU ${ref("gateway", "workerdCpuUsPerRequest", 0, " µs")} = ${fmtSummary(cpuRatio)}×`,
       reference: `${ref("oneLine", "rps", 0, "")} req/s; CPU ${ref("oneLine", "workerdCpuUsPerRequest", 0, " µs")}`,
