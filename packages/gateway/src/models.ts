@@ -37,11 +37,14 @@ export function isAnthropicClient(request: Request): boolean {
   return request.headers.has("anthropic-version") || request.headers.has("x-api-key");
 }
 
+/** The caller's protocol: Anthropic's for an Anthropic client, else OpenAI's. */
+const callersProtocol = (request: Request) => (isAnthropicClient(request) ? anthropic : openai);
+
 export function registerModelRoutes(routes: RouteTable, deps: ModelRouteDeps): void {
   routes.get(
     "/v1/models",
     (c) => withModels(c, deps, (lookup, caller, protocol) => list(c, deps, lookup, caller, protocol)),
-    openai,
+    callersProtocol,
   );
   // `{id}` holds a slash (`openai/gpt-oss-120b`), sent raw or as %2F; Hono matches the decoded path,
   // so the pattern takes any character (a `.` would let an encoded newline fall through to a 405).
@@ -58,7 +61,7 @@ export function registerModelRoutes(routes: RouteTable, deps: ModelRouteDeps): v
         }
         return retrieve(c, deps, lookup, caller, protocol, id);
       }),
-    openai,
+    callersProtocol,
   );
 }
 
@@ -68,7 +71,7 @@ async function withModels(
   deps: ModelRouteDeps,
   handler: (lookup: Lookup<InferenceModel[]>, caller: Caller, protocol: Protocol) => Promise<Response>,
 ): Promise<Response> {
-  const protocol = isAnthropicClient(c.req.raw) ? anthropic : openai;
+  const protocol = callersProtocol(c.req.raw);
   const identified = await deps.auth.identify(c.req.raw, false, deps.clientAddress(c));
   if (!identified.ok) {
     const response = protocol.error(identified.status, identified.message);

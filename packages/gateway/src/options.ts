@@ -34,11 +34,12 @@ export interface GatewayOptions {
   /** A 429/503 asking to wait longer than this many seconds goes to the client (default 2). */
   maxRetryAfterSeconds?: number;
   /**
-   * Pass-through mode: keys never seen before whose first look-up one client address may cause
-   * per minute (default 30); beyond it, 429 with `Retry-After`. Needs the runtime's client address.
+   * Keys never seen before whose first look-up one client address may cause per minute (default 30):
+   * Baseten keys in pass-through mode; gateway keys in the limits store in operator mode with limits.
+   * Beyond it, 429 with `Retry-After`. Needs the runtime's client address.
    */
   newKeysPerClientPerMinute?: number;
-  /** Pass-through mode: the same bound for the whole isolate or process (default 600). */
+  /** The same bound for the whole isolate or process, all clients together (default 600). */
   newKeysPerMinute?: number;
   /** Origins allowed to call from browsers (CORS); `*` for any. Default: none. */
   corsOrigins?: string[];
@@ -98,9 +99,9 @@ export const ENV_VARS = {
     "longest Retry-After the relay waits out itself; longer ones go to the client (default 2)",
   CORS_ORIGINS: "comma-separated origins allowed to call from browsers, or * (default: none)",
   NEW_KEYS_PER_CLIENT_PER_MINUTE:
-    "pass-through: never-seen keys one client address may have looked up upstream per minute (default 30)",
+    "never-seen keys one client address may have looked up per minute (default 30): Baseten keys upstream (pass-through), gateway keys in the limits store (operator mode with limits)",
   NEW_KEYS_PER_MINUTE:
-    "pass-through: never-seen keys the isolate or process looks up upstream per minute (default 600); operator mode with limits: never-seen gateway keys looked up in the limits store",
+    "the same for the whole isolate or process (default 600): Baseten keys upstream (pass-through), gateway keys in the limits store (operator mode with limits)",
   ADMIN_TOKENS:
     "secret, limits on: comma-separated SHA-256 hex digests of admin tokens (key policies API, usage of every key)",
   MODEL_LIMITS: "limits on: `false` to stop keeping each model's catalog rate_limits for the workspace (default true)",
@@ -284,6 +285,9 @@ const digestList = (text: string | undefined) =>
     .map((t) => t.trim().toLowerCase())
     .filter(Boolean);
 
+/** The longest timer every runtime keeps: 2^31 - 1 ms, in whole seconds. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** Checks options once at start-up, so a misconfigured gateway fails loudly instead of per request. */
 export function checkOptions(options: GatewayOptions): void {
   if (typeof options.cacheSalt !== "string" || options.cacheSalt.length < 16) {
@@ -292,6 +296,9 @@ export function checkOptions(options: GatewayOptions): void {
   const { auth } = options;
   if (auth.mode === "operator") {
     if (!auth.apiKey) throw new ConfigurationError("Operator mode needs BASETEN_API_KEY (auth.apiKey).");
+    // It goes into an Authorization header: a character a header cannot carry would fail each call.
+    if (!/^[\x21-\x7e]+$/.test(auth.apiKey))
+      throw new ConfigurationError("BASETEN_API_KEY (auth.apiKey) must be printable ASCII without spaces.");
     const bad = auth.tokenHashes.filter((h) => !/^[0-9a-f]{64}$/.test(h));
     if (bad.length)
       throw new ConfigurationError("GATEWAY_TOKENS must be SHA-256 hex digests (64 hex characters each), not tokens.");
@@ -316,6 +323,14 @@ export function checkOptions(options: GatewayOptions): void {
   for (const [name, value] of Object.entries(numbers)) {
     if (value !== undefined && (!Number.isFinite(value) || value < 0))
       throw new ConfigurationError(`${name} must be >= 0.`);
+  }
+  // Timers hold at most 2^31 - 1 ms; a longer one fires at once (Node, browsers) instead of late.
+  for (const [variable, name] of [
+    ["RELAY_FIRST_BYTE_TIMEOUT_SECONDS", "firstByteTimeoutSeconds"],
+    ["RELAY_IDLE_TIMEOUT_SECONDS", "idleTimeoutSeconds"],
+  ] as const) {
+    if ((options[name] ?? 0) > MAX_TIMER_SECONDS)
+      throw new ConfigurationError(`${variable} (${name}) must be at most ${MAX_TIMER_SECONDS} (about 24 days).`);
   }
   for (const url of [options.managementUrl, options.inferenceUrl]) {
     if (url !== undefined && !URL.canParse(url)) throw new ConfigurationError(`Not an absolute URL: ${url}`);

@@ -70,6 +70,26 @@ describe("GET /v1/models/{id}", () => {
   });
 });
 
+describe("wrong methods on /v1/models", () => {
+  it.each([
+    ["an OpenAI client", KEY, { error: expect.objectContaining({ type: "invalid_request_error" }) }],
+    [
+      "an Anthropic client",
+      ANTHROPIC,
+      { type: "error", error: expect.objectContaining({ type: "invalid_request_error" }) },
+    ],
+  ])("answer %s 405 with Allow, in its own shape", async (_who, headers, shape) => {
+    const h = relayHarness();
+    for (const path of ["/v1/models", "/v1/models/openai/gpt-oss-120b"]) {
+      const response = await h.gateway.fetch(new Request(`http://gateway.test${path}`, { method: "POST", headers }));
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("GET, HEAD");
+      expect(await response.json()).toEqual(shape);
+    }
+    expect(h.upstream("/v1/models")).toHaveLength(0);
+  });
+});
+
 describe("GET /v1/models/{id} with hostile ids", () => {
   it("answers any id, however encoded or long, with a bounded 4xx from the cache and no 5xx", async () => {
     const h = relayHarness();

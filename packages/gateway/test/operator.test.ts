@@ -108,8 +108,28 @@ describe("configuration", () => {
     [{ CACHE_SALT: SALT, AUTH_MODE: "operator", BASETEN_API_KEY: "k" }, /GATEWAY_TOKENS/],
     [{ CACHE_SALT: SALT, AUTH_MODE: "operator", BASETEN_API_KEY: "k", GATEWAY_TOKENS: "plain-token" }, /SHA-256/],
     [{ CACHE_SALT: SALT, CATALOG_FRESH_SECONDS: "soon" }, /CATALOG_FRESH_SECONDS/],
+    [{ CACHE_SALT: SALT, RELAY_FIRST_BYTE_TIMEOUT_SECONDS: "3000000" }, /RELAY_FIRST_BYTE_TIMEOUT_SECONDS/],
+    [{ CACHE_SALT: SALT, RELAY_IDLE_TIMEOUT_SECONDS: "2147484" }, /RELAY_IDLE_TIMEOUT_SECONDS/],
   ])("refuses %j at start-up with a message naming the variable", (env, message) => {
     expect(() => createGateway(gatewayOptionsFromEnv(env))).toThrow(ConfigurationError);
     expect(() => createGateway(gatewayOptionsFromEnv(env))).toThrow(message);
   });
+
+  it("accepts the longest timeouts a timer can hold", () => {
+    const env = {
+      CACHE_SALT: SALT,
+      RELAY_FIRST_BYTE_TIMEOUT_SECONDS: "2147483",
+      RELAY_IDLE_TIMEOUT_SECONDS: "2147483",
+    };
+    expect(() => createGateway(gatewayOptionsFromEnv(env))).not.toThrow();
+  });
+
+  it.each(["sk-live-SECRET\nx", "sk-live-SECRET x", "sk-live-SECRET\u0000x", "sk-live-SECRÉT"])(
+    "refuses a BASETEN_API_KEY a header cannot carry (%j) without quoting it",
+    (key) => {
+      const env = { CACHE_SALT: SALT, AUTH_MODE: "operator", BASETEN_API_KEY: key, GATEWAY_TOKENS: "a".repeat(64) };
+      expect(() => createGateway(gatewayOptionsFromEnv(env))).toThrow(/BASETEN_API_KEY/);
+      expect(() => createGateway(gatewayOptionsFromEnv(env))).not.toThrow(/SECRET/);
+    },
+  );
 });

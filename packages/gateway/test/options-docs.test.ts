@@ -57,13 +57,19 @@ describe("option defaults, stated once", () => {
     expect(rows.map((row) => /`([A-Z_]+)`/.exec(row)?.[1]).sort()).toEqual(Object.keys(ENV_VARS).sort());
   });
 
-  it.each(Object.entries(ENV_OPTION))(
-    "the Worker README's row for %s (when it has one) states the default of %s",
-    (name, key) => {
-      const row = rowOf(workerReadme, name);
-      if (row !== undefined) expect(row).toContain(`\`${DEFAULTS[key]}\``);
-    },
-  );
+  it.each(Object.entries(ENV_OPTION))("the Worker README's row for %s states the default of %s", (name, key) => {
+    const row = rowOf(workerReadme, name);
+    expect(row, `Worker README row for ${name}`).toBeDefined();
+    expect(row).toContain(`\`${DEFAULTS[key]}\``);
+  });
+
+  it("the Worker README's table has every variable the Worker passes to the gateway, and its own bindings", () => {
+    const rows = workerReadme.split("\n").filter((line) => /^\| `[A-Z_]+` /.test(line));
+    const names = rows.map((row) => /`([A-Z_]+)`/.exec(row)?.[1]).sort();
+    // The Worker's own: bindings (KV, Durable Objects, Analytics Engine) and its log setting.
+    const workerOnly = ["ANALYTICS", "CATALOG_KV", "LIMITS", "REQUEST_LOG"];
+    expect(names).toEqual([...Object.keys(ENV_VARS), ...workerOnly].sort());
+  });
 
   it("the checks read real text: a changed default would be caught", () => {
     expect(jsdocOf("freshSeconds")).not.toContain(`(default ${DEFAULTS.freshSeconds + 1}`);

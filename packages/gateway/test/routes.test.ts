@@ -1,6 +1,7 @@
-import { createBasetenClient, type ModelApi } from "@baseten-edge/core";
+import { ConnectionError, createBasetenClient, type ModelApi } from "@baseten-edge/core";
 import { parseFaults } from "@baseten-edge/emulator";
 import { describe, expect, it } from "vitest";
+import { errorName } from "../src/routes/errors.ts";
 import { harness } from "./helpers.ts";
 
 describe("catalog routes", () => {
@@ -256,5 +257,19 @@ describe("search", () => {
     const one = await h.get("/v1/model_apis/gpt-oss-120b?cachebust=1");
     expect(one.status).toBe(200);
     expect(h.upstreamCalls("/v1/model_apis")).toBe(1);
+  });
+});
+
+describe("errorName", () => {
+  it("keeps core's messages, which never carry keys", () => {
+    expect(errorName(new ConnectionError("Connection error: fetch failed"))).toBe(
+      "ConnectionError: Connection error: fetch failed",
+    );
+  });
+
+  it("logs only the name of a runtime's error, whose message may quote a header value", () => {
+    const thrown = new TypeError('Headers.set: "Bearer sk-live-SECRET\nx" is an invalid header value.');
+    expect(errorName(thrown)).toBe("TypeError");
+    expect(errorName("a string")).toBe("unknown error");
   });
 });

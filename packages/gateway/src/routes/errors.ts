@@ -1,5 +1,5 @@
 // Error answers of the catalog routes: Baseten's documented shape, upstream failures, 404/405, 500.
-import { RateLimitError } from "@baseten-edge/core";
+import { BasetenError, RateLimitError } from "@baseten-edge/core";
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { UpstreamAuthError } from "../catalog.ts";
 import { clip } from "../echo.ts";
@@ -12,9 +12,13 @@ export function error(c: Context<Env>, status: number, message: string): Respons
   return c.json({ error: message }, status as 400);
 }
 
-/** An error's name and message for logs (the gateway's errors never carry keys). */
+/**
+ * An error's name for logs, with its message only when core wrote it (core's messages never carry
+ * keys). A runtime's message may quote what it refused, such as a header value with a key in it.
+ */
 export function errorName(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
+  if (BasetenError.isInstance(error)) return `${error.name}: ${error.message}`;
+  return error instanceof Error ? error.name : "unknown error";
 }
 
 /** Maps an upstream failure to an answer: the caller's auth error, a 429, or a clear 503. */
@@ -47,7 +51,8 @@ export function notFound(routes: RouteTable): NotFoundHandler<Env> {
     const route = routes.allowed(path);
     if (!route) return error(c, 404, `No such route: ${clip(c.req.method)} ${clip(path)}.`);
     const message = `Method ${c.req.method} is not allowed here; use ${route.allow}.`;
-    const answer = route.protocol ? route.protocol.error(405, message) : error(c, 405, message);
+    const protocol = typeof route.protocol === "function" ? route.protocol(c.req.raw) : route.protocol;
+    const answer = protocol ? protocol.error(405, message) : error(c, 405, message);
     answer.headers.set("allow", route.allow);
     return answer;
   };

@@ -8,11 +8,16 @@ export type Env = {
   Bindings: { waitUntil: ((promise: Promise<unknown>) => void) | undefined; clientAddress: string | undefined };
 };
 
+/**
+ * The protocol a route's errors are answered in: one protocol, one chosen per request (routes that
+ * answer OpenAI and Anthropic clients alike), or null for Baseten's `{"error": "..."}`.
+ */
+export type ErrorProtocol = Protocol | ((request: Request) => Protocol) | null;
+
 interface Registered {
   pattern: RegExp;
   methods: string[];
-  /** The protocol errors are answered in; null for Baseten's `{"error": "..."}`. */
-  protocol: Protocol | null;
+  protocol: ErrorProtocol;
 }
 
 export class RouteTable {
@@ -24,12 +29,12 @@ export class RouteTable {
   }
 
   /** `GET` (and `HEAD`, which Hono answers from the `GET` handler). */
-  get(path: string, handler: Handler<Env>, protocol: Protocol | null = null): void {
+  get(path: string, handler: Handler<Env>, protocol: ErrorProtocol = null): void {
     this.app.get(path, handler);
     this.#note(path, ["GET", "HEAD"], protocol);
   }
 
-  post(path: string, handler: Handler<Env>, protocol: Protocol | null = null): void {
+  post(path: string, handler: Handler<Env>, protocol: ErrorProtocol = null): void {
     this.app.post(path, handler);
     this.#note(path, ["POST"], protocol);
   }
@@ -45,14 +50,14 @@ export class RouteTable {
   }
 
   /** The methods a path is served with (for `Allow`) and its error protocol; undefined for no route. */
-  allowed(pathname: string): { allow: string; protocol: Protocol | null } | undefined {
+  allowed(pathname: string): { allow: string; protocol: ErrorProtocol } | undefined {
     for (const route of this.#registered.values()) {
       if (route.pattern.test(pathname)) return { allow: route.methods.join(", "), protocol: route.protocol };
     }
     return undefined;
   }
 
-  #note(path: string, methods: string[], protocol: Protocol | null): void {
+  #note(path: string, methods: string[], protocol: ErrorProtocol): void {
     const known = this.#registered.get(path);
     if (known) known.methods.push(...methods);
     else this.#registered.set(path, { pattern: pathPattern(path), methods: [...methods], protocol });
