@@ -7,7 +7,7 @@ import type { Admission, Limiter } from "../limits/enforce.ts";
 import { findModel } from "../model-names.ts";
 import type { GatewayEvent } from "../options.ts";
 import type { Protocol } from "./protocols.ts";
-import { checkBody, Refusal, readBody, uploadBroke, withModel } from "./request.ts";
+import { type CheckedBody, checkBody, Refusal, readBody, uploadBroke, withModel } from "./request.ts";
 import { relayedResponseHeaders } from "./response-headers.ts";
 import { relayStream, type StreamSummary } from "./stream.ts";
 import { upstreamError } from "./upstream-errors.ts";
@@ -201,9 +201,9 @@ async function readAndCheck(call: Call, deps: RelayDeps): Promise<Checked | Refu
     if (!identified.ok) throw new Refusal(identified.status, identified.message, undefined, retryAfter(identified));
     const { caller } = identified;
     const body = await readBody(call.request, deps.settings.maxBodyBytes).catch(uploadBroke);
-    const { model, maxTokens } = checkBody(body, call.route);
-    call.event.model = model;
-    return { ...(await checkModel(call, deps, caller, body, model)), maxTokens };
+    const found = checkBody(body, call.route);
+    call.event.model = found.model;
+    return { ...(await checkModel(call, deps, caller, body, found)), maxTokens: found.maxTokens };
   } catch (thrown) {
     if (thrown instanceof Refusal) return thrown;
     throw thrown;
@@ -211,8 +211,9 @@ async function readAndCheck(call: Call, deps: RelayDeps): Promise<Checked | Refu
 }
 
 /** Maps a catalog name to its inference id, and refuses a model a fresh list does not have. */
-async function checkModel(call: Call, deps: RelayDeps, caller: Caller, body: Uint8Array, model: string) {
+async function checkModel(call: Call, deps: RelayDeps, caller: Caller, body: Uint8Array, checked: CheckedBody) {
   const { source, settings } = deps;
+  const { model } = checked;
   const { waitUntil, client } = call;
   let models = await source.cachedModels(caller);
   // A catalog name (no slash) can only be mapped with the list: wait for it rather than send a name Baseten refuses.
@@ -234,7 +235,7 @@ async function checkModel(call: Call, deps: RelayDeps, caller: Caller, body: Uin
       "model_not_found",
     );
   }
-  return { caller, body: found?.renamed ? withModel(body, found.model.id) : body, listed };
+  return { caller, body: found?.renamed ? withModel(body, checked, found.model.id) : body, listed };
 }
 
 /** The request headers that reach Baseten, with the caller's upstream key. */
