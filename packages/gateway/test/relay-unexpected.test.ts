@@ -1,37 +1,11 @@
 // Answers the relay cannot pass on as they are (a bodiless status; a throw after admission): each is
 // still answered in the route's protocol, logged once, and settled, so a key's slot is never held.
-import { sha256Hex } from "@baseten-edge/core/internal";
 import { describe, expect, it } from "vitest";
-import { atomicStore, memoryCells } from "../src/index.ts";
-import { harness } from "./helpers.ts";
-import { ADMIN, chat, MODEL, STATIC } from "./limits-fixtures.ts";
+import { chat, MODEL } from "./limits-fixtures.ts";
+import { type Answer, keyedRelayHarness } from "./relay-helpers.ts";
 
-/** A Baseten answer the emulator cannot give (its faults are 4xx/5xx only). */
-type Answer = () => Response;
-
-/**
- * An operator gateway with limits whose inference POSTs get `answers` in turn (then the emulator's),
- * and a key allowed one request in flight.
- */
-async function limitedHarness(answers: Answer[]) {
-  const store = atomicStore(memoryCells());
-  const h = harness({
-    auth: { mode: "operator", apiKey: "emulator-key", tokenHashes: [await sha256Hex(STATIC)] },
-    limits: { store, adminTokenHashes: [await sha256Hex(ADMIN)], modelLimits: false },
-    fetch: async (request: Request) => {
-      const answer = request.method === "POST" ? answers.shift() : undefined;
-      return answer ? answer() : h.emulator.fetch(request);
-    },
-  });
-  const key = `bek_test_${crypto.randomUUID()}`;
-  const put = await h.send("PUT", `/v1/admin/keys/${await sha256Hex(key)}`, ADMIN, { name: "one", concurrent: 1 });
-  expect(put.status).toBe(200);
-  return {
-    ...h,
-    post: (path: string, body: unknown) => h.send("POST", path, key, body),
-    requestEvents: () => h.events.filter((e) => e.event === "request"),
-  };
-}
+/** A gateway whose key allows one request in flight, and whose upstream first gives `answers`. */
+const limitedHarness = (answers: Answer[]) => keyedRelayHarness({ name: "one", concurrent: 1 }, answers);
 
 const MESSAGES = { model: MODEL, max_tokens: 64, messages: [{ role: "user", content: "Hi" }] };
 

@@ -3,6 +3,7 @@ import type { FetchLike, InferenceModel, TokenCounts } from "@baseten-edge/core"
 import { type FetchPolicy, retryAfterMs, sendWithRetries } from "@baseten-edge/core/internal";
 import { type Authenticator, type Caller, retryAfter } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
+import { clip } from "../echo.ts";
 import type { Admission, Limiter } from "../limits/enforce.ts";
 import { findModel } from "../model-names.ts";
 import type { GatewayEvent } from "../options.ts";
@@ -231,7 +232,7 @@ async function checkModel(call: Call, deps: RelayDeps, caller: Caller, body: Uin
   if (fresh && !listed) {
     throw new Refusal(
       404,
-      `The model ${JSON.stringify(model)} does not exist or is not available to this key.`,
+      `The model ${JSON.stringify(clip(model))} does not exist or is not available to this key.`,
       "model_not_found",
     );
   }
