@@ -118,6 +118,8 @@ describe("scanJsonBody", () => {
   it("takes the last of duplicate keys, as JSON.parse does", () => {
     expect(scanJsonBody(encode('{"model":"a","model":"b","messages":{},"messages":[]}'), ["messages"])).toEqual({
       model: "b",
+      modelStart: 21, // the last one's `"b"`
+      modelEnd: 24,
       kinds: new Map([
         ["model", "string"],
         ["messages", "array"],
@@ -125,6 +127,14 @@ describe("scanJsonBody", () => {
       numbers: new Map(),
     });
     expect(scanJsonBody(encode('{"model":"a","model":7}')).model).toBeUndefined();
+  });
+
+  it("reads a model followed by spaces (a pretty-printed body) without the spaces or its closing quote", () => {
+    for (const text of ['{"model":"abc" }', '{"model" : "abc"\n,"x":1}', '{\n  "model": "abc"\n}']) {
+      const scanned = scanJsonBody(encode(text));
+      expect(scanned.model).toBe("abc");
+      expect(text.slice(scanned.modelStart, scanned.modelEnd)).toBe('"abc"');
+    }
   });
 
   it("keeps the numbers of wanted members (max_tokens), the last duplicate winning", () => {

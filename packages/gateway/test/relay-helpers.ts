@@ -1,7 +1,10 @@
 // Test wiring for the relay: a gateway whose upstream is an in-process emulator, plus request builders.
+import { sha256Hex } from "@baseten-edge/core/internal";
 import { createEmulator, type EmulatorOptions } from "@baseten-edge/emulator";
-import type { GatewayEvent, GatewayOptions } from "../src/index.ts";
-import { testGateway, waitUntilCollector } from "./helpers.ts";
+import { expect } from "vitest";
+import { atomicStore, type GatewayEvent, type GatewayOptions, memoryCells } from "../src/index.ts";
+import { harness, testGateway, waitUntilCollector } from "./helpers.ts";
+import { ADMIN, STATIC } from "./limits-fixtures.ts";
 
 export const CHAT = { model: "openai/gpt-oss-120b", messages: [{ role: "user", content: "Say hello." }] };
 export const MESSAGES = {
@@ -38,5 +41,32 @@ export function relayHarness(gatewayOptions: Partial<GatewayOptions> = {}, emula
     upstream(path: string) {
       return emulator.requests.list().filter((r) => r.path === path);
     },
+  };
+}
+
+/** A Baseten answer the emulator cannot give (its faults are 4xx/5xx only). */
+export type Answer = () => Response;
+
+/**
+ * An operator gateway with limits (Baseten's per-model ones off) and one gateway key under `policy`;
+ * its inference POSTs get `answers` in turn, then the emulator's.
+ */
+export async function keyedRelayHarness(policy: Record<string, unknown>, answers: Answer[] = []) {
+  const store = atomicStore(memoryCells());
+  const h = harness({
+    auth: { mode: "operator", apiKey: "emulator-key", tokenHashes: [await sha256Hex(STATIC)] },
+    limits: { store, adminTokenHashes: [await sha256Hex(ADMIN)], modelLimits: false },
+    fetch: async (request: Request) => {
+      const answer = request.method === "POST" ? answers.shift() : undefined;
+      return answer ? answer() : h.emulator.fetch(request);
+    },
+  });
+  const key = `bek_test_${crypto.randomUUID()}`;
+  const put = await h.send("PUT", `/v1/admin/keys/${await sha256Hex(key)}`, ADMIN, policy);
+  expect(put.status).toBe(200);
+  return {
+    ...h,
+    post: (path: string, body: unknown) => h.send("POST", path, key, body),
+    requestEvents: () => h.events.filter((e) => e.event === "request"),
   };
 }

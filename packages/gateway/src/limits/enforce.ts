@@ -3,6 +3,7 @@
 import type { InferenceModel } from "@baseten-edge/core";
 import type { Caller } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
+import { clip } from "../echo.ts";
 import { findModel } from "../model-names.ts";
 import type { GatewayEvent } from "../options.ts";
 import type { Protocol } from "../relay/protocols.ts";
@@ -166,7 +167,7 @@ export class Limiter {
       call.event.limited = `key:${result.refusal.kind}`;
       if (!("view" in result)) {
         if (result.refusal.kind === "unknown-key") return new Refusal(401, "Invalid gateway token.");
-        const model = JSON.stringify(String(call.event.model));
+        const model = JSON.stringify(clip(String(call.event.model)));
         return new Refusal(403, `This gateway key may not use the model ${model}.`, "model_not_allowed");
       }
       const headers = rateHeaders(protocol, [result.view], at);

@@ -22,6 +22,12 @@ export const MAX_MODEL_LENGTH = 256;
 export interface ScannedBody {
   /** The top-level `model`, when it is a string (decoded); `undefined` when absent or another type. */
   model: string | undefined;
+  /**
+   * Where that `model` string lies in the body, quotes included: bytes [modelStart, modelEnd), so a
+   * rename can replace exactly those (-1 when `model` is undefined).
+   */
+  modelStart: number;
+  modelEnd: number;
   /** The JSON type of each top-level member (the last one wins on duplicates, as in `JSON.parse`). */
   kinds: Map<string, JsonKind>;
   /** The value of each wanted top-level member that is a number (`max_tokens`, for the limits' reservation). */
@@ -139,7 +145,7 @@ function scan(b: Uint8Array, wanted: readonly Wanted[], maxDepth: number, object
   const n = b.length;
   const stack = new Uint8Array(maxDepth + 1);
   const words = wordsOf(b);
-  const top: ScannedBody = { model: undefined, kinds: new Map(), numbers: new Map() };
+  const top: ScannedBody = { model: undefined, modelStart: -1, modelEnd: -1, kinds: new Map(), numbers: new Map() };
   let depth = 0;
   let mode = VALUE;
   let i = at(b, 0) === 0xef && at(b, 1) === 0xbb && at(b, 2) === 0xbf ? 3 : 0; // a BOM is skipped, as TextDecoder does
@@ -147,6 +153,7 @@ function scan(b: Uint8Array, wanted: readonly Wanted[], maxDepth: number, object
   let keyEnd = -1;
   let valueStart = -1;
   for (;;) {
+    const tokenEnd = i; // after a value, where it ends: the space that follows is not part of it
     i = skipSpace(b, i);
     const c = at(b, i);
     if (mode === KEY) {
@@ -175,7 +182,7 @@ function scan(b: Uint8Array, wanted: readonly Wanted[], maxDepth: number, object
       mode = AFTER_VALUE;
     } else {
       if (depth === 1 && keyStart >= 0) {
-        member(top, wanted, b, keyStart, keyEnd, valueStart, i);
+        member(top, wanted, b, keyStart, keyEnd, valueStart, tokenEnd);
         keyStart = -1;
       }
       if (depth === 0) {
@@ -209,6 +216,7 @@ function member(
   else top.numbers.delete(name);
   if (name !== "model") return;
   top.model = undefined;
+  top.modelStart = top.modelEnd = -1;
   if (kind !== "string") return;
   // An escape spells a character in at most 6 bytes; anything longer is refused undecoded.
   if (end - start > MAX_MODEL_LENGTH * 6 + 2) throw modelTooLong();
@@ -219,6 +227,8 @@ function member(
     : decoder.decode(inner);
   if (model.length > MAX_MODEL_LENGTH) throw modelTooLong();
   top.model = model;
+  top.modelStart = start;
+  top.modelEnd = end;
 }
 
 /** The wanted key spelled by the bytes [keyStart, keyEnd), if any (an escaped key is never a wanted one). */

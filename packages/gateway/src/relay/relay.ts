@@ -3,11 +3,12 @@ import type { FetchLike, InferenceModel, TokenCounts } from "@baseten-edge/core"
 import { type FetchPolicy, retryAfterMs, sendWithRetries } from "@baseten-edge/core/internal";
 import { type Authenticator, type Caller, retryAfter } from "../auth.ts";
 import type { CatalogSource } from "../catalog.ts";
+import { clip } from "../echo.ts";
 import type { Admission, Limiter } from "../limits/enforce.ts";
 import { findModel } from "../model-names.ts";
 import type { GatewayEvent } from "../options.ts";
 import type { Protocol } from "./protocols.ts";
-import { checkBody, Refusal, readBody, uploadBroke, withModel } from "./request.ts";
+import { type CheckedBody, checkBody, Refusal, readBody, uploadBroke, withModel } from "./request.ts";
 import { relayedResponseHeaders } from "./response-headers.ts";
 import { relayStream, type StreamSummary } from "./stream.ts";
 import { upstreamError } from "./upstream-errors.ts";
@@ -57,6 +58,8 @@ interface Call {
   event: GatewayEvent;
   /** The request's admission by the limits, settled when the answer ends. */
   admission?: Admission | undefined;
+  /** Set once the request is settled and logged (`end`). */
+  ended?: boolean;
 }
 
 /** What `readAndCheck` hands on: who calls, the body to send, and the model's listed row (for its prices). */
@@ -104,13 +107,42 @@ export function createRelay(auth: Authenticator, source: CatalogSource, settings
     const admitted = await settings.limiter?.admit(call, checked);
     if (admitted instanceof Refusal) return account(call, deps, admitted.answer(route.protocol));
     call.admission = admitted ?? undefined;
-    const sent = await sendUpstream(call, checked, deps);
-    if (sent instanceof Response) return account(call, deps, sent);
+    // From here the request holds its place in the limits: whatever throws, it is settled and logged.
+    try {
+      return await forward(call, checked, deps);
+    } catch (thrown) {
+      return broke(call, deps, thrown);
+    }
+  };
+}
+
+/** Send, then answer: a stream as it comes, anything else whole. */
+async function forward(call: Call, checked: Checked, deps: RelayDeps): Promise<Response> {
+  const sent = await sendUpstream(call, checked, deps);
+  if (sent instanceof Response) return account(call, deps, sent);
+  try {
     if (sent.upstream.ok && isStream(sent.upstream)) {
       return account(call, deps, answerStream(call, sent, checked.listed, deps), false);
     }
-    return answerWhole(call, sent, checked.listed, deps);
-  };
+    return await answerWhole(call, sent, checked.listed, deps);
+  } catch (thrown) {
+    // Nobody will read Baseten's answer now: stop it, and stop listening for the client.
+    sent.upstreamAbort.abort();
+    sent.release();
+    throw thrown;
+  }
+}
+
+/**
+ * An unexpected throw after admission (a gateway bug, or an upstream answer nothing foresaw):
+ * answered in the route's protocol, settled and logged once. A 502, not a 500: Baseten may have
+ * done (and billed) the work, and the limits charge a 502 its whole reservation (errs high). The
+ * thrown message stays here, and only its name is logged: a message may quote a header or a key.
+ */
+function broke(call: Call, deps: RelayDeps, thrown: unknown): Response {
+  const error = thrown instanceof Error ? thrown.name : "unknown";
+  deps.settings.log({ event: "relay_internal_error", route: call.route.path, error });
+  return account(call, deps, call.route.protocol.error(502, "The gateway could not relay Baseten's answer."));
 }
 
 function startCall(route: RouteSpec, request: Request, waitUntil: WaitUntil, client: string | undefined, now: number) {
@@ -138,16 +170,26 @@ function startCall(route: RouteSpec, request: Request, waitUntil: WaitUntil, cli
  * logged when the stream ends (see `answerStream`; `whole` false); everything else is logged here.
  */
 function account(call: Call, deps: RelayDeps, response: Response, whole = true): Response {
-  const { event } = call;
-  event.status = response.status;
-  if (whole) {
-    event.total_ms = deps.settings.now() - call.started;
-    deps.settings.log(event);
-  }
+  call.event.status = response.status;
   response.headers.set("x-request-id", call.requestId);
   call.admission?.decorate(response.headers);
-  if (whole) call.admission?.settle(event);
+  if (whole) {
+    call.event.total_ms = deps.settings.now() - call.started;
+    end(call, deps);
+  }
   return response;
+}
+
+/**
+ * Settles the admission and logs the event: once per request, whichever path gets here first (a
+ * stream started and then given up by `broke` still ends later). Settled first: a `log` that throws
+ * must not keep the key's place in the limits.
+ */
+function end(call: Call, deps: RelayDeps): void {
+  if (call.ended) return;
+  call.ended = true;
+  call.admission?.settle(call.event);
+  deps.settings.log(call.event);
 }
 
 const isStream = (response: Response) =>
@@ -160,9 +202,9 @@ async function readAndCheck(call: Call, deps: RelayDeps): Promise<Checked | Refu
     if (!identified.ok) throw new Refusal(identified.status, identified.message, undefined, retryAfter(identified));
     const { caller } = identified;
     const body = await readBody(call.request, deps.settings.maxBodyBytes).catch(uploadBroke);
-    const { model, maxTokens } = checkBody(body, call.route);
-    call.event.model = model;
-    return { ...(await checkModel(call, deps, caller, body, model)), maxTokens };
+    const found = checkBody(body, call.route);
+    call.event.model = found.model;
+    return { ...(await checkModel(call, deps, caller, body, found)), maxTokens: found.maxTokens };
   } catch (thrown) {
     if (thrown instanceof Refusal) return thrown;
     throw thrown;
@@ -170,8 +212,9 @@ async function readAndCheck(call: Call, deps: RelayDeps): Promise<Checked | Refu
 }
 
 /** Maps a catalog name to its inference id, and refuses a model a fresh list does not have. */
-async function checkModel(call: Call, deps: RelayDeps, caller: Caller, body: Uint8Array, model: string) {
+async function checkModel(call: Call, deps: RelayDeps, caller: Caller, body: Uint8Array, checked: CheckedBody) {
   const { source, settings } = deps;
+  const { model } = checked;
   const { waitUntil, client } = call;
   let models = await source.cachedModels(caller);
   // A catalog name (no slash) can only be mapped with the list: wait for it rather than send a name Baseten refuses.
@@ -189,11 +232,11 @@ async function checkModel(call: Call, deps: RelayDeps, caller: Caller, body: Uin
   if (fresh && !listed) {
     throw new Refusal(
       404,
-      `The model ${JSON.stringify(model)} does not exist or is not available to this key.`,
+      `The model ${JSON.stringify(clip(model))} does not exist or is not available to this key.`,
       "model_not_found",
     );
   }
-  return { caller, body: found?.renamed ? withModel(body, found.model.id) : body, listed };
+  return { caller, body: found?.renamed ? withModel(body, checked, found.model.id) : body, listed };
 }
 
 /** The request headers that reach Baseten, with the caller's upstream key. */
@@ -276,12 +319,12 @@ function answerStream(call: Call, sent: Sent, listed: InferenceModel | undefined
     onEnd: (summary: StreamSummary) => {
       sent.release();
       const finished = (async () => {
+        if (call.ended) return; // given up before it was answered (see `broke`): already logged
         Object.assign(event, usageFields(summary.usage, listed), {
           total_ms: settings.now() - call.started,
           stream_outcome: summary.outcome,
         });
-        call.admission?.settle(event);
-        settings.log(event);
+        end(call, deps);
       })().catch(() => {}); // logging must never take the process down
       call.waitUntil?.(finished);
       return finished;
@@ -313,6 +356,7 @@ async function answerWhole(
     clearTimeout(idle);
     sent.release();
   }
+  if (bodiless(upstream.status)) return account(call, deps, bodilessAnswer(protocol, upstream.status, headers));
   if (!upstream.ok) return account(call, deps, upstreamError(protocol, path, upstream.status, bytes, headers));
   let usage: TokenCounts | null = null;
   try {
@@ -324,6 +368,19 @@ async function answerWhole(
   const cost = call.event.cost_usd;
   if (typeof cost === "string") headers.set("x-baseten-edge-cost-usd", cost);
   return account(call, deps, new Response(bytes, { status: upstream.status, headers }));
+}
+
+/** Fetch's null body statuses (101, 103, 204, 205, 304; 1xx in general): a `Response` with a body throws. */
+const bodiless = (status: number) => status < 200 || status === 204 || status === 205 || status === 304;
+
+/**
+ * The answer to Baseten's bodiless status. A 204 or 205 is a success without content: passed on as
+ * it is. A 304 or 1xx cannot answer a POST that asked for nothing conditional and no protocol switch;
+ * passed on, the client would take it for an answer: a 502 in the route's protocol says Baseten broke.
+ */
+function bodilessAnswer(protocol: Protocol, status: number, headers: Headers): Response {
+  if (status === 204 || status === 205) return new Response(null, { status, headers });
+  return protocol.error(502, `Baseten answered with an unexpected status ${status}.`);
 }
 
 const utf8 = new TextDecoder();

@@ -97,11 +97,21 @@ function scannedKeys(route: RouteSpec): readonly string[] {
   return keys;
 }
 
+/** What `checkBody` found: the model, where its JSON string lies, and the output bound asked for. */
+export interface CheckedBody {
+  model: string;
+  /** The top-level `model` string's bytes in the body, quotes included: [modelStart, modelEnd). */
+  modelStart: number;
+  modelEnd: number;
+  /** The output bound the body asks for (`max_tokens` &c.), for the limits' worst case. */
+  maxTokens: number | undefined;
+}
+
 /**
- * Checks the JSON body's shape without parsing it whole (see limits.ts); returns its model and the
- * output bound it asks for (the limits' worst case), if any.
+ * Checks the JSON body's shape without parsing it whole (see limits.ts); returns its model (and
+ * where it lies) and the output bound it asks for (the limits' worst case), if any.
  */
-export function checkBody(bytes: Uint8Array, route: RouteSpec): { model: string; maxTokens: number | undefined } {
+export function checkBody(bytes: Uint8Array, route: RouteSpec): CheckedBody {
   let scanned: ScannedBody;
   try {
     scanned = scanJsonBody(bytes, scannedKeys(route));
@@ -109,21 +119,31 @@ export function checkBody(bytes: Uint8Array, route: RouteSpec): { model: string;
     if (thrown instanceof BodyRejected) throw new Refusal(thrown.status, thrown.message);
     throw thrown;
   }
-  const { model } = scanned;
+  const { model, modelStart, modelEnd } = scanned;
   if (model === undefined || model.trim() === "")
     throw new Refusal(400, '`model` is required: a model id such as "openai/gpt-oss-120b".');
   for (const name of route.arrays) {
     if (scanned.kinds.get(name) !== "array") throw new Refusal(400, `\`${name}\` is required and must be an array.`);
   }
   const bound = OUTPUT_BOUNDS.map((name) => scanned.numbers.get(name)).find((n) => n !== undefined && n >= 0);
-  return { model, maxTokens: bound === undefined ? undefined : Math.ceil(bound) };
+  return { model, modelStart, modelEnd, maxTokens: bound === undefined ? undefined : Math.ceil(bound) };
 }
 
+const encoder = new TextEncoder();
+
 /**
- * The body with `model` set to the inference id a catalog name stands for (the only rewrite the relay
- * makes). Parsing whole is safe here: the body already passed scanJsonBody's depth and width bounds.
+ * The body with its top-level `model` set to the inference id a catalog name stands for (the only
+ * rewrite the relay makes): the bytes of that one string are replaced, every other byte is the
+ * client's (a re-serialised body would round big integers, turn `1e400` into `null` and `1.0` into
+ * `1`, and collapse duplicate keys). With duplicate `model` keys, the last one is replaced: the one
+ * the scan (like `JSON.parse`) read, and the gateway checked.
  */
-export function withModel(bytes: Uint8Array, id: string): Uint8Array {
-  const fields = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-  return new TextEncoder().encode(JSON.stringify({ ...fields, model: id }));
+export function withModel(bytes: Uint8Array, at: Pick<CheckedBody, "modelStart" | "modelEnd">, id: string): Uint8Array {
+  const value = encoder.encode(JSON.stringify(id));
+  const { modelStart: start, modelEnd: end } = at;
+  const out = new Uint8Array(bytes.length - (end - start) + value.length);
+  out.set(bytes.subarray(0, start));
+  out.set(value, start);
+  out.set(bytes.subarray(end), start + value.length);
+  return out;
 }

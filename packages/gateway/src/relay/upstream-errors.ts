@@ -26,6 +26,7 @@ const BODY_HEADERS = ["content-type", "content-length", "content-encoding"];
 /**
  * Re-says an upstream error answer in `protocol`'s shape.
  *
+ * @param status an error status that may carry a body: never 304 or 1xx (the relay answers those itself)
  * @param headers the upstream answer's headers, as the relay passes them on (Retry-After, request ids…)
  */
 export function upstreamError(
