@@ -115,18 +115,30 @@ describe("scanJsonBody", () => {
     );
   });
 
-  it("takes the last of duplicate keys, as JSON.parse does", () => {
-    expect(scanJsonBody(encode('{"model":"a","model":"b","messages":{},"messages":[]}'), ["messages"])).toEqual({
-      model: "b",
-      modelStart: 21, // the last one's `"b"`
-      modelEnd: 24,
-      kinds: new Map([
-        ["model", "string"],
-        ["messages", "array"],
-      ]),
-      numbers: new Map(),
-    });
-    expect(scanJsonBody(encode('{"model":"a","model":7}')).model).toBeUndefined();
+  it("refuses a body that repeats a member it reads, since parsers disagree on which copy counts", () => {
+    const cases = [
+      ['{"model":"a","model":"b","messages":[]}', "model"],
+      ['{"model":"a","model":7}', "model"],
+      ['{"model":"allowed","messages":[],"mod\\u0065l":"forbidden"}', "model"],
+      ['{"model":"m","messages":{},"messages":[]}', "messages"],
+      ['{"model":"m","max_tokens":5,"max_tokens":100000}', "max_tokens"],
+    ];
+    for (const [text, name] of cases) {
+      expect(() => scanJsonBody(encode(text as string), ["messages", "max_tokens"]), text).toThrow(
+        `more than one "${name}" member`,
+      );
+    }
+  });
+
+  it("keeps members of the same name that are not top-level, or that it does not read", () => {
+    const body = '{"model":"m","messages":[{"model":"x"},{"model":"y"}],"n":1,"n":2}';
+    expect(scanJsonBody(encode(body), ["messages"]).model).toBe("m");
+  });
+
+  it("reads a key spelled with escapes as the member it names", () => {
+    const scanned = scanJsonBody(encode('{"mod\\u0065l":"openai/gpt-oss-120b","m\\u0061x_tokens":9}'), ["max_tokens"]);
+    expect(scanned.model).toBe("openai/gpt-oss-120b");
+    expect([...scanned.numbers]).toEqual([["max_tokens", 9]]);
   });
 
   it("reads a model followed by spaces (a pretty-printed body) without the spaces or its closing quote", () => {
@@ -137,8 +149,8 @@ describe("scanJsonBody", () => {
     }
   });
 
-  it("keeps the numbers of wanted members (max_tokens), the last duplicate winning", () => {
-    const body = encode('{"model":"m","max_tokens":5,"max_tokens":12,"n":3,"max_completion_tokens":"x"}');
+  it("keeps the numbers of wanted members (max_tokens)", () => {
+    const body = encode('{"model":"m","max_tokens":12,"n":3,"max_completion_tokens":"x"}');
     const scanned = scanJsonBody(body, ["max_tokens", "max_completion_tokens"]);
     expect([...scanned.numbers]).toEqual([["max_tokens", 12]]);
   });

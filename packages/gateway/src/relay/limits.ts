@@ -28,7 +28,7 @@ export interface ScannedBody {
    */
   modelStart: number;
   modelEnd: number;
-  /** The JSON type of each top-level member (the last one wins on duplicates, as in `JSON.parse`). */
+  /** The JSON type of each wanted top-level member (a body that repeats one is refused). */
   kinds: Map<string, JsonKind>;
   /** The value of each wanted top-level member that is a number (`max_tokens`, for the limits' reservation). */
   numbers: Map<string, number>;
@@ -210,6 +210,9 @@ function member(
 ): void {
   const name = wantedName(wanted, b, keyStart, keyEnd);
   if (name === undefined) return;
+  // Parsers differ on a repeated key (JSON.parse keeps the last, others the first or refuse it): the
+  // relay would check one value and Baseten might use another, so a key the relay reads comes once.
+  if (top.kinds.has(name)) throw new BodyRejected(`The request body has more than one ${JSON.stringify(name)} member.`);
   const kind = kindOf(b[start] as number);
   top.kinds.set(name, kind);
   if (kind === "number") top.numbers.set(name, Number(decoder.decode(b.subarray(start, end))));
@@ -231,7 +234,10 @@ function member(
   top.modelEnd = end;
 }
 
-/** The wanted key spelled by the bytes [keyStart, keyEnd), if any (an escaped key is never a wanted one). */
+/**
+ * The wanted key spelled by the bytes [keyStart, keyEnd), if any. An escaped key (`"mod\u0065l"`) is
+ * decoded first: it names the same member for Baseten's parser, so it must for the checks too.
+ */
 function wantedName(wanted: readonly Wanted[], b: Uint8Array, keyStart: number, keyEnd: number): string | undefined {
   const length = keyEnd - keyStart;
   search: for (const { bytes, name } of wanted) {
@@ -239,7 +245,11 @@ function wantedName(wanted: readonly Wanted[], b: Uint8Array, keyStart: number, 
     for (let j = 0; j < length; j++) if (b[keyStart + j] !== bytes[j]) continue search;
     return name;
   }
-  return undefined;
+  let escaped = false;
+  for (let j = keyStart; j < keyEnd && !escaped; j++) escaped = b[j] === BACKSLASH;
+  if (!escaped) return undefined;
+  const key = JSON.parse(decoder.decode(b.subarray(keyStart - 1, keyEnd + 1))) as string;
+  return wanted.find(({ name }) => name === key)?.name;
 }
 
 function kindOf(first: number): JsonKind {

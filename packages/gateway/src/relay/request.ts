@@ -135,8 +135,7 @@ const encoder = new TextEncoder();
  * The body with its top-level `model` set to the inference id a catalog name stands for (the only
  * rewrite the relay makes): the bytes of that one string are replaced, every other byte is the
  * client's (a re-serialised body would round big integers, turn `1e400` into `null` and `1.0` into
- * `1`, and collapse duplicate keys). With duplicate `model` keys, the last one is replaced: the one
- * the scan (like `JSON.parse`) read, and the gateway checked.
+ * `1`, and collapse duplicate keys). The scan refused a body with more than one `model`.
  */
 export function withModel(bytes: Uint8Array, at: Pick<CheckedBody, "modelStart" | "modelEnd">, id: string): Uint8Array {
   const value = encoder.encode(JSON.stringify(id));
