@@ -24,7 +24,6 @@ const [limitsA, limitsB] = [new Database(limitsFile), new Database(limitsFile)];
 const limits = {
   store: sqliteLimitStore(limitsA),
   twin: sqliteLimitStore(limitsB),
-  dump: async () => JSON.stringify(limitsA.prepare("SELECT * FROM limit_accounts").all()),
 };
 for (const line of await limitStoreContract(limits)) console.log(`ok - bun:sqlite limit store ${line}`);
 limitsA.close();

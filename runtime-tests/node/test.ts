@@ -24,7 +24,6 @@ const [limitsA, limitsB] = [new DatabaseSync(limitsFile), new DatabaseSync(limit
 const limits = {
   store: sqliteLimitStore(limitsA),
   twin: sqliteLimitStore(limitsB),
-  dump: async () => JSON.stringify(limitsA.prepare("SELECT * FROM limit_accounts").all()),
 };
 for (const line of await limitStoreContract(limits)) console.log(`ok - node:sqlite limit store ${line}`);
 limitsA.close();

@@ -11,9 +11,9 @@ const T0 = Date.UTC(2030, 0, 15, 12);
 const MODEL = "openai/gpt-oss-120b"; // priced in the emulator's catalog
 
 /** The Worker's gateway for a fresh env (its own gateway object), on a frozen clock; its background work is kept. */
-function worker(vars: Record<string, string> = {}) {
+function worker(vars: Record<string, string> = {}, now = T0) {
   const pending: Promise<unknown>[] = [];
-  const gateway = gatewayFor({ ...env, AUTH_MODE: "operator", ...vars }, () => T0);
+  const gateway = gatewayFor({ ...env, AUTH_MODE: "operator", ...vars }, () => now);
   return {
     fetch: (path: string, init: RequestInit = {}) =>
       gateway.fetch(new Request(`${BASE}${path}`, init), { waitUntil: (promise) => void pending.push(promise) }),
@@ -160,5 +160,31 @@ describe("gateway keys on the Worker's Durable Objects", { timeout: 120_000 }, (
       200,
     );
     expect(await status()).toBe(403);
+  });
+
+  it("counts the requests through the gateway in reconciliation's per-model totals (its model accounts)", async () => {
+    // The next day: the model's requests-a-minute bucket that the test above emptied is not this one.
+    const gateway = worker({}, T0 + 86_400_000);
+    const { key } = await newKey(gateway, { name: "reconciled" });
+    const reconcile = async () => {
+      const answer = await gateway.fetch("/v1/admin/reconcile", {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as {
+        gateway_totals_from: string;
+        day: { models: { model: string; gateway: { requests: number } | null }[] };
+      };
+      expect(body.gateway_totals_from).toBe("model_accounts");
+      return body.day.models.find((row) => row.model === MODEL)?.gateway?.requests ?? 0;
+    };
+    const before = await reconcile();
+    for (let i = 0; i < 3; i++) {
+      const answer = await chat(gateway, key);
+      await answer.arrayBuffer();
+      expect(answer.status).toBe(200);
+    }
+    await gateway.settled();
+    expect((await reconcile()) - before).toBe(3);
   });
 });

@@ -1,33 +1,15 @@
 // The Durable Object LimitStore keeps the LimitStore contract in workerd: one SQLite-backed object per account.
-import { evictDurableObject, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { durableObjectStore } from "@baseten-edge/gateway/limits/cloudflare";
 import { describe, expect, it } from "vitest";
 import { LIMIT_STORE_CHECKS, type LimitStoreUnderTest } from "../../../packages/gateway/test/limit-store-contract.ts";
-
-/** Every row of every LimitAccount object (account documents and the registry), as text. */
-async function dump(): Promise<string> {
-  const rows = [];
-  for (const id of await listDurableObjectIds(env.LIMITS)) {
-    const tables = ["account", "registry"];
-    rows.push(
-      await runInDurableObject(env.LIMITS.get(id), (_, state) =>
-        tables.flatMap((table) => {
-          const exists = state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = ?", table).toArray();
-          return exists.length ? state.storage.sql.exec(`SELECT * FROM ${table}`).toArray() : [];
-        }),
-      ),
-    );
-  }
-  return JSON.stringify(rows);
-}
 
 describe("durableObjectStore, like every LimitStore,", () => {
   // Two stores on one namespace: two isolates (or colos) reaching the same objects.
   const subject: LimitStoreUnderTest = {
     store: durableObjectStore(env.LIMITS),
     twin: durableObjectStore(env.LIMITS),
-    dump,
   };
   it.each(LIMIT_STORE_CHECKS.map((check) => [check.name, check] as const))("%s", (_, check) => check.run(subject));
 });

@@ -15,8 +15,11 @@ export interface Harness {
   gateway: ReturnType<typeof createGateway>;
   emulator: ReturnType<typeof createEmulator>;
   clock: { now: number; advance(seconds: number): void };
-  /** Set `down` to make every upstream call fail; `attempts` counts the calls tried. */
-  upstream: { down: boolean; attempts: number };
+  /**
+   * Set `down` to make every upstream call fail; `answer` to answer calls in the emulator's place
+   * (those it returns a Response for); `attempts` counts the calls tried.
+   */
+  upstream: { down: boolean; attempts: number; answer?: (request: Request) => Response | undefined };
   events: GatewayEvent[];
   /** Runs everything handed to waitUntil so far. */
   settle(): Promise<void>;
@@ -67,13 +70,13 @@ export function harness(
     },
   };
   const emulator = createEmulator({ ...emulatorOptions, now: () => clock.now });
-  const upstream = { down: false, attempts: 0 };
+  const upstream: Harness["upstream"] = { down: false, attempts: 0 };
   const events: GatewayEvent[] = [];
   const { ctx, settle } = waitUntilCollector();
   const upstreamFetch = async (request: Request) => {
     upstream.attempts++;
     if (upstream.down) throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
-    return emulator.fetch(request);
+    return upstream.answer?.(request) ?? emulator.fetch(request);
   };
   const gateway = testGateway(upstreamFetch, events, { now: () => clock.now, ...gatewayOptions });
   return {

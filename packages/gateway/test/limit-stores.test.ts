@@ -1,4 +1,5 @@
-// Every LimitStore Node can run keeps the contract: memory, node:sqlite (one file, two connections, two processes) and a real Redis.
+// Every LimitStore Node can run keeps the contract: memory, node:sqlite (one file, two connections, two processes),
+// a real Redis, and the Durable Object store's own class on node:sqlite; and none is ever given a raw key.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,9 +9,12 @@ import { promisify } from "node:util";
 import { type RedisServer, startRedis } from "@baseten-edge/harness/redis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { durableObjectStore } from "../src/limits/cloudflare.ts";
 import { redisLimitStore } from "../src/limits/redis.ts";
 import { sqliteLimitStore } from "../src/limits/sqlite.ts";
 import { atomicStore, memoryCells } from "../src/limits/store.ts";
+import { fakeLimitNamespace } from "./durable-objects.ts";
+import { expectDigestsOnly } from "./limit-secrets.ts";
 import { LIMIT_STORE_CHECKS, type LimitStoreUnderTest } from "./limit-store-contract.ts";
 
 /** What the tests use of a node-redis client (its full type does not fit `exactOptionalPropertyTypes`). */
@@ -20,10 +24,58 @@ interface Client {
 }
 
 const checks = LIMIT_STORE_CHECKS.map((check) => [check.name, check] as const);
+const DIGESTS_ONLY = "holds digests only after the gateway relayed, answered usage and refused with raw keys";
 
 describe("the memory store", () => {
-  const subject: LimitStoreUnderTest = { store: atomicStore(memoryCells()) };
+  const cells = memoryCells();
+  const subject: LimitStoreUnderTest = { store: atomicStore(cells) };
   it.each(checks)("%s", (_, check) => check.run(subject));
+
+  it(DIGESTS_ONLY, async () => {
+    // Each document read back through the cells themselves (a change that writes what it read).
+    const read = (id: string) => cells.update(id, (current) => ({ next: current, result: current }));
+    const dump = async () =>
+      JSON.stringify(await Promise.all((await cells.list("")).map(async (id) => [id, await read(id)])));
+    await expectDigestsOnly(subject.store, dump);
+  });
+});
+
+describe("the Durable Object store (limitAccountClass on node:sqlite, RPC stubbed), two stores on one namespace", () => {
+  const namespace = fakeLimitNamespace();
+  const subject: LimitStoreUnderTest = { store: durableObjectStore(namespace), twin: durableObjectStore(namespace) };
+  it.each(checks)("%s", (_, check) => check.run(subject));
+
+  it(DIGESTS_ONLY, () => expectDigestsOnly(subject.store, async () => namespace.dump()));
+
+  const now = Date.UTC(2026, 10, 22, 12);
+  const charge = { requests: 1, tokens: 1, inputTokens: 1, outputTokens: 0, nano: 1 };
+  const admit = (account: string, ticket: string) =>
+    ({ op: "admit", now, ticket, model: account, charge, expiresAt: now + 60_000, limits: { rates: [] } }) as const;
+
+  it("lists an account the previous version stored unlisted, on its next op", async () => {
+    const account = `model:caller-${crypto.randomUUID()}:m`;
+    await subject.store.apply(account, admit(account, "a"));
+    // What the previous version left: the document, without a listing mark or a registry entry.
+    namespace.exec(account, "DROP TABLE listed");
+    namespace.exec("registry:accounts", "DELETE FROM registry WHERE account = ?", account);
+    namespace.evict();
+    expect(await subject.store.list(account)).toEqual([]);
+    const after = await subject.store.apply(account, admit(account, "b"));
+    expect(after).toMatchObject({ ok: true, view: { inFlight: 2 } });
+    expect(await subject.twin!.list(account)).toEqual([account]);
+  });
+
+  it("applies the op of a store from before listing (mid-deployment), and lists the account on a new store's op", async () => {
+    const account = `model:caller-${crypto.randomUUID()}:m`;
+    const object = namespace.get(namespace.idFromName(account)) as { apply(op: unknown): Promise<unknown> };
+    expect(await object.apply(admit(account, "old"))).toMatchObject({ ok: true, view: { inFlight: 1 } });
+    expect(await subject.store.list(account)).toEqual([]);
+    expect(await subject.store.apply(account, admit(account, "new"))).toMatchObject({
+      ok: true,
+      view: { inFlight: 2 },
+    });
+    expect(await subject.store.list(account)).toEqual([account]);
+  });
 });
 
 describe("the SQLite store (node:sqlite), two connections on one file", () => {
@@ -33,7 +85,6 @@ describe("the SQLite store (node:sqlite), two connections on one file", () => {
   const subject: LimitStoreUnderTest = {
     store: sqliteLimitStore(first),
     twin: sqliteLimitStore(second),
-    dump: async () => JSON.stringify(first.prepare("SELECT * FROM limit_accounts").all()),
   };
   afterAll(() => {
     first.close();
@@ -42,6 +93,10 @@ describe("the SQLite store (node:sqlite), two connections on one file", () => {
   });
 
   it.each(checks)("%s", (_, check) => check.run(subject));
+
+  it(DIGESTS_ONLY, () =>
+    expectDigestsOnly(subject.store, async () => JSON.stringify(first.prepare("SELECT * FROM limit_accounts").all())),
+  );
 
   it("stays exact when two processes race on one account in one file", async () => {
     const racer = join(import.meta.dirname, "fixtures", "sqlite-limit-racer.ts");
@@ -69,6 +124,7 @@ describe("the Redis store, two clients on one redis-server", () => {
   let server: RedisServer | undefined;
   let clients: Client[] = [];
   const subject = {} as LimitStoreUnderTest;
+  let dump: () => Promise<string>;
 
   beforeAll(async () => {
     server = await startRedis();
@@ -76,7 +132,7 @@ describe("the Redis store, two clients on one redis-server", () => {
     const [one, two] = clients as [Client, Client];
     subject.store = redisLimitStore(one);
     subject.twin = redisLimitStore(two);
-    subject.dump = async () => {
+    dump = async () => {
       const keys = (await one.sendCommand(["KEYS", "*"])) as string[];
       const read = async (key: string) =>
         (await one.sendCommand(["TYPE", key])) === "set"
@@ -91,6 +147,8 @@ describe("the Redis store, two clients on one redis-server", () => {
   });
 
   it.each(checks)("%s", (_, check) => check.run(subject));
+
+  it(DIGESTS_ONLY, () => expectDigestsOnly(subject.store, dump));
 
   it("keeps every account under one hash tag, so Redis Cluster can run the script", async () => {
     const keys = (await clients[0]!.sendCommand(["KEYS", "*"])) as string[];

@@ -11,10 +11,20 @@ export interface LimitAccountContext {
   };
 }
 
+/** An object's answer when an op would store its account's first document before the registry has its name. */
+export interface Unlisted {
+  unlisted: true;
+}
+
 /** What `durableObjectStore` calls on an account's object (Workers RPC). */
 export interface LimitAccountRpc {
-  /** Runs the ledger's step on this object's account: synchronous storage, one op at a time. */
-  apply(op: AccountOp): AccountResult;
+  /**
+   * Runs the ledger's step on this object's account: synchronous storage, one op at a time. Until the
+   * store says the registry has the account's name (`listed`), an op that would leave a document
+   * changes nothing and answers `Unlisted`, so no account is ever stored without being listed.
+   * `listed` absent: a store from before accounts were listed (mid-deployment) asks; the op applies.
+   */
+  apply(op: AccountOp, listed?: boolean): AccountResult | Unlisted;
   /** The registry object only: remembers (`present`) or forgets an account name, for `list`. */
   record(account: string, present: boolean): void;
   /** The registry object only: the recorded names starting with `prefix`. */
@@ -47,19 +57,32 @@ export function limitAccountClass<Base extends DurableObjectBase>(base: Base): L
   const Base = base as unknown as new (ctx: LimitAccountContext, env: unknown) => object;
   const LimitAccount = class extends Base implements LimitAccountRpc {
     readonly #sql: LimitAccountContext["storage"]["sql"];
+    /** Whether the registry has this account's name: read once per instance, so an op costs no extra query. */
+    #listed: boolean;
 
     constructor(ctx: LimitAccountContext, env: unknown) {
       super(ctx, env);
       this.#sql = ctx.storage.sql;
       this.#sql.exec("CREATE TABLE IF NOT EXISTS account (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL)");
+      this.#sql.exec("CREATE TABLE IF NOT EXISTS listed (id INTEGER PRIMARY KEY CHECK (id = 1))");
+      this.#listed = this.#sql.exec("SELECT id FROM listed").toArray().length > 0;
     }
 
-    apply(op: AccountOp): AccountResult {
+    apply(op: AccountOp, listed?: boolean): AccountResult | Unlisted {
       const row = this.#sql.exec("SELECT doc FROM account WHERE id = 1").toArray()[0];
       const text = typeof row?.doc === "string" ? row.doc : null;
       const { next, result } = step(text, op);
-      if (next === null) this.#sql.exec("DELETE FROM account");
-      else if (next !== text) this.#sql.exec("INSERT OR REPLACE INTO account (id, doc) VALUES (1, ?)", next);
+      if (next !== null && !this.#listed && listed !== undefined) {
+        // Accounts stored before this mark existed (model accounts were never listed) get listed here too.
+        if (!listed) return { unlisted: true };
+        this.#sql.exec("INSERT OR IGNORE INTO listed (id) VALUES (1)");
+        this.#listed = true;
+      }
+      if (next === null) {
+        this.#sql.exec("DELETE FROM account");
+        this.#sql.exec("DELETE FROM listed");
+        this.#listed = false;
+      } else if (next !== text) this.#sql.exec("INSERT OR REPLACE INTO account (id, doc) VALUES (1, ?)", next);
       return result;
     }
 
@@ -86,14 +109,16 @@ export interface LimitNamespace<Id> {
   get(id: Id): object;
 }
 
-/** The name of the object that records which accounts have a policy (for `list`). No account is named so. */
+/** The name of the object that records which accounts are stored (for `list`). No account is named so. */
 export const REGISTRY_OBJECT = "registry:accounts";
 
 /**
  * A LimitStore over a Durable Object namespace: `apply` is one RPC to the account's own object
- * (named by the account, which holds digests only: never a key), where it runs atomically.
- * Accounts given or stripped of a policy are also recorded in one registry object, which `list`
- * asks; model accounts (no policy) are not listed.
+ * (named by the account, which holds digests only: never a key), where it runs atomically. `list`
+ * asks one registry object, which records every stored account, key or model, like the other
+ * stores' `list`. An account's name is recorded before its first document is written (the object
+ * answers `Unlisted` until then: two more RPCs, once per account) and forgotten after its document
+ * is deleted, so a listed name may lack a document, never the reverse.
  *
  * @example
  * ```ts
@@ -109,9 +134,11 @@ export function durableObjectStore<Id>(namespace: LimitNamespace<Id>): LimitStor
   return {
     async apply(account, op) {
       if (account === REGISTRY_OBJECT) throw new RangeError(`${REGISTRY_OBJECT} is reserved, not an account name.`);
-      // Recorded before a policy exists and forgotten after it is gone: a listed name may lack a policy, never the reverse.
-      if (op.op === "put-policy") await registry().record(account, true);
-      const result = await object(account).apply(op);
+      let result = await object(account).apply(op, false);
+      if ("unlisted" in result) {
+        await registry().record(account, true);
+        result = (await object(account).apply(op, true)) as AccountResult;
+      }
       if (op.op === "delete-policy") await registry().record(account, false);
       return result;
     },

@@ -7,7 +7,11 @@ import { type AccountOp, type AccountResult, step } from "./account.ts";
 export interface LimitStore {
   /** Applies `op` to `account` atomically: no other op on the same account interleaves. */
   apply(account: string, op: AccountOp): Promise<AccountResult>;
-  /** The names of stored accounts starting with `prefix` (the operator's view over all keys). */
+  /**
+   * The names starting with `prefix` of every stored account: a key's from its policy, a model's from
+   * its first admission (never one only refused or viewed), in no set order. The admin API lists keys
+   * (`key:`) and reconciliation a caller's models (`model:<caller id>:`) this way, on every store.
+   */
   list(prefix: string): Promise<string[]>;
 }
 
