@@ -48,14 +48,15 @@ describe("worker.fetch", () => {
 
   describe("REQUEST_LOG", () => {
     afterEach(() => vi.restoreAllMocks());
-    const chat = (model: string) =>
+    type WorkerRequest = Parameters<typeof worker.fetch>[0];
+    const chat = (model: string): WorkerRequest =>
       new Request(`${BASE}/v1/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${EMULATOR_KEY}`, "content-type": "application/json" },
         body: JSON.stringify({ model, messages: [{ role: "user", content: "Say hello." }] }),
       });
     /** Relays `request` under `vars`; the request events logged, and the Analytics Engine points written. */
-    async function relayed(request: Request, vars: Record<string, string>) {
+    async function relayed(request: WorkerRequest, vars: Record<string, string>) {
       const lines: string[] = [];
       vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
       const points: AnalyticsEngineDataPoint[] = [];
