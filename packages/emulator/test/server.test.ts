@@ -41,6 +41,12 @@ describe("startEmulatorServer", () => {
     expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
   });
 
+  it("answers a malformed percent-escape in a Model API name with 404, not an emulator failure", async () => {
+    const res = await fetch(`${server.url}/v1/model_apis/%E0%A4%A`, { headers: bearer() });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'Model API "%E0%A4%A" not found' });
+  });
+
   it("streams SSE with the recorded headers over HTTP", async () => {
     const res = await chat("chunks=8");
     expect(res.headers.get("content-type")).toBe("text/event-stream");
