@@ -108,14 +108,17 @@ async function readRequest(state: EmulatorState, request: Request, url: URL) {
 /** The faults for this request: options, then the queue, then the header (a bad header is a 400). */
 function faultsFor(state: EmulatorState, request: Request, url: URL): FaultSpec | FaultSyntaxError {
   const { options, queue } = state;
+  const header = request.headers.get(FAULT_HEADER);
+  let fromHeader: FaultSpec | undefined;
   try {
-    const header = request.headers.get(FAULT_HEADER);
-    const fromOptions = typeof options.faults === "function" ? options.faults(request) : options.faults;
-    return mergeFaults(fromOptions, queue.take(url.pathname), header ? parseFaults(header) : undefined);
+    fromHeader = header ? parseFaults(header) : undefined;
   } catch (error) {
     if (!(error instanceof FaultSyntaxError)) throw error;
     return error;
   }
+  // Only a request that gets past the header takes its queued fault: a 400 must not use one up.
+  const fromOptions = typeof options.faults === "function" ? options.faults(request) : options.faults;
+  return mergeFaults(fromOptions, queue.take(url.pathname), fromHeader);
 }
 
 /** Latency and hang faults; a client that gives up meanwhile is recorded as cancelled. */

@@ -191,6 +191,14 @@ describe("faults", () => {
     expect(emulator.faults.pending).toBe(0);
   });
 
+  it("keeps a queued fault for the next request when a malformed header answers 400", async () => {
+    const emulator = createEmulator();
+    emulator.faults.push({ fault: { status: 503 } });
+    expect((await faulty("explode", CHAT, emulator)).status).toBe(400);
+    expect(emulator.faults.pending).toBe(1);
+    expect((await post(emulator, "/v1/chat/completions", CHAT)).status).toBe(503);
+  });
+
   it("queues faults over HTTP with POST /__emulator/faults", async () => {
     const emulator = createEmulator();
     const queued = await emulator.fetch("http://x/__emulator/faults", {
