@@ -6,7 +6,7 @@ import { DEFAULT_MODELS } from "../src/catalog/default-models.ts";
 import { WARMUP_MODELS_BODY } from "../src/catalog/warmup.generated.ts";
 import { createEmulator, parseCassette } from "../src/index.ts";
 import { pythonJson } from "../src/python-json.ts";
-import { bearer, CHAT, FIXTURES, get, post, sseData } from "./helpers.ts";
+import { bearer, CHAT, FIXTURES, get, nestedToolResults, post, sseData } from "./helpers.ts";
 
 async function recorded(path: string): Promise<{ body: string; headers: Record<string, string[]>; code: number }> {
   const cassette = parseCassette(await readFile(`${FIXTURES}${path}`, "utf8"), path);
@@ -371,6 +371,11 @@ describe("chat errors", () => {
     ["a zero max_tokens", { ...CHAT, max_tokens: 0 }, "max_tokens"],
     ["an unknown response_format", { ...CHAT, response_format: { type: "xml" } }, "response_format"],
     ["a bad tool_choice", { ...CHAT, tool_choice: 5 }, "tool_choice"],
+    [
+      "tool_result parts nested 20,000 deep",
+      `{"model":"${CHAT.model}","messages":[{"role":"user","content":${nestedToolResults(20_000)}}]}`,
+      "content nests tool_result blocks more than 32 deep",
+    ],
   ])("answers %s with a 400 error body saying what is wrong", async (_, body, message) => {
     const res = await post(createEmulator(), "/v1/chat/completions", body);
     expect(res.status).toBe(400);
