@@ -4,7 +4,7 @@
 
 import { abortableSleep as sleep } from "@baseten-edge/core/internal";
 import { admin } from "./admin.ts";
-import { reshapeBody } from "./body.ts";
+import { type ReshapeOptions, reshapeBody } from "./body.ts";
 import {
   FAULT_HEADER,
   type FaultSpec,
@@ -92,7 +92,7 @@ async function handle(state: EmulatorState, request: Request): Promise<Response>
       response = await route(state, request, url, body, ctx);
     }
   }
-  return finish(state, record, shape(response, faults, signal));
+  return finish(state, record, response, faults, signal);
 }
 
 /** Reads the body (unless it is over the limit or the method has none) and starts the log record. */
@@ -137,24 +137,54 @@ function requestIdFor(state: EmulatorState, n: number): string {
   return createRandom(fnv1a(`${state.settings.seed}:${n}`)).hex(37);
 }
 
-function finish(state: EmulatorState, record: RequestRecord, response: Response): Response {
+/**
+ * Logs the status and applies the body faults. `completedAt` is set once the whole body is out: a plain
+ * body now (it is already built), a reshaped one when it ends cleanly, an SSE stream by its route's onEnd.
+ * A cut body logs `networkError: "cut"` and no `completedAt`.
+ */
+function finish(
+  state: EmulatorState,
+  record: RequestRecord,
+  response: Response,
+  faults?: FaultSpec,
+  signal?: AbortSignal,
+): Response {
   record.status = response.status;
-  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) record.completedAt ??= state.now();
+  const log: BodyLog = {
+    onEnd: () => {
+      record.completedAt ??= state.now();
+    },
+    onCut: () => {
+      record.networkError = "cut";
+    },
+    onCancel: () => {
+      record.cancelledAt ??= state.now();
+    },
+  };
+  const reshaped = faults && signal ? shape(response, faults, signal, log) : undefined;
+  if (reshaped) return reshaped;
+  if (!isEventStream(response)) log.onEnd();
   return response;
 }
 
-// SSE routes apply cut-after per event themselves; every other body is cut by bytes here.
-function shape(response: Response, faults: FaultSpec, signal: AbortSignal): Response {
-  const isStream = response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
-  const cutAfterBytes = isStream ? undefined : faults.cutAfter;
-  if (!response.body || (faults.slowBodyMs === undefined && cutAfterBytes === undefined)) return response;
+type BodyLog = Pick<ReshapeOptions, "onEnd" | "onCut" | "onCancel">;
+
+// SSE routes apply cut-after per event themselves; every other body is cut by bytes here. Undefined: no body fault.
+function shape(response: Response, faults: FaultSpec, signal: AbortSignal, log: BodyLog): Response | undefined {
+  const cutAfterBytes = isEventStream(response) ? undefined : faults.cutAfter;
+  if (!response.body || (faults.slowBodyMs === undefined && cutAfterBytes === undefined)) return undefined;
   const body = reshapeBody(response.body, {
     sliceBytes: faults.slowBodyMs === undefined ? Number.MAX_SAFE_INTEGER : (faults.slowBodyBytes ?? 64),
     delayMs: faults.slowBodyMs ?? 0,
     cutAfterBytes,
     signal,
+    ...log,
   });
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+function isEventStream(response: Response): boolean {
+  return response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
 }
 
 function absolute(input: RequestInfo | URL): RequestInfo | URL {

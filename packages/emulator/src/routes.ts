@@ -101,6 +101,9 @@ function inference(
     onEnd: () => {
       ctx.record.completedAt ??= now();
     },
+    onCut: () => {
+      ctx.record.networkError = "cut";
+    },
     onPlan: (plan) => {
       ctx.record.model = target.inferenceId;
       ctx.record.usage = { inputTokens: plan.promptTokens, cachedInputTokens: 0, outputTokens: plan.completionTokens };

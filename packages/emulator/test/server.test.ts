@@ -59,9 +59,12 @@ describe("startEmulatorServer", () => {
   });
 
   it("destroys the socket mid-stream for a cut-off, so the body fails without [DONE]", async () => {
+    server.emulator.requests.clear();
     const res = await chat("cut-after=2");
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
+    const record = server.emulator.requests.list()[0];
+    expect(record).toMatchObject({ networkError: "cut", completedAt: null });
   });
 
   it("notices a client that aborts mid-stream within a second and logs cancelledAt", async () => {

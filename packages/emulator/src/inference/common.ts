@@ -17,7 +17,10 @@ export interface InferenceContext {
   faults: FaultSpec;
   signal: AbortSignal | undefined;
   onCancel(): void;
+  /** A streamed answer sent its last event and closed cleanly (non-streamed answers are the emulator's to log). */
   onEnd(): void;
+  /** A streamed answer was cut off by the `cut-after` fault. */
+  onCut(): void;
   /** Told the reply's plan once it is made: its token counts are what the request is billed. */
   onPlan?(plan: ReplyPlan): void;
 }
@@ -56,6 +59,7 @@ export function sseResponse(events: Iterator<string>, ctx: InferenceContext): Re
     signal: ctx.signal,
     onCancel: ctx.onCancel,
     onEnd: ctx.onEnd,
+    onCut: ctx.onCut,
   });
   return new Response(body, { status: 200, headers: basetenHeaders(ctx, "text/event-stream") });
 }
