@@ -65,7 +65,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 async function handle(state: EmulatorState, request: Request): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname.startsWith("/__emulator/")) return admin(state, request, url);
-  const { declared, body, record } = await readRequest(state, request, url);
+  const { tooLarge, body, record } = await readRequest(state, request, url);
   const signal = request.signal;
   const cancelled = (): void => {
     record.cancelledAt ??= state.now();
@@ -81,7 +81,7 @@ async function handle(state: EmulatorState, request: Request): Promise<Response>
   }
   let response: Response;
   if (faults.status) response = faultResponse({ ...faults, status: faults.status });
-  else if (declared > MAX_BODY_BYTES) response = errorResponse(413, "request body exceeds 100 MB");
+  else if (tooLarge) response = errorResponse(413, "request body exceeds 100 MB");
   else {
     const recorded = state.replay.take(request.method, url.pathname + url.search, body);
     if (recorded) {
@@ -97,12 +97,43 @@ async function handle(state: EmulatorState, request: Request): Promise<Response>
 
 /** Reads the body (unless it is over the limit or the method has none) and starts the log record. */
 async function readRequest(state: EmulatorState, request: Request, url: URL) {
+  const { text, bytes, tooLarge } = await readBody(request, MAX_BODY_BYTES);
+  const record = await state.log.start(request, url, bytes, state.now());
+  return { tooLarge, body: text, record };
+}
+
+interface ReadBody {
+  text: string;
+  /** Bytes read, or the declared Content-Length of a body refused unread. */
+  bytes: number;
+  /** Over `limit`: the body was not read to its end (and `text` is empty). */
+  tooLarge: boolean;
+}
+
+/**
+ * The body as text, counted as it is read: a declared Content-Length over `limit` is refused unread, and a
+ * body without one (chunked) is abandoned as soon as the count passes `limit`, so neither is held in memory.
+ */
+async function readBody(request: Request, limit: number): Promise<ReadBody> {
   const declared = Number(request.headers.get("content-length") ?? 0);
-  const body =
-    declared > MAX_BODY_BYTES ? "" : request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
-  const size = declared > MAX_BODY_BYTES ? declared : new TextEncoder().encode(body).byteLength;
-  const record = await state.log.start(request, url, size, state.now());
-  return { declared, body, record };
+  if (declared > limit) return { text: "", bytes: declared, tooLarge: true };
+  if (!request.body || request.method === "GET" || request.method === "HEAD") {
+    return { text: "", bytes: 0, tooLarge: false };
+  }
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), bytes, tooLarge: false };
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel();
+      return { text: "", bytes, tooLarge: true };
+    }
+    text += decoder.decode(value, { stream: true });
+  }
 }
 
 /** The faults for this request: options, then the queue, then the header (a bad header is a 400). */

@@ -1,6 +1,7 @@
 // The Node server and the bin: real sockets on 127.0.0.1, destroyed connections for network faults, cancellations noticed.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmulatorServer, startEmulatorServer } from "../src/node.ts";
@@ -20,6 +21,40 @@ function chat(fault: string, init: RequestInit = {}): Promise<Response> {
     headers: { ...bearer(), "content-type": "application/json", "x-emulator-fault": fault },
     body: JSON.stringify({ ...CHAT, stream: true }),
     ...init,
+  });
+}
+
+/**
+ * POSTs `chunk` again and again, stopping at `max` bytes or as soon as the server answers, whichever comes
+ * first; `end` ends the body at `max` (a declared Content-Length larger than what is sent is never ended).
+ */
+function upload(
+  headers: Record<string, string>,
+  chunk: Uint8Array,
+  max: number,
+  end: boolean,
+): Promise<{ status: number | undefined; sent: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}/v1/chat/completions`, { method: "POST", headers: { ...bearer(), ...headers } });
+    let sent = 0;
+    let answered = false;
+    req.on("response", (res) => {
+      answered = true;
+      res.resume();
+      resolve({ status: res.statusCode, sent });
+      req.destroy();
+    });
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    const write = (): void => {
+      while (!answered && sent < max) {
+        sent += chunk.byteLength;
+        if (!req.write(chunk)) return void req.once("drain", write);
+      }
+      if (!answered && end) req.end();
+    };
+    write();
   });
 }
 
@@ -45,6 +80,28 @@ describe("startEmulatorServer", () => {
     const res = await fetch(`${server.url}/v1/model_apis/%E0%A4%A`, { headers: bearer() });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: 'Model API "%E0%A4%A" not found' });
+  });
+
+  it("answers 413 to a declared 5 GB body at once, without waiting for it", async () => {
+    const answer = await upload({ "content-length": String(5 * 1024 ** 3) }, new Uint8Array(1024), 1024, false);
+    expect(answer).toEqual({ status: 413, sent: 1024 });
+  });
+
+  it("answers 413 to a chunked body as soon as it passes 100 MB, without reading the rest", async () => {
+    const answer = await upload(
+      { "transfer-encoding": "chunked" },
+      new Uint8Array(1024 * 1024),
+      300 * 1024 * 1024,
+      true,
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.sent).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it("still serves the next request after a refused body", async () => {
+    await upload({ "content-length": String(5 * 1024 ** 3) }, new Uint8Array(1024), 1024, false);
+    const res = await fetch(`${server.url}/v1/models`, { headers: bearer() });
+    expect(res.status).toBe(200);
   });
 
   it("streams SSE with the recorded headers over HTTP", async () => {
