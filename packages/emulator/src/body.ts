@@ -10,7 +10,10 @@ export interface EventStreamOptions {
   /** The request's signal: an abort ends the stream and counts as a cancellation. */
   signal: AbortSignal | undefined;
   onCancel(): void;
+  /** The last event was sent and the stream closed cleanly. */
   onEnd(): void;
+  /** The stream was cut by `cutAfter`: it errors instead of ending. */
+  onCut(): void;
 }
 
 const encoder = new TextEncoder();
@@ -18,7 +21,7 @@ const encoder = new TextEncoder();
 /**
  * Pulls events from `events` only when the consumer reads, so a 100 MB stream never sits in memory.
  * @example
- * new Response(eventStream(["data: 1\n\n"][Symbol.iterator](), { delayMs: 0, cutAfter: undefined, signal: undefined, onCancel() {}, onEnd() {} }));
+ * new Response(eventStream(["data: 1\n\n"][Symbol.iterator](), { delayMs: 0, cutAfter: undefined, signal: undefined, onCancel() {}, onEnd() {}, onCut() {} }));
  */
 export function eventStream(events: Iterator<string>, options: EventStreamOptions): ReadableStream<Uint8Array> {
   const { signal } = options;
@@ -46,7 +49,7 @@ export function eventStream(events: Iterator<string>, options: EventStreamOption
         if (finished) return;
         if (options.cutAfter !== undefined && sent >= options.cutAfter) {
           finish();
-          options.onEnd();
+          options.onCut();
           controller.error(new EmulatedNetworkError("cut"));
           return;
         }
@@ -85,6 +88,12 @@ export interface ReshapeOptions {
   /** Error the body after this many bytes. */
   cutAfterBytes: number | undefined;
   signal: AbortSignal | undefined;
+  /** The last byte was passed on and the body closed cleanly. */
+  onEnd(): void;
+  /** The body was cut by `cutAfterBytes`: it errors instead of ending. */
+  onCut(): void;
+  /** The consumer cancelled the body, or the signal aborted it, before it ended. */
+  onCancel(): void;
 }
 
 /** Re-slices a body for the slow-body and cut-off faults, still pulling the source lazily. */
@@ -93,19 +102,30 @@ export function reshapeBody(source: ReadableStream<Uint8Array>, options: Reshape
   let pending: Uint8Array = new Uint8Array(0);
   let passed = 0;
   let slices = 0;
+  let settled = false;
+  // Exactly one of onEnd, onCut and onCancel is told, once.
+  const settle = (hook: () => void): void => {
+    if (settled) return;
+    settled = true;
+    hook();
+  };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         while (pending.byteLength === 0) {
           const { done, value } = await reader.read();
-          if (done) return controller.close();
+          if (done) {
+            settle(options.onEnd);
+            return controller.close();
+          }
           pending = value;
         }
         if (options.cutAfterBytes !== undefined && passed >= options.cutAfterBytes) {
+          settle(options.onCut);
           await reader.cancel();
           return controller.error(new EmulatedNetworkError("cut"));
         }
-        if (slices > 0 && options.delayMs > 0) await sleep(options.delayMs, options.signal);
+        if (slices > 0 && options.delayMs > 0) await pause(options, () => settle(options.onCancel));
         const room = options.cutAfterBytes === undefined ? Infinity : options.cutAfterBytes - passed;
         const size = Math.min(options.sliceBytes, pending.byteLength, room);
         controller.enqueue(pending.subarray(0, size));
@@ -114,9 +134,20 @@ export function reshapeBody(source: ReadableStream<Uint8Array>, options: Reshape
         slices++;
       },
       cancel(reason) {
+        settle(options.onCancel);
         return reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
+}
+
+// The slow-body delay; an abort meanwhile is a cancellation, and errors the body.
+async function pause(options: ReshapeOptions, cancelled: () => void): Promise<void> {
+  try {
+    await sleep(options.delayMs, options.signal);
+  } catch (error) {
+    cancelled();
+    throw error;
+  }
 }

@@ -4,7 +4,7 @@
 
 import { abortableSleep as sleep } from "@baseten-edge/core/internal";
 import { admin } from "./admin.ts";
-import { reshapeBody } from "./body.ts";
+import { type ReshapeOptions, reshapeBody } from "./body.ts";
 import {
   FAULT_HEADER,
   type FaultSpec,
@@ -65,7 +65,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 async function handle(state: EmulatorState, request: Request): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname.startsWith("/__emulator/")) return admin(state, request, url);
-  const { declared, body, record } = await readRequest(state, request, url);
+  const { tooLarge, body, record } = await readRequest(state, request, url);
   const signal = request.signal;
   const cancelled = (): void => {
     record.cancelledAt ??= state.now();
@@ -81,7 +81,7 @@ async function handle(state: EmulatorState, request: Request): Promise<Response>
   }
   let response: Response;
   if (faults.status) response = faultResponse({ ...faults, status: faults.status });
-  else if (declared > MAX_BODY_BYTES) response = errorResponse(413, "request body exceeds 100 MB");
+  else if (tooLarge) response = errorResponse(413, "request body exceeds 100 MB");
   else {
     const recorded = state.replay.take(request.method, url.pathname + url.search, body);
     if (recorded) {
@@ -92,30 +92,64 @@ async function handle(state: EmulatorState, request: Request): Promise<Response>
       response = await route(state, request, url, body, ctx);
     }
   }
-  return finish(state, record, shape(response, faults, signal));
+  return finish(state, record, response, faults, signal);
 }
 
 /** Reads the body (unless it is over the limit or the method has none) and starts the log record. */
 async function readRequest(state: EmulatorState, request: Request, url: URL) {
+  const { text, bytes, tooLarge } = await readBody(request, MAX_BODY_BYTES);
+  const record = await state.log.start(request, url, bytes, state.now());
+  return { tooLarge, body: text, record };
+}
+
+interface ReadBody {
+  text: string;
+  /** Bytes read, or the declared Content-Length of a body refused unread. */
+  bytes: number;
+  /** Over `limit`: the body was not read to its end (and `text` is empty). */
+  tooLarge: boolean;
+}
+
+/**
+ * The body as text, counted as it is read: a declared Content-Length over `limit` is refused unread, and a
+ * body without one (chunked) is abandoned as soon as the count passes `limit`, so neither is held in memory.
+ */
+async function readBody(request: Request, limit: number): Promise<ReadBody> {
   const declared = Number(request.headers.get("content-length") ?? 0);
-  const body =
-    declared > MAX_BODY_BYTES ? "" : request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
-  const size = declared > MAX_BODY_BYTES ? declared : new TextEncoder().encode(body).byteLength;
-  const record = await state.log.start(request, url, size, state.now());
-  return { declared, body, record };
+  if (declared > limit) return { text: "", bytes: declared, tooLarge: true };
+  if (!request.body || request.method === "GET" || request.method === "HEAD") {
+    return { text: "", bytes: 0, tooLarge: false };
+  }
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), bytes, tooLarge: false };
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel();
+      return { text: "", bytes, tooLarge: true };
+    }
+    text += decoder.decode(value, { stream: true });
+  }
 }
 
 /** The faults for this request: options, then the queue, then the header (a bad header is a 400). */
 function faultsFor(state: EmulatorState, request: Request, url: URL): FaultSpec | FaultSyntaxError {
   const { options, queue } = state;
+  const header = request.headers.get(FAULT_HEADER);
+  let fromHeader: FaultSpec | undefined;
   try {
-    const header = request.headers.get(FAULT_HEADER);
-    const fromOptions = typeof options.faults === "function" ? options.faults(request) : options.faults;
-    return mergeFaults(fromOptions, queue.take(url.pathname), header ? parseFaults(header) : undefined);
+    fromHeader = header ? parseFaults(header) : undefined;
   } catch (error) {
     if (!(error instanceof FaultSyntaxError)) throw error;
     return error;
   }
+  // Only a request that gets past the header takes its queued fault: a 400 must not use one up.
+  const fromOptions = typeof options.faults === "function" ? options.faults(request) : options.faults;
+  return mergeFaults(fromOptions, queue.take(url.pathname), fromHeader);
 }
 
 /** Latency and hang faults; a client that gives up meanwhile is recorded as cancelled. */
@@ -134,24 +168,54 @@ function requestIdFor(state: EmulatorState, n: number): string {
   return createRandom(fnv1a(`${state.settings.seed}:${n}`)).hex(37);
 }
 
-function finish(state: EmulatorState, record: RequestRecord, response: Response): Response {
+/**
+ * Logs the status and applies the body faults. `completedAt` is set once the whole body is out: a plain
+ * body now (it is already built), a reshaped one when it ends cleanly, an SSE stream by its route's onEnd.
+ * A cut body logs `networkError: "cut"` and no `completedAt`.
+ */
+function finish(
+  state: EmulatorState,
+  record: RequestRecord,
+  response: Response,
+  faults?: FaultSpec,
+  signal?: AbortSignal,
+): Response {
   record.status = response.status;
-  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) record.completedAt ??= state.now();
+  const log: BodyLog = {
+    onEnd: () => {
+      record.completedAt ??= state.now();
+    },
+    onCut: () => {
+      record.networkError = "cut";
+    },
+    onCancel: () => {
+      record.cancelledAt ??= state.now();
+    },
+  };
+  const reshaped = faults && signal ? shape(response, faults, signal, log) : undefined;
+  if (reshaped) return reshaped;
+  if (!isEventStream(response)) log.onEnd();
   return response;
 }
 
-// SSE routes apply cut-after per event themselves; every other body is cut by bytes here.
-function shape(response: Response, faults: FaultSpec, signal: AbortSignal): Response {
-  const isStream = response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
-  const cutAfterBytes = isStream ? undefined : faults.cutAfter;
-  if (!response.body || (faults.slowBodyMs === undefined && cutAfterBytes === undefined)) return response;
+type BodyLog = Pick<ReshapeOptions, "onEnd" | "onCut" | "onCancel">;
+
+// SSE routes apply cut-after per event themselves; every other body is cut by bytes here. Undefined: no body fault.
+function shape(response: Response, faults: FaultSpec, signal: AbortSignal, log: BodyLog): Response | undefined {
+  const cutAfterBytes = isEventStream(response) ? undefined : faults.cutAfter;
+  if (!response.body || (faults.slowBodyMs === undefined && cutAfterBytes === undefined)) return undefined;
   const body = reshapeBody(response.body, {
     sliceBytes: faults.slowBodyMs === undefined ? Number.MAX_SAFE_INTEGER : (faults.slowBodyBytes ?? 64),
     delayMs: faults.slowBodyMs ?? 0,
     cutAfterBytes,
     signal,
+    ...log,
   });
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+function isEventStream(response: Response): boolean {
+  return response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
 }
 
 function absolute(input: RequestInfo | URL): RequestInfo | URL {

@@ -73,14 +73,14 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
   for (let i = 0; i < req.rawHeaders.length; i += 2)
     headers.append(req.rawHeaders[i] ?? "", req.rawHeaders[i + 1] ?? "");
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const chunks: Buffer[] = [];
-  if (hasBody) for await (const chunk of req) chunks.push(chunk as Buffer);
+  // `duplex` is required for a stream body but missing from the DOM lib's RequestInit.
   const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
     method: req.method ?? "GET",
     headers,
-    body: hasBody ? Buffer.concat(chunks) : null,
+    body: hasBody ? bodyStream(req) : null,
+    duplex: "half",
     signal: aborter.signal,
-  });
+  } as RequestInit);
 
   let response: Response;
   try {
@@ -99,6 +99,8 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) outHeaders["set-cookie"] = cookies;
+  // A body the emulator refused unread (413) leaves the connection mid-request: it cannot carry another one.
+  if (hasBody && !req.complete) outHeaders.connection = "close";
   res.writeHead(response.status, response.statusText || undefined, outHeaders);
   res.flushHeaders();
   if (!response.body) return void res.end();
@@ -119,6 +121,24 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
     // A body that errors (the cut-off fault, a client gone) ends the connection with no clean end.
     res.destroy();
   }
+}
+
+/**
+ * The request body as a web stream that reads the socket only as the emulator asks, so the emulator counts
+ * the bytes and stops at its limit; cancelling it leaves the rest unread (the connection is then closed).
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  const chunks = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 function drained(res: ServerResponse): Promise<void> {

@@ -27,11 +27,15 @@ export interface RequestRecord {
   receivedAt: number;
   status: number | null;
   replayed: boolean;
-  /** When a streamed body finished (or the answer was built, for other bodies). */
+  /**
+   * When the body ended cleanly: a streamed body, or one under a `slow-body` or `cut-after` fault, when its
+   * last byte went out; any other body when it was built. Null while it is still going and for a body that
+   * was cut, cancelled or never sent.
+   */
   completedAt: number | null;
   /** When the client went away or aborted before the answer was complete. */
   cancelledAt: number | null;
-  /** "reset" or "cut" when the emulator broke the connection on purpose. */
+  /** "reset" (no headers) or "cut" (a body cut off by `cut-after`) when the emulator broke the connection on purpose. */
   networkError: "reset" | "cut" | null;
   /** The inference model that served the request (its id), or null. */
   model: string | null;

@@ -50,12 +50,21 @@ export async function route(
     if (path === "/v1/model_apis") return listModelApis(url, workspace, catalog, state.cursorSecret);
     if (path === "/v1/model_apis/usage") return modelApisUsage(state, url, workspace);
     if (path === "/v1/billing/model_apis") return modelApisCosts(state, url, workspace);
-    return getModelApi(decodeURIComponent(path.slice("/v1/model_apis/".length)), workspace, catalog);
+    return getModelApi(modelApiName(path.slice("/v1/model_apis/".length)), workspace, catalog);
   }
   // Inference refuses a bad, missing or x-api-key-only key with the same 403 the recordings show.
   if (!workspace) return inferenceForbidden();
   if (path === "/v1/models") return jsonResponse(200, catalog.modelsBody);
   return inference(state, path, body, workspace, ctx);
+}
+
+// A malformed escape (`%E0%A4%A`) names no Model API: it gets the same 404 as any unknown name, not a crash.
+function modelApiName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 function inference(
@@ -91,6 +100,9 @@ function inference(
     onCancel: ctx.cancelled,
     onEnd: () => {
       ctx.record.completedAt ??= now();
+    },
+    onCut: () => {
+      ctx.record.networkError = "cut";
     },
     onPlan: (plan) => {
       ctx.record.model = target.inferenceId;

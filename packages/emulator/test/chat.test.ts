@@ -6,7 +6,7 @@ import { DEFAULT_MODELS } from "../src/catalog/default-models.ts";
 import { WARMUP_MODELS_BODY } from "../src/catalog/warmup.generated.ts";
 import { createEmulator, parseCassette } from "../src/index.ts";
 import { pythonJson } from "../src/python-json.ts";
-import { bearer, CHAT, FIXTURES, get, post, sseData } from "./helpers.ts";
+import { bearer, CHAT, FIXTURES, get, nestedToolResults, post, sseData } from "./helpers.ts";
 
 async function recorded(path: string): Promise<{ body: string; headers: Record<string, string[]>; code: number }> {
   const cassette = parseCassette(await readFile(`${FIXTURES}${path}`, "utf8"), path);
@@ -188,6 +188,19 @@ describe("POST /v1/chat/completions, non-streamed", () => {
     expect(Object.keys(message).filter((k) => k !== "reasoning_content")).toEqual(realKeys);
   });
 
+  it("stops growing tool arguments at 10,000 schema nodes, so a tiny schema asking for 16^6 values answers at once", async () => {
+    let parameters: Record<string, unknown> = { type: "integer" };
+    for (let level = 0; level < 6; level++) parameters = { type: "array", minItems: 16, items: parameters };
+    const started = performance.now();
+    const body = await chat({ tools: [{ type: "function", function: { name: "grid", parameters } }] });
+    expect(performance.now() - started).toBeLessThan(1000);
+    const calls = body.choices[0]?.message.tool_calls as Array<{ function: { arguments: string } }>;
+    const leaves = (JSON.parse(calls[0]?.function.arguments ?? "") as unknown[]).flat(6);
+    expect(leaves.length).toBeGreaterThan(1000);
+    expect(leaves.length).toBeLessThanOrEqual(10_000);
+    expect(leaves.every((leaf) => Number.isInteger(leaf))).toBe(true);
+  });
+
   it("answers in text after a tool result when tool_choice is auto", async () => {
     const tools = [{ type: "function", function: { name: "lookup", parameters: { type: "object", properties: {} } } }];
     const body = await chat({
@@ -358,6 +371,11 @@ describe("chat errors", () => {
     ["a zero max_tokens", { ...CHAT, max_tokens: 0 }, "max_tokens"],
     ["an unknown response_format", { ...CHAT, response_format: { type: "xml" } }, "response_format"],
     ["a bad tool_choice", { ...CHAT, tool_choice: 5 }, "tool_choice"],
+    [
+      "tool_result parts nested 20,000 deep",
+      `{"model":"${CHAT.model}","messages":[{"role":"user","content":${nestedToolResults(20_000)}}]}`,
+      "content nests tool_result blocks more than 32 deep",
+    ],
   ])("answers %s with a 400 error body saying what is wrong", async (_, body, message) => {
     const res = await post(createEmulator(), "/v1/chat/completions", body);
     expect(res.status).toBe(400);

@@ -120,6 +120,47 @@ describe("faults", () => {
     await expect(res.text()).rejects.toThrow(TypeError);
   });
 
+  it.each([
+    ["an SSE stream", "cut-after=3", { ...CHAT, stream: true }],
+    ["a chunked SSE stream", "chunks=5; cut-after=2", { ...CHAT, stream: true }],
+    ["a JSON body", "cut-after=10", CHAT],
+  ])("logs %s cut off by %s as a cut, never as completed", async (_, fault, body) => {
+    const emulator = createEmulator();
+    const res = await faulty(fault, body, emulator);
+    await expect(res.text()).rejects.toThrow(TypeError);
+    const record = emulator.requests.list()[0];
+    expect(record?.networkError).toBe("cut");
+    expect(record?.completedAt).toBeNull();
+  });
+
+  it("logs a JSON body shorter than cut-after as completed, not cut", async () => {
+    const emulator = createEmulator();
+    const res = await faulty("cut-after=100000", CHAT, emulator);
+    await res.json();
+    const record = emulator.requests.list()[0];
+    expect(record?.networkError).toBeNull();
+    expect(record?.completedAt).toEqual(expect.any(Number));
+  });
+
+  it("logs a slow body as completed only once its last slice is read", async () => {
+    const emulator = createEmulator();
+    const res = await faulty("slow-body=1; slow-body-bytes=100", CHAT, emulator);
+    expect(emulator.requests.list()[0]?.completedAt).toBeNull();
+    await res.text();
+    expect(emulator.requests.list()[0]?.completedAt).toEqual(expect.any(Number));
+  });
+
+  it("logs a slow body the client cancels half-way as cancelled, not completed", async () => {
+    const emulator = createEmulator();
+    const res = await faulty("slow-body=5; slow-body-bytes=10", CHAT, emulator);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await reader.cancel();
+    const record = emulator.requests.list()[0];
+    expect(record?.cancelledAt).toEqual(expect.any(Number));
+    expect(record?.completedAt).toBeNull();
+  });
+
   it("hangs without headers until the request is aborted, and logs the cancellation", async () => {
     const emulator = createEmulator();
     const aborter = new AbortController();
@@ -189,6 +230,14 @@ describe("faults", () => {
     for (let i = 0; i < 3; i++) statuses.push((await post(emulator, "/v1/chat/completions", CHAT)).status);
     expect(statuses).toEqual([503, 503, 200]);
     expect(emulator.faults.pending).toBe(0);
+  });
+
+  it("keeps a queued fault for the next request when a malformed header answers 400", async () => {
+    const emulator = createEmulator();
+    emulator.faults.push({ fault: { status: 503 } });
+    expect((await faulty("explode", CHAT, emulator)).status).toBe(400);
+    expect(emulator.faults.pending).toBe(1);
+    expect((await post(emulator, "/v1/chat/completions", CHAT)).status).toBe(503);
   });
 
   it("queues faults over HTTP with POST /__emulator/faults", async () => {

@@ -54,6 +54,14 @@ export function sseEvents(text: string): Array<{ event: string; data: Record<str
     });
 }
 
+/**
+ * JSON text of a content list whose `tool_result` blocks nest `depth` deep. Built as text, since
+ * JSON.stringify itself overflows the stack on deep values.
+ */
+export function nestedToolResults(depth: number): string {
+  return `${'[{"type":"tool_result","content":'.repeat(depth)}"deep"${"}]".repeat(depth)}`;
+}
+
 export const CHAT = {
   model: "deepseek-ai/DeepSeek-V4-Pro",
   messages: [{ role: "user", content: "Say hello. Use only one word." }],

@@ -221,6 +221,12 @@ describe("GET /v1/model_apis/{model_api_name}", () => {
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: expect.stringContaining("no-such-model") });
   });
+
+  it("answers a malformed percent-escape with the same 404 as an unknown name", async () => {
+    const res = await get(createEmulator(), "/v1/model_apis/%E0%A4%A");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'Model API "%E0%A4%A" not found' });
+  });
 });
 
 describe("management auth", () => {

@@ -1,7 +1,7 @@
 // POST /v1/messages: the Anthropic Messages shape, named SSE events, tool_use, and Baseten's Authorization-only rule.
 import { describe, expect, it } from "vitest";
 import { createEmulator } from "../src/index.ts";
-import { post, sseEvents } from "./helpers.ts";
+import { nestedToolResults, post, sseEvents } from "./helpers.ts";
 
 const MESSAGE = {
   model: "deepseek-ai/DeepSeek-V4-Pro",
@@ -140,6 +140,20 @@ describe("POST /v1/messages", () => {
     const res = await post(createEmulator(), "/v1/messages", body);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: expect.stringContaining("max_tokens") });
+  });
+
+  it("answers tool_result blocks nested 20,000 deep with a 400, not a stack overflow", async () => {
+    const content = nestedToolResults(20_000);
+    const body = `{"model":"${MESSAGE.model}","max_tokens":16,"messages":[{"role":"user","content":${content}}]}`;
+    const res = await post(createEmulator(), "/v1/messages", body);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: "content nests tool_result blocks more than 32 deep" });
+  });
+
+  it("still reads tool_result blocks nested 32 deep", async () => {
+    const content = nestedToolResults(32);
+    const body = `{"model":"${MESSAGE.model}","max_tokens":16,"messages":[{"role":"user","content":${content}}]}`;
+    expect((await post(createEmulator(), "/v1/messages", body)).status).toBe(200);
   });
 
   it("refuses a message role other than user or assistant", async () => {

@@ -1,7 +1,7 @@
 // POST /v1/responses: OpenAI's Responses shape, its published stream event order, tools, reasoning, text.format, statelessness.
 import { describe, expect, it } from "vitest";
 import { createEmulator } from "../src/index.ts";
-import { post, sseEvents } from "./helpers.ts";
+import { nestedToolResults, post, sseEvents } from "./helpers.ts";
 
 const REQUEST = { model: "openai/gpt-oss-120b", input: "What is gradient descent?" };
 const WEATHER = {
@@ -169,6 +169,20 @@ describe("POST /v1/responses, refusals", () => {
       type: "invalid_request_error",
       param: null,
       code: null,
+    });
+  });
+
+  it("answers content nesting tool_result blocks 20,000 deep with a 400 in OpenAI's error shape", async () => {
+    const body = `{"model":"${REQUEST.model}","input":[{"role":"user","content":${nestedToolResults(20_000)}}]}`;
+    const res = await post(createEmulator(), "/v1/responses", body);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: {
+        message: "content nests tool_result blocks more than 32 deep",
+        type: "invalid_request_error",
+        param: null,
+        code: null,
+      },
     });
   });
 

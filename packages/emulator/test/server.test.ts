@@ -1,6 +1,7 @@
 // The Node server and the bin: real sockets on 127.0.0.1, destroyed connections for network faults, cancellations noticed.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmulatorServer, startEmulatorServer } from "../src/node.ts";
@@ -23,6 +24,40 @@ function chat(fault: string, init: RequestInit = {}): Promise<Response> {
   });
 }
 
+/**
+ * POSTs `chunk` again and again, stopping at `max` bytes or as soon as the server answers, whichever comes
+ * first; `end` ends the body at `max` (a declared Content-Length larger than what is sent is never ended).
+ */
+function upload(
+  headers: Record<string, string>,
+  chunk: Uint8Array,
+  max: number,
+  end: boolean,
+): Promise<{ status: number | undefined; sent: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${server.url}/v1/chat/completions`, { method: "POST", headers: { ...bearer(), ...headers } });
+    let sent = 0;
+    let answered = false;
+    req.on("response", (res) => {
+      answered = true;
+      res.resume();
+      resolve({ status: res.statusCode, sent });
+      req.destroy();
+    });
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    const write = (): void => {
+      while (!answered && sent < max) {
+        sent += chunk.byteLength;
+        if (!req.write(chunk)) return void req.once("drain", write);
+      }
+      if (!answered && end) req.end();
+    };
+    write();
+  });
+}
+
 async function waitFor<T>(probe: () => T | undefined, ms = 1000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
@@ -41,6 +76,34 @@ describe("startEmulatorServer", () => {
     expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(2);
   });
 
+  it("answers a malformed percent-escape in a Model API name with 404, not an emulator failure", async () => {
+    const res = await fetch(`${server.url}/v1/model_apis/%E0%A4%A`, { headers: bearer() });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'Model API "%E0%A4%A" not found' });
+  });
+
+  it("answers 413 to a declared 5 GB body at once, without waiting for it", async () => {
+    const answer = await upload({ "content-length": String(5 * 1024 ** 3) }, new Uint8Array(1024), 1024, false);
+    expect(answer).toEqual({ status: 413, sent: 1024 });
+  });
+
+  it("answers 413 to a chunked body as soon as it passes 100 MB, without reading the rest", async () => {
+    const answer = await upload(
+      { "transfer-encoding": "chunked" },
+      new Uint8Array(1024 * 1024),
+      300 * 1024 * 1024,
+      true,
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.sent).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it("still serves the next request after a refused body", async () => {
+    await upload({ "content-length": String(5 * 1024 ** 3) }, new Uint8Array(1024), 1024, false);
+    const res = await fetch(`${server.url}/v1/models`, { headers: bearer() });
+    expect(res.status).toBe(200);
+  });
+
   it("streams SSE with the recorded headers over HTTP", async () => {
     const res = await chat("chunks=8");
     expect(res.headers.get("content-type")).toBe("text/event-stream");
@@ -53,9 +116,12 @@ describe("startEmulatorServer", () => {
   });
 
   it("destroys the socket mid-stream for a cut-off, so the body fails without [DONE]", async () => {
+    server.emulator.requests.clear();
     const res = await chat("cut-after=2");
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
+    const record = server.emulator.requests.list()[0];
+    expect(record).toMatchObject({ networkError: "cut", completedAt: null });
   });
 
   it("notices a client that aborts mid-stream within a second and logs cancelledAt", async () => {

@@ -84,7 +84,6 @@ export function chatResponse(reply: ReplyRequest, options: ChatOptions, ctx: Inf
   message.role = "assistant";
   const reasoning = joinDeltas(plan.reasoning);
   if (reasoning !== "") message.reasoning_content = reasoning;
-  ctx.onEnd();
   return jsonResponse(
     200,
     {

@@ -17,7 +17,10 @@ export interface InferenceContext {
   faults: FaultSpec;
   signal: AbortSignal | undefined;
   onCancel(): void;
+  /** A streamed answer sent its last event and closed cleanly (non-streamed answers are the emulator's to log). */
   onEnd(): void;
+  /** A streamed answer was cut off by the `cut-after` fault. */
+  onCut(): void;
   /** Told the reply's plan once it is made: its token counts are what the request is billed. */
   onPlan?(plan: ReplyPlan): void;
 }
@@ -56,20 +59,36 @@ export function sseResponse(events: Iterator<string>, ctx: InferenceContext): Re
     signal: ctx.signal,
     onCancel: ctx.onCancel,
     onEnd: ctx.onEnd,
+    onCut: ctx.onCut,
   });
   return new Response(body, { status: 200, headers: basetenHeaders(ctx, "text/event-stream") });
 }
 
-/** The text of a message's content: a string, or the text parts of a list of parts/blocks. */
+/**
+ * How deep `tool_result` blocks may nest inside one another. Real content nests them at most once; the
+ * bound keeps a small hostile body (20,000 levels) from overflowing the stack and answering 500.
+ */
+const MAX_CONTENT_DEPTH = 32;
+
+/**
+ * The text of a message's content: a string, or the text parts of a list of parts/blocks.
+ * Throws BadRequest when `tool_result` blocks nest deeper than MAX_CONTENT_DEPTH.
+ */
 export function textOf(content: unknown): string {
+  return nestedTextOf(content, 0);
+}
+
+function nestedTextOf(content: unknown, depth: number): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
+  if (depth > MAX_CONTENT_DEPTH)
+    throw new BadRequest(`content nests tool_result blocks more than ${MAX_CONTENT_DEPTH} deep`);
   return content
     .map((part: unknown) => {
       if (typeof part !== "object" || part === null) return "";
       const p = part as Record<string, unknown>;
       if (typeof p.text === "string") return p.text;
-      if (p.type === "tool_result") return textOf(p.content);
+      if (p.type === "tool_result") return nestedTextOf(p.content, depth + 1);
       return "";
     })
     .filter(Boolean)

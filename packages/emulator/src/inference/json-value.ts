@@ -8,17 +8,43 @@ export interface ValueHints {
 }
 
 const MAX_DEPTH = 8;
+/**
+ * Schema nodes one value may take. A 405-byte schema nesting `minItems: 16` arrays asks for 16^8 values;
+ * past the cap the value simply stops growing (arrays and objects get no more members), as a model's
+ * output stops at its token limit, instead of the request hanging or running out of memory.
+ */
+export const MAX_VALUE_NODES = 10_000;
 
-export function valueForSchema(schema: unknown, random: Random, hints: ValueHints): unknown {
-  return build(schema, schema, random, { numbers: [...hints.numbers], words: hints.words }, 0);
+interface Builder {
+  root: unknown;
+  random: Random;
+  hints: ValueHints;
+  /** Nodes still allowed; see MAX_VALUE_NODES. */
+  nodesLeft: number;
 }
 
-function build(schema: unknown, root: unknown, random: Random, hints: ValueHints, depth: number): unknown {
+/**
+ * A value that fits `schema`, cut short (fewer array items and properties) once it reaches MAX_VALUE_NODES.
+ * @example
+ * valueForSchema({ type: "object", properties: { n: { type: "integer" } } }, createRandom(1), { numbers: [7], words: ["a"] }); // { n: 7 }
+ */
+export function valueForSchema(schema: unknown, random: Random, hints: ValueHints): unknown {
+  const builder = {
+    root: schema,
+    random,
+    hints: { numbers: [...hints.numbers], words: hints.words },
+    nodesLeft: MAX_VALUE_NODES,
+  };
+  return build(schema, builder, 0);
+}
+
+function build(schema: unknown, b: Builder, depth: number): unknown {
+  b.nodesLeft--;
   if (typeof schema !== "object" || schema === null || depth > MAX_DEPTH) return null;
   const s = schema as Record<string, unknown>;
-  if (typeof s.$ref === "string") return build(resolveRef(s.$ref, root), root, random, hints, depth + 1);
+  if (typeof s.$ref === "string") return build(resolveRef(s.$ref, b.root), b, depth + 1);
   if ("const" in s) return s.const;
-  if (Array.isArray(s.enum) && s.enum.length > 0) return random.pick(s.enum);
+  if (Array.isArray(s.enum) && s.enum.length > 0) return b.random.pick(s.enum);
   for (const key of ["anyOf", "oneOf", "allOf"] as const) {
     const options = s[key];
     if (Array.isArray(options) && options.length > 0) {
@@ -26,23 +52,21 @@ function build(schema: unknown, root: unknown, random: Random, hints: ValueHints
       const branch = options.find(
         (o) => !(typeof o === "object" && o !== null && (o as Record<string, unknown>).type === "null"),
       );
-      return build(branch ?? options[0], root, random, hints, depth + 1);
+      return build(branch ?? options[0], b, depth + 1);
     }
   }
   const types = Array.isArray(s.type) ? (s.type as unknown[]) : [s.type];
   const type = types.find((t) => t !== "null") ?? (s.properties ? "object" : types[0]);
+  return typed(type, s, b, depth);
+}
+
+function typed(type: unknown, s: Record<string, unknown>, b: Builder, depth: number): unknown {
+  const { random, hints } = b;
   switch (type) {
-    case "object": {
-      const out: Record<string, unknown> = {};
-      const properties = (s.properties ?? {}) as Record<string, unknown>;
-      for (const [name, property] of Object.entries(properties))
-        out[name] = build(property, root, random, hints, depth + 1);
-      return out;
-    }
-    case "array": {
-      const count = Math.max(typeof s.minItems === "number" ? s.minItems : 1, 1);
-      return Array.from({ length: Math.min(count, 16) }, () => build(s.items ?? {}, root, random, hints, depth + 1));
-    }
+    case "object":
+      return objectFor(s, b, depth);
+    case "array":
+      return arrayFor(s, b, depth);
     case "integer":
     case "number": {
       const min = typeof s.minimum === "number" ? s.minimum : undefined;
@@ -61,6 +85,23 @@ function build(schema: unknown, root: unknown, random: Random, hints: ValueHints
     default:
       return null;
   }
+}
+
+function objectFor(s: Record<string, unknown>, b: Builder, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const properties = (s.properties ?? {}) as Record<string, unknown>;
+  for (const [name, property] of Object.entries(properties)) {
+    if (b.nodesLeft <= 0) break;
+    out[name] = build(property, b, depth + 1);
+  }
+  return out;
+}
+
+function arrayFor(s: Record<string, unknown>, b: Builder, depth: number): unknown[] {
+  const count = Math.min(Math.max(typeof s.minItems === "number" ? s.minItems : 1, 1), 16);
+  const out: unknown[] = [];
+  while (out.length < count && b.nodesLeft > 0) out.push(build(s.items ?? {}, b, depth + 1));
+  return out;
 }
 
 function stringFor(format: unknown, random: Random, hints: ValueHints): string {

@@ -75,7 +75,6 @@ export function messagesResponse(reply: ReplyRequest, stream: boolean, ctx: Infe
   for (const [i, call] of plan.toolCalls.entries()) {
     content.push({ type: "tool_use", id: toolIds[i], name: call.name, input: JSON.parse(call.arguments) });
   }
-  ctx.onEnd();
   return jsonResponse(
     200,
     {

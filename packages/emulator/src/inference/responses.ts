@@ -186,7 +186,6 @@ export function responsesResponse(reply: ReplyRequest, options: ResponsesOptions
     ...options.echo,
   };
   if (options.stream) return sseResponse(responseEvents(plan, ids, base), ctx);
-  ctx.onEnd();
   return jsonResponse(200, finished(base, plan, outputItems(plan, ids)), basetenHeaders(ctx, "application/json"));
 }
 
