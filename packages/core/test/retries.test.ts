@@ -207,6 +207,27 @@ describe("timeouts and cancellation", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it.each([2 ** 31, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY])(
+    "sets no per-attempt timer for timeoutMs %s, beyond what a timer holds (it would fire at once)",
+    async (timeoutMs) => {
+      // Real timers: Node's own setTimeout is what overflows to 1 ms.
+      vi.useRealTimers();
+      // Answers after 30 ms unless its signal aborts first, as fetch does.
+      const server = recordingFetch(
+        (request) =>
+          new Promise<Response>((resolve, reject) => {
+            const answer = setTimeout(() => resolve(json(modelApi("x"))), 30);
+            request.signal.addEventListener("abort", () => {
+              clearTimeout(answer);
+              reject(request.signal.reason);
+            });
+          }),
+      );
+      const client = createBasetenClient({ apiKey: "k", fetch: server.fetch, timeoutMs, maxRetries: 0 });
+      expect((await client.modelApis.get("x")).name).toBe("x");
+    },
+  );
+
   it("rejects with the caller's reason when the caller aborts, without retrying", async () => {
     const server = hanging();
     const controller = new AbortController();
