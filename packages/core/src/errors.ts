@@ -22,7 +22,7 @@ export class BasetenError extends Error {
 
   /** True for any error thrown by any copy of this package. */
   static isInstance(value: unknown): value is BasetenError {
-    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+    return (value as Record<symbol, unknown> | null | undefined)?.[brand] === true;
   }
 }
 

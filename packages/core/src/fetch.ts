@@ -13,8 +13,9 @@ export interface FetchPolicy {
   /** Retries after the first attempt. */
   maxRetries: number;
   /**
-   * Time allowed for each attempt until the response headers arrive; `Infinity`: no timer per attempt
-   * (for callers that bound the whole wait themselves, as the gateway's relay does).
+   * Time allowed for each attempt until the response headers arrive; `Infinity` (or anything from
+   * 2^31 ms, which timers cannot hold: they would fire at once): no timer per attempt (for callers
+   * that bound the whole wait themselves, as the gateway's relay does).
    */
   timeoutMs: number;
   /** Aborts every request of the client. */
@@ -72,7 +73,7 @@ export async function sendWithRetries(
     const forward = () => current.abort(caller.reason);
     caller.addEventListener("abort", forward);
     const timer =
-      policy.timeoutMs < Infinity
+      policy.timeoutMs < 2 ** 31
         ? setTimeout(() => current.abort(new TimeoutError(policy.timeoutMs)), policy.timeoutMs)
         : undefined;
     // -1: back off; a number of ms: wait that long; null: hand the response back.

@@ -1,7 +1,7 @@
 // The inference client: OpenAI-compatible chat completions (typed from openapi/baseten/inference.json).
 import createClient, { type Client } from "openapi-fetch";
 import { InvalidArgumentError } from "./errors.ts";
-import { type ClientOptions, resolveOptions, signalOf } from "./options.ts";
+import { type ClientOptions, resolveOptions } from "./options.ts";
 import { ChatCompletionStream } from "./stream.ts";
 import type { ChatCompletion, ChatCompletionRequest, InferenceModel, InferencePaths } from "./types.ts";
 import { unwrap } from "./unwrap.ts";
@@ -51,23 +51,27 @@ export function createInferenceClient(options: ClientOptions): InferenceClient {
   const resolved = resolveOptions(options, "https://inference.baseten.co/v1");
   // The spec's paths start with /v1, so the client's root is the URL without it.
   const baseUrl = resolved.baseUrl.replace(/\/v1$/, "");
-  const raw = createClient<InferencePaths>({ baseUrl, fetch: resolved.fetch, headers: resolved.headers });
+  const raw = createClient<InferencePaths>({ ...resolved, baseUrl });
 
-  async function create(body: ChatCompletionRequest, options: RequestOptions = {}) {
+  async function create(body: ChatCompletionRequest, call: RequestOptions = {}) {
     if (typeof body?.model !== "string" || !Array.isArray(body.messages)) {
       throw new InvalidArgumentError("The request body needs `model` (a string) and `messages` (an array).");
     }
     if (body.stream === true) {
-      const streamed = await raw.POST("/v1/chat/completions", { body, parseAs: "stream", ...signalOf(options) });
+      const streamed = await raw.POST("/v1/chat/completions", { body, parseAs: "stream", signal: call.signal ?? null });
       unwrap(streamed);
-      return new ChatCompletionStream(streamed.response);
+      // Both signals that can abort the call: an abort mid-stream then rejects with its reason.
+      return new ChatCompletionStream(streamed.response, call.signal, options.signal);
     }
-    // The cast: see ChatCompletion in types.ts.
-    return unwrap(await raw.POST("/v1/chat/completions", { body, ...signalOf(options) })) as unknown as ChatCompletion;
+    // Typed as ChatCompletion, not as the spec says: see types.ts.
+    return unwrap<ChatCompletion>(
+      await raw.POST("/v1/chat/completions", { body, parseAs: "text", signal: call.signal ?? null }),
+    );
   }
 
   async function list(options: RequestOptions = {}): Promise<InferenceModel[]> {
-    return unwrap(await raw.GET("/v1/models", signalOf(options))).data;
+    const answer = await raw.GET("/v1/models", { parseAs: "text", signal: options.signal ?? null });
+    return unwrap<{ data: InferenceModel[] }>(answer, (body) => Array.isArray(body.data)).data;
   }
 
   return {

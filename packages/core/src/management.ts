@@ -2,7 +2,7 @@
 import createClient, { type Client } from "openapi-fetch";
 import { BasetenError, InvalidArgumentError } from "./errors.ts";
 import type { paths } from "./generated/management.ts";
-import { type ClientOptions, resolveOptions, signalOf } from "./options.ts";
+import { type ClientOptions, resolveOptions } from "./options.ts";
 import { assertPathSegment } from "./path-segment.ts";
 import type { ModelApi, ModelApisPage } from "./types.ts";
 import { unwrap } from "./unwrap.ts";
@@ -50,33 +50,40 @@ export interface BasetenClient {
  * ```
  */
 export function createBasetenClient(options: ClientOptions): BasetenClient {
-  const { baseUrl, fetch, headers } = resolveOptions(options, "https://api.baseten.co");
-  const raw = createClient<paths>({ baseUrl, fetch, headers });
+  const raw = createClient<paths>(resolveOptions(options, "https://api.baseten.co"));
 
   async function listPage(page: ListPageOptions = {}): Promise<ModelApisPage> {
     const query: { limit?: number; added_only?: boolean; cursor?: string } = {};
     if (page.limit !== undefined) query.limit = checkLimit(page.limit);
     if (page.addedOnly !== undefined) query.added_only = Boolean(page.addedOnly);
     if (page.cursor) query.cursor = page.cursor; // a first page sends no cursor at all
-    return unwrap(await raw.GET("/v1/model_apis", { params: { query }, ...signalOf(page) }));
+    const answer = await raw.GET("/v1/model_apis", { params: { query }, parseAs: "text", signal: page.signal ?? null });
+    return unwrap(answer, (body) => Array.isArray(body.items) && body.pagination instanceof Object);
   }
 
   async function* list(filters: ListOptions = {}): AsyncGenerator<ModelApi> {
     let cursor: string | null = null;
+    // No cursor, or one sent before, would end the list early (truncated) or loop forever.
+    const seen = new Set([cursor, ""]);
     for (;;) {
       const page: ModelApisPage = await listPage({ ...filters, cursor });
       yield* page.items;
-      const next = page.pagination.cursor ?? null;
-      if (!page.pagination.has_more || !next) return;
-      if (next === cursor) throw new BasetenError("The upstream returned the same cursor twice; stopping.");
-      cursor = next;
+      if (!page.pagination.has_more) return;
+      cursor = page.pagination.cursor ?? null;
+      if (seen.has(cursor)) throw new BasetenError("Baseten sent has_more without a new cursor.");
+      seen.add(cursor);
     }
   }
 
   async function get(name: string, options: { signal?: AbortSignal } = {}): Promise<ModelApi> {
     const model_api_name = assertPathSegment(name, "Model API name");
     const path = { model_api_name };
-    return unwrap(await raw.GET("/v1/model_apis/{model_api_name}", { params: { path }, ...signalOf(options) }));
+    const answer = await raw.GET("/v1/model_apis/{model_api_name}", {
+      params: { path },
+      parseAs: "text",
+      signal: options.signal ?? null,
+    });
+    return unwrap(answer);
   }
 
   return { modelApis: { list, listPage, get }, raw };
@@ -84,7 +91,7 @@ export function createBasetenClient(options: ClientOptions): BasetenClient {
 
 function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${String(limit)}.`);
+    throw new InvalidArgumentError(`limit must be a whole number from 1 to 1000, got ${limit}.`);
   }
   return limit;
 }

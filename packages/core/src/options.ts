@@ -4,7 +4,10 @@ import { type FetchLike, withPolicy } from "./fetch.ts";
 
 /** Options both clients accept. */
 export interface ClientOptions {
-  /** Your Baseten API key. Sent only in the `Authorization` header, never logged. */
+  /**
+   * Your Baseten API key: printable ASCII without spaces (anything else is refused, without quoting
+   * it). Sent only in the `Authorization` header, never logged.
+   */
   apiKey: string;
   /** The upstream root; point it at the emulator or a gateway to use those instead. */
   baseUrl?: string;
@@ -18,7 +21,10 @@ export interface ClientOptions {
   authScheme?: "Bearer" | "Api-Key";
   /** Retries after the first attempt for retryable failures (default 2). */
   maxRetries?: number;
-  /** Time allowed for each attempt until the response headers arrive (default 60 000 ms). */
+  /**
+   * Time allowed for each attempt until the response headers arrive (default 60 000 ms). `Infinity`,
+   * or anything from 2^31 ms (about 24.8 days, beyond what timers hold), sets no timer per attempt.
+   */
   timeoutMs?: number;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
@@ -29,6 +35,7 @@ export interface ClientOptions {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 
+/** openapi-fetch's client options: each client passes them to `createClient` as they are. */
 export interface Resolved {
   baseUrl: string;
   fetch: FetchLike;
@@ -43,9 +50,10 @@ export function resolveOptions(options: ClientOptions, defaultBaseUrl: string): 
     maxRetries = DEFAULT_MAX_RETRIES,
     timeoutMs = DEFAULT_TIMEOUT_MS,
   } = options ?? {};
-  // Messages name the option but never echo the key.
-  if (typeof apiKey !== "string" || !apiKey.trim()) invalid("apiKey is required, e.g. { apiKey: env.BASETEN_API_KEY }");
-  if (/[\r\n]/.test(apiKey)) invalid("apiKey must not contain line breaks");
+  // Messages name the option but never echo the key. A key is a token of printable ASCII: fetch would
+  // refuse a NUL or a line break later, in an error that quotes the whole header, key and all.
+  if (typeof apiKey !== "string" || !/^[!-~]+$/.test(apiKey))
+    invalid("apiKey is required, printable ASCII without spaces, e.g. { apiKey: env.BASETEN_API_KEY }");
   if (authScheme !== "Bearer" && authScheme !== "Api-Key") invalid('authScheme must be "Bearer" or "Api-Key"');
   if (!Number.isInteger(maxRetries) || maxRetries < 0) invalid("maxRetries must be a whole number >= 0");
   if (!(timeoutMs > 0)) invalid("timeoutMs must be > 0");
@@ -70,9 +78,4 @@ function globalFetch(): FetchLike {
     invalid("This runtime has no global fetch: pass one as the `fetch` option");
   // Called through globalThis so runtimes that check the receiver (Workers, browsers) accept it.
   return (request, init) => globalThis.fetch(request, init);
-}
-
-/** `{ signal }` only when there is one (exactOptionalPropertyTypes forbids `signal: undefined`). */
-export function signalOf(options: { signal?: AbortSignal | undefined }): { signal?: AbortSignal } {
-  return options.signal ? { signal: options.signal } : {};
 }

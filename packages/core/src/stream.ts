@@ -19,16 +19,20 @@ export class StreamError extends BasetenError {
 /**
  * Iterate it for parsed chunks, or hand `response` on untouched to pass the bytes through.
  * Iteration ends at `data: [DONE]`; a stream that stops before it throws a `ConnectionError`,
- * so an incomplete answer is never mistaken for a complete one. Breaking out of the loop
+ * so an incomplete answer is never mistaken for a complete one — unless the caller aborted: then it
+ * rejects with the signal's reason, as `fetch` does before the headers. Breaking out of the loop
  * cancels the upstream request.
  */
 export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> {
   /** The upstream's Response, body unread until iteration starts. */
   readonly response: Response;
   #used = false;
+  readonly #signals: (AbortSignal | undefined)[];
 
-  constructor(response: Response) {
+  /** `signals`: those that abort the call (the call's and the client's), whose reason an abort rethrows. */
+  constructor(response: Response, ...signals: (AbortSignal | undefined)[]) {
     this.response = response;
+    this.#signals = signals;
   }
 
   /** `X-Baseten-Request-Id` of this completion. */
@@ -48,7 +52,11 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
         try {
           next = await reader.read();
         } catch (error) {
-          throw new ConnectionError("The stream broke off before [DONE].", { cause: error });
+          // An aborted signal's reason is never undefined.
+          throw (
+            this.#signals.find((signal) => signal?.aborted)?.reason ??
+            new ConnectionError("The stream broke off before [DONE].", { cause: error })
+          );
         }
         if (next.done) throw new ConnectionError("The stream ended before [DONE].");
         const { data, event } = next.value;
@@ -77,5 +85,5 @@ function parseEvent(data: string): unknown {
 }
 
 function isErrorEvent(value: unknown): boolean {
-  return typeof value === "object" && value !== null && "error" in value && !("choices" in value);
+  return value instanceof Object && "error" in value && !("choices" in value);
 }

@@ -36,6 +36,21 @@ describe("decimals", () => {
     expect(() => parseDecimal(input)).toThrow(RangeError);
   });
 
+  it.each(["1e-65", "1e65", "1e-400000000", "1e300000000", "1e99999999999999999999", 1e-100, 1e300])(
+    "refuses %j: an exponent beyond ±64 would cost seconds of bigint arithmetic later",
+    (input) => {
+      expect(() => parseDecimal(input)).toThrow(RangeError);
+    },
+  );
+
+  it.each([
+    ["1e-64", `0.${"0".repeat(63)}1`],
+    ["1e64", `1${"0".repeat(64)}`],
+    ["1e+0000000000000000000000002", "100"],
+  ])("reads %j, whose exponent is within ±64", (input, expected) => {
+    expect(formatDecimal(parseDecimal(input))).toBe(expected);
+  });
+
   it("round-trips any decimal written with up to 12 fraction digits", () => {
     fc.assert(
       fc.property(
@@ -316,6 +331,8 @@ describe("searchCatalog", () => {
     { direction: "up" },
     { feature: "telepathy" },
     { maxInputPrice: "cheap" },
+    { maxInputPrice: "1e-400000000" },
+    { maxOutputPrice: "1e300000000" },
   ])("refuses %j with InvalidArgumentError", (options) => {
     expect(() => searchCatalog(catalog, options as never)).toThrow(InvalidArgumentError);
   });

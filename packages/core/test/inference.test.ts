@@ -143,6 +143,42 @@ describe("streaming", () => {
     await expect(collect(stream)).rejects.toBeInstanceOf(ConnectionError);
   });
 
+  /** A streamed answer that, as fetch does, errors its body with the signal's reason when the signal aborts. */
+  function abortableStream() {
+    return recordingFetch((request) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(chunk("a")));
+          request.signal.addEventListener("abort", () => controller.error(request.signal.reason));
+        },
+      });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    });
+  }
+
+  it("rejects with the caller's reason when the call's signal aborts mid-stream, as before the headers", async () => {
+    const controller = new AbortController();
+    const client = createInferenceClient({ apiKey: "k", fetch: abortableStream().fetch });
+    const stream = await client.chat.completions.create({ ...chat, stream: true }, { signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.choices[0]?.delta.content).toBe("a");
+    const reason = new Error("user left");
+    controller.abort(reason);
+    await expect(iterator.next()).rejects.toBe(reason);
+  });
+
+  it("rejects with the client-wide signal's reason when it aborts mid-stream", async () => {
+    const controller = new AbortController();
+    const client = createInferenceClient({ apiKey: "k", fetch: abortableStream().fetch, signal: controller.signal });
+    const stream = await client.chat.completions.create({ ...chat, stream: true });
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    controller.abort();
+    const error = await iterator.next().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DOMException);
+    expect((error as DOMException).name).toBe("AbortError");
+  });
+
   it("throws StreamError for an error event", async () => {
     const server = recordingFetch(() =>
       sse([chunk("a"), `data: ${JSON.stringify({ error: { message: "overloaded" } })}\n\n`]),

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { createBasetenClient, InvalidArgumentError, PermissionDeniedError } from "../src/index.ts";
+import {
+  BasetenError,
+  createBasetenClient,
+  InvalidArgumentError,
+  type ModelApi,
+  PermissionDeniedError,
+} from "../src/index.ts";
 import { json, modelApi, recordingFetch } from "./helpers.ts";
+
+/** Reads `list` to the end, handing each row to `each`. */
+async function drain(list: AsyncIterable<ModelApi>, each: (model: ModelApi) => void = () => {}): Promise<void> {
+  for await (const model of list) each(model);
+}
 
 /** A paginated catalog of `total` rows served `limit` at a time, with opaque cursors. */
 function catalogServer(total: number) {
@@ -76,13 +87,45 @@ describe("modelApis.list", () => {
       json({ items: [modelApi("a")], pagination: { has_more: true, cursor: "same" } }),
     );
     const client = createBasetenClient({ apiKey: "k", fetch: server.fetch });
-    const read = async () => {
-      for await (const _ of client.modelApis.list()) {
-        /* drain */
-      }
-    };
-    await expect(read()).rejects.toThrow(/same cursor twice/);
+    await expect(drain(client.modelApis.list())).rejects.toThrow(/without a new cursor/);
     expect(server.requests).toHaveLength(2);
+  });
+
+  it("stops with an error when cursors come round again (A, B, A), instead of looping forever", async () => {
+    const cursors = ["A", "B", "A", "B", "A", "B"];
+    // Past the cycle, a 404 ends a client that would otherwise loop.
+    const server = recordingFetch((_, i) =>
+      i < cursors.length
+        ? json({ items: [modelApi(`m${i}`)], pagination: { has_more: true, cursor: cursors[i] } })
+        : json({ error: "enough" }, 404),
+    );
+    const client = createBasetenClient({ apiKey: "k", fetch: server.fetch });
+    const names: string[] = [];
+    const error = await drain(client.modelApis.list(), (model) => names.push(model.name)).catch((e: unknown) => e);
+    expect(BasetenError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/without a new cursor/);
+    expect(server.requests.map((r) => new URL(r.url).searchParams.get("cursor"))).toEqual([null, "A", "B"]);
+    expect(names).toEqual(["m0", "m1", "m2"]);
+  });
+
+  it("stops with an error when has_more is true but no cursor came, rather than truncating", async () => {
+    for (const cursor of [null, undefined, ""]) {
+      const server = recordingFetch(() => json({ items: [modelApi("a")], pagination: { has_more: true, cursor } }));
+      const client = createBasetenClient({ apiKey: "k", fetch: server.fetch });
+      const error = await drain(client.modelApis.list()).catch((e: unknown) => e);
+      expect(BasetenError.isInstance(error), String(cursor)).toBe(true);
+      expect((error as Error).message).toMatch(/without a new cursor/);
+      expect(server.requests).toHaveLength(1);
+    }
+  });
+
+  it("ends without an error on the last page, whose cursor is null", async () => {
+    const server = recordingFetch(() =>
+      json({ items: [modelApi("a")], pagination: { has_more: false, cursor: null } }),
+    );
+    const names: string[] = [];
+    await drain(createBasetenClient({ apiKey: "k", fetch: server.fetch }).modelApis.list(), (m) => names.push(m.name));
+    expect(names).toEqual(["a"]);
   });
 });
 
@@ -136,18 +179,28 @@ describe("authentication", () => {
     expect(server.requests.every((r) => !r.url.includes("secret-key-123"))).toBe(true);
   });
 
-  it.each([undefined, "", "  ", "a\nb"])("refuses the apiKey %j with a message that says what to do", (apiKey) => {
-    expect(() => createBasetenClient({ apiKey: apiKey as string })).toThrow(InvalidArgumentError);
+  it.each([undefined, "", "  ", "a\nb", "a b", " k", "k\t", "k\u0000", "kéy", "k\u007f"])(
+    "refuses the apiKey %j with a message that says what to do",
+    (apiKey) => {
+      expect(() => createBasetenClient({ apiKey: apiKey as string })).toThrow(/apiKey is required, printable ASCII/);
+    },
+  );
+
+  it("accepts a key of visible ASCII, as Baseten's keys are (prefix.secret)", () => {
+    expect(() => createBasetenClient({ apiKey: "AbCd1234.eFgH5678iJkL9012mNoP3456" })).not.toThrow();
   });
 
-  it("does not echo the key in option errors", () => {
-    let message = "";
-    try {
-      createBasetenClient({ apiKey: "secret\nkey" });
-    } catch (error) {
-      message = String((error as Error).message);
-    }
-    expect(message).not.toMatch(/secret/);
-    expect(message).toMatch(/line breaks/);
-  });
+  it.each(["sk-secret\ntail", "sk-secret\u0000tail", "sk-secret\r\ntail"])(
+    "refuses %j with an InvalidArgumentError that does not echo the key",
+    (apiKey) => {
+      let error: unknown;
+      try {
+        createBasetenClient({ apiKey });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).not.toMatch(/secret|tail/);
+    },
+  );
 });

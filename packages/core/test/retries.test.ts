@@ -207,6 +207,27 @@ describe("timeouts and cancellation", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it.each([2 ** 31, Number.MAX_SAFE_INTEGER, Number.POSITIVE_INFINITY])(
+    "sets no per-attempt timer for timeoutMs %s, beyond what a timer holds (it would fire at once)",
+    async (timeoutMs) => {
+      // Real timers: Node's own setTimeout is what overflows to 1 ms.
+      vi.useRealTimers();
+      // Answers after 30 ms unless its signal aborts first, as fetch does.
+      const server = recordingFetch(
+        (request) =>
+          new Promise<Response>((resolve, reject) => {
+            const answer = setTimeout(() => resolve(json(modelApi("x"))), 30);
+            request.signal.addEventListener("abort", () => {
+              clearTimeout(answer);
+              reject(request.signal.reason);
+            });
+          }),
+      );
+      const client = createBasetenClient({ apiKey: "k", fetch: server.fetch, timeoutMs, maxRetries: 0 });
+      expect((await client.modelApis.get("x")).name).toBe("x");
+    },
+  );
+
   it("rejects with the caller's reason when the caller aborts, without retrying", async () => {
     const server = hanging();
     const controller = new AbortController();
@@ -292,15 +313,37 @@ describe("what each attempt sends", () => {
     expect(server.bodies).toEqual([JSON.stringify(chat)]);
   });
 
-  it("leaves no listener on the client-wide signal, however many calls were made", async () => {
+  it("adds no listener to the client-wide signal; each call's own keeps only its answer's", async () => {
     const server = recordingFetch((_, i) => (i === 0 ? json({}, 503) : json(modelApi("x"))));
     const clientWide = new AbortController().signal;
-    const added = vi.spyOn(clientWide, "addEventListener");
-    const removed = vi.spyOn(clientWide, "removeEventListener");
-    const client = createBasetenClient({ apiKey: "k", fetch: server.fetch, signal: clientWide });
-    for (let i = 0; i < 3; i++) await timed(client.modelApis.get("x"));
+    // The call's own signal combines the Request's with the client's: `AbortSignal.any` makes it.
+    const combine = vi.spyOn(AbortSignal, "any");
+    const added = vi.spyOn(EventTarget.prototype, "addEventListener");
+    const removed = vi.spyOn(EventTarget.prototype, "removeEventListener");
+    try {
+      const client = createBasetenClient({ apiKey: "k", fetch: server.fetch, signal: clientWide });
+      for (let i = 0; i < 3; i++) await timed(client.modelApis.get("x"));
+    } finally {
+      vi.restoreAllMocks();
+    }
     expect(server.requests).toHaveLength(4);
-    expect(added.mock.calls.length).toBe(removed.mock.calls.length);
+    /** Abort listeners added minus removed, per signal. */
+    const left = new Map<unknown, number>();
+    const tally = (spy: typeof added, step: number) =>
+      spy.mock.calls.forEach(([type], i) => {
+        const target = spy.mock.contexts[i];
+        if (type === "abort") left.set(target, (left.get(target) ?? 0) + step);
+      });
+    tally(added, 1);
+    tally(removed, -1);
+    expect(left.has(clientWide)).toBe(false);
+    const calls = combine.mock.results.map((result) => result.value as AbortSignal);
+    expect(calls).toHaveLength(3);
+    const addedToCalls = added.mock.contexts.filter((target) => calls.includes(target as AbortSignal));
+    // The first call's retried attempt, its backoff, and each call's answer.
+    expect(addedToCalls.length).toBeGreaterThanOrEqual(4);
+    // What stays is each answer's listener (its body may still stream); the retried attempt's is gone.
+    expect(calls.map((signal) => left.get(signal))).toEqual([1, 1, 1]);
   });
 
   it("removes the caller listener of every attempt that is not the answer", async () => {

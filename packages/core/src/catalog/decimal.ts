@@ -11,13 +11,15 @@ const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 /**
  * Reads a price as Baseten sends it: a JSON number or a decimal string ("0.13", "1e-7").
  * A number is read as its shortest round-trip text, which is the literal the upstream wrote.
- * Throws a RangeError for anything that is not a finite decimal.
+ * Throws a RangeError for anything that is not a finite decimal, or whose exponent is beyond ±64
+ * (prices are small decimals; a huge exponent would cost seconds of bigint arithmetic later).
  */
 export function parseDecimal(value: number | string): Decimal {
   const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value.trim();
   const match = DECIMAL.exec(text);
   const [, sign = "", whole = "", fraction = "", exponent = "0"] = match ?? [];
-  if (!match || whole + fraction === "") throw new RangeError(`Not a decimal number: ${JSON.stringify(value)}`);
+  if (!match || whole + fraction === "" || Math.abs(Number(exponent)) > 64)
+    throw new RangeError(`Not a decimal number (exponent within ±64): ${JSON.stringify(value)}`);
   const units = BigInt(sign + (whole + fraction || "0"));
   return normalize({ units, scale: fraction.length - Number(exponent) });
 }
