@@ -55,7 +55,7 @@ export function createInferenceClient(options: ClientOptions): InferenceClient {
 
   async function create(body: ChatCompletionRequest, call: RequestOptions = {}) {
     if (typeof body?.model !== "string" || !Array.isArray(body.messages)) {
-      throw new InvalidArgumentError("The request body needs `model` (a string) and `messages` (an array).");
+      throw new InvalidArgumentError("The body needs `model` (a string) and `messages` (an array).");
     }
     if (body.stream === true) {
       const streamed = await raw.POST("/v1/chat/completions", { body, parseAs: "stream", signal: call.signal ?? null });

@@ -43,9 +43,11 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
   async *[Symbol.asyncIterator](): AsyncGenerator<ChatCompletionChunk> {
     if (this.#used) throw new BasetenError("A stream can be read once.");
     this.#used = true;
-    const body = this.response.body;
-    if (!body) throw new ConnectionError("The streamed answer had no body.");
-    const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(new SseParserStream()).getReader();
+    // `create` refused an answer without a body (unwrap): there is one.
+    const reader = (this.response.body as ReadableStream)
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new SseParserStream())
+      .getReader();
     try {
       for (;;) {
         let next: ReadableStreamReadResult<ServerSentEvent>;
@@ -55,7 +57,7 @@ export class ChatCompletionStream implements AsyncIterable<ChatCompletionChunk> 
           // An aborted signal's reason is never undefined.
           throw (
             this.#signals.find((signal) => signal?.aborted)?.reason ??
-            new ConnectionError("The stream broke off before [DONE].", { cause: error })
+            new ConnectionError("The stream ended before [DONE].", { cause: error })
           );
         }
         if (next.done) throw new ConnectionError("The stream ended before [DONE].");

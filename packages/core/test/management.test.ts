@@ -182,7 +182,7 @@ describe("authentication", () => {
   it.each([undefined, "", "  ", "a\nb", "a b", " k", "k\t", "k\u0000", "kéy", "k\u007f"])(
     "refuses the apiKey %j with a message that says what to do",
     (apiKey) => {
-      expect(() => createBasetenClient({ apiKey: apiKey as string })).toThrow(/apiKey is required, printable ASCII/);
+      expect(() => createBasetenClient({ apiKey: apiKey as string })).toThrow(/apiKey is required \(printable ASCII\)/);
     },
   );
 
