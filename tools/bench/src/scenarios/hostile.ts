@@ -1,7 +1,7 @@
 // Scenario 10: the CPU one hostile 10 MB body costs the gateway, in process (the worst of several shapes).
 import { type Row, verdict } from "../report.ts";
 import type { Settings } from "../settings.ts";
-import { fmtSummary, summarize } from "../stats.ts";
+import { fmtSummary, interleave, summarize } from "../stats.ts";
 import { inProcessGateway } from "./in-process.ts";
 
 const SIZE = 10_000_000;
@@ -24,28 +24,42 @@ export function hostileBodies(size = SIZE): Record<string, string> {
   };
 }
 
-/**
- * CPU milliseconds (user + system) of one `gateway.fetch` with its answer read, in this process.
- * The request is built before the clock starts: copying the body into it is the client's work.
- */
-async function cpuMs(make: () => Request, call: (request: Request) => Promise<Response>): Promise<number> {
-  const request = make();
-  const before = process.cpuUsage();
-  await (await call(request)).arrayBuffer();
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000;
+/** One measured call: the CPU it cost and the status the gateway answered. */
+interface Measured {
+  cpuMs: number;
+  status: number;
 }
 
-/** The shapes that are valid JSON within the limits: forwarded like a real request (the bench's upstream answers 400). */
-const FORWARDED = new Set(["10 MB of escapes", "10 MB of \\u escapes", "10 MB of emoji", "250k values, then a string"]);
+/**
+ * CPU milliseconds (user + system) of one `gateway.fetch` with its answer read, in this process, and its status.
+ * The request is built before the clock starts: copying the body into it is the client's work.
+ */
+async function measure(make: () => Request, call: (request: Request) => Promise<Response>): Promise<Measured> {
+  const request = make();
+  // Interleaved, each call follows a different shape: let the previous call's waitUntil tail and the
+  // GC work its 10 MB of garbage started mostly finish first, instead of being charged to this one.
+  await new Promise((resolve) => setTimeout(resolve, 25));
+  const before = process.cpuUsage();
+  const response = await call(request);
+  await response.arrayBuffer();
+  const used = process.cpuUsage(before);
+  return { cpuMs: (used.user + used.system) / 1000, status: response.status };
+}
 
-export async function hostileBodyCpu(settings: Settings): Promise<Row[]> {
+/** The shapes built to be valid JSON within the limits, so forwarded like a real request; the others are built to be refused. */
+const FORWARDED = new Set(["10 MB of escapes", "10 MB of \\u escapes", "10 MB of emoji", "250k values, then a string"]);
+/** What the bench's upstream answers a chat request, at once and without reading it; the gateway never answers 422 itself. */
+const UPSTREAM_STATUS = 422;
+const LEGITIMATE = "legitimate 10 MB request";
+
+/** The in-process gateway, its model list learned, and a request builder for its chat route. */
+async function hostileTarget() {
   const models = { object: "list", data: [{ id: KNOWN, object: "model" }] };
   // The upstream answers at once without reading the body: only the gateway's own work is counted.
   const upstream = async (request: Request) =>
     request.url.endsWith("/v1/models")
       ? Response.json(models)
-      : Response.json({ error: { message: "never mind", type: "invalid_request_error" } }, { status: 400 });
+      : Response.json({ error: { message: "never mind", type: "invalid_request_error" } }, { status: UPSTREAM_STATUS });
   const gateway = inProcessGateway(upstream);
   const waitUntil = { waitUntil: (promise: Promise<unknown>) => void promise.catch(() => {}) };
   const make = (body: string | Uint8Array<ArrayBuffer>) => () =>
@@ -58,45 +72,86 @@ export async function hostileBodyCpu(settings: Settings): Promise<Row[]> {
   // Learn the model list first, so a known model is relayed and an unknown one refused.
   await (await call(make(JSON.stringify({ model: KNOWN, messages: [] }))())).arrayBuffer();
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const rounds = settings.quick ? 3 : settings.rounds;
-  const perShape: Record<string, number[]> = {};
-  const statuses: Record<string, number> = {};
-  for (const [name, text] of Object.entries(hostileBodies())) {
-    const bytes = new TextEncoder().encode(text);
-    statuses[name] = (await call(make(bytes)())).status; // warm-up
-    perShape[name] = [];
-    for (let round = 0; round < rounds; round++) perShape[name].push(await cpuMs(make(bytes), call));
+  return { make, call };
+}
+
+/** The status every round of `name` answered; throws when rounds disagree (the grouping would be a guess). */
+function observedStatus(name: string, runs: readonly Measured[]): number {
+  const statuses = new Set(runs.map((r) => r.status));
+  if (statuses.size !== 1) throw new Error(`${name} answered ${[...statuses].join(" and ")} in different rounds`);
+  return runs[0]!.status;
+}
+
+/**
+ * Each shape's observed status, checked against what it is built for: forwarded (the upstream's
+ * status) or refused by the gateway. A shape in the wrong group is a changed gateway or a broken
+ * shape, and either makes the rows compare the wrong things.
+ */
+function statusesChecked(runs: Record<string, Measured[]>): Record<string, number> {
+  const statuses = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, observedStatus(name, list)]));
+  for (const [name, status] of Object.entries(statuses)) {
+    const built = name === LEGITIMATE || FORWARDED.has(name) ? "forwarded" : "refused";
+    const seen = status === UPSTREAM_STATUS ? "forwarded" : "refused";
+    if (built !== seen) throw new Error(`${name} is built to be ${built} but was ${seen} (answered ${status})`);
   }
-  // The baseline: a legitimate body of the same size (one long message of mixed text), same path.
-  const legitimate = new TextEncoder().encode(
-    `${JSON.stringify({ model: KNOWN, messages: [{ role: "user", content: "héllo wörld, ".repeat(Math.floor(SIZE / 15)) }] })}`,
+  return statuses;
+}
+
+/** Every hostile shape and the legitimate request, as bytes (the texts are dropped once encoded). */
+function bodies(): Record<string, Uint8Array<ArrayBuffer>> {
+  // A legitimate body of the same size (one long message of mixed text), same path.
+  const legitimate = JSON.stringify({
+    model: KNOWN,
+    messages: [{ role: "user", content: "héllo wörld, ".repeat(Math.floor(SIZE / 15)) }],
+  });
+  const encoder = new TextEncoder();
+  return Object.fromEntries(
+    Object.entries({ ...hostileBodies(), [LEGITIMATE]: legitimate }).map(([name, text]) => [
+      name,
+      encoder.encode(text),
+    ]),
   );
-  await (await call(make(legitimate)())).arrayBuffer();
-  const baseline: number[] = [];
-  for (let round = 0; round < rounds; round++) baseline.push(await cpuMs(make(legitimate), call));
-  const medians = Object.entries(perShape).map(([name, values]) => [name, summarize(values)] as const);
-  const legit = summarize(baseline);
-  console.error(`  legitimate 10 MB body: ${fmtSummary(legit, 1, " ms")} CPU`);
-  for (const [name, summary] of medians)
-    console.error(`  ${name}: ${fmtSummary(summary, 1, " ms")} CPU, ${statuses[name]}`);
-  // Refused bodies (4xx here) cost only the gateway's checks; valid ones are forwarded, like the baseline.
-  const row = (id: string, what: string, refused: boolean): Row => {
-    const shapes = medians.filter(([name]) => FORWARDED.has(name) !== refused);
-    const [worstName, worst] = shapes.reduce((a, b) => (b[1].median > a[1].median ? b : a));
+}
+
+/**
+ * 10: every hostile shape and the legitimate request, interleaved round by round; the worst shape of
+ * each group (refused, forwarded: by the status observed) against an absolute CPU target, the legitimate
+ * request as the reference.
+ */
+export async function hostileBodyCpu(settings: Settings): Promise<Row[]> {
+  const { make, call } = await hostileTarget();
+  const variants = Object.fromEntries(
+    Object.entries(bodies()).map(([name, bytes]) => [name, () => measure(make(bytes), call)]),
+  );
+  const runs = await interleave(settings.quick ? 3 : settings.rounds, variants);
+  const statuses = statusesChecked(runs);
+  const cpu = (name: string) => runs[name]!.map((r) => r.cpuMs);
+  const legit = summarize(cpu(LEGITIMATE));
+  for (const name of Object.keys(runs))
+    console.error(`  ${name}: ${fmtSummary(summarize(cpu(name)), 1, " ms")} CPU, ${statuses[name]}`);
+  const row = (id: string, what: string, forwarded: boolean): Row => {
+    const shapes = Object.keys(statuses).filter(
+      (name) => name !== LEGITIMATE && (statuses[name] === UPSTREAM_STATUS) === forwarded,
+    );
+    const medians = shapes.map((name) => [name, summarize(cpu(name))] as const);
+    const [worstName, worst] = medians.reduce((a, b) => (b[1].median > a[1].median ? b : a));
     return {
       id,
-      scenario: `CPU of the worst hostile 10 MB body, ${what} (gateway.fetch in process)`,
-      baseline: "a legitimate 10 MB chat request",
+      scenario: `CPU of the worst hostile 10 MB body, gateway.fetch in process: ${what}`,
+      baseline: `a legitimate 10 MB chat request, interleaved (answered ${statuses[LEGITIMATE]}, for reference)`,
       measured: `${fmtSummary(worst, 1, " ms")} CPU (${worstName}, answered ${statuses[worstName]})`,
       reference: `${fmtSummary(legit, 1, " ms")} CPU`,
       target: "≤ 50 ms CPU per request",
       verdict: verdict(worst.median <= 50),
       raw: {
-        cpuMs: Object.fromEntries(shapes.map(([name]) => [name, perShape[name]])),
+        cpuMs: Object.fromEntries(shapes.map((name) => [name, cpu(name)])),
         statuses,
-        legitimateCpuMs: baseline,
+        legitimateCpuMs: cpu(LEGITIMATE),
       },
     };
   };
-  return [row("10a", "refused", true), row("10b", "valid JSON, forwarded", false)];
+  return [
+    row("10a", `refused (the gateway's own answer, not the upstream's ${UPSTREAM_STATUS})`, false),
+    row("10b", `valid JSON, forwarded (answered the upstream's ${UPSTREAM_STATUS})`, true),
+  ];
 }
