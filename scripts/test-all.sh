@@ -10,7 +10,7 @@ stage() { # stage NAME COMMAND...: runs one stage, remembers failures, goes on
 }
 
 stage "lint and format (biome)" pnpm -s lint
-stage "generated files are up to date" bash -c 'pnpm -s generate && pnpm -s --filter @baseten-edge/gateway generate && git diff --exit-code --stat'
+stage "generated files are up to date" bash scripts/check-generated.sh
 stage "specs lint" pnpm -s lint:specs
 stage "function sizes (none over 80 lines in packages/*/src)" pnpm -s check:functions
 # Every task in every package even when one fails, then one line per task naming the packages that pass.
