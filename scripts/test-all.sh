@@ -9,8 +9,12 @@ stage() { # stage NAME COMMAND...: runs one stage, remembers failures, goes on
   if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
 }
 
+# The closing line sums the vitest reports on disk: earlier runs' reports go first, so that only this run's count
+# (turbo puts a cached test task's report back when it replays it).
+find . \( -name node_modules -o -name .git \) -prune -o -name .vitest-report.json -exec rm -f {} +
+
 stage "lint and format (biome)" pnpm -s lint
-stage "generated files are up to date" bash -c 'pnpm -s generate && pnpm -s --filter @baseten-edge/gateway generate && git diff --exit-code --stat'
+stage "generated files are up to date" bash scripts/check-generated.sh
 stage "specs lint" pnpm -s lint:specs
 stage "function sizes (none over 80 lines in packages/*/src)" pnpm -s check:functions
 # Every task in every package even when one fails, then one line per task naming the packages that pass.
@@ -20,7 +24,7 @@ stage "bench --quick (every scenario runs; missed targets are reported, not fail
 stage "release dry run (changeset version, jsr.json versions, npm pack, deno publish --dry-run)" node scripts/release.ts dry-run
 stage "packed tarballs in every runtime (node, deno, bun, workerd, chromium)" node runtime-tests/run.ts
 
-# One closing line for the whole suite, summed from each package's vitest JSON report.
+# One closing line for the whole suite, summed from each package's vitest JSON report of this run.
 node -e '
   const fs = require("node:fs"), path = require("node:path");
   let passed = 0, failedTests = 0, skipped = 0;

@@ -145,14 +145,26 @@ export async function start(
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** `apt-get update` then `apt-get install -y --no-install-recommends` (root only: the caller checks). */
+/** Held (flock) around each aptInstall: test processes that start at once take turns. */
+export const APT_LOCK = "/tmp/baseten-edge-apt.lock";
+/** How long to wait for the turn, and then for dpkg's own lock (held by any other apt user), in seconds. */
+const APT_WAIT_S = 300;
+
+/**
+ * `apt-get update` then `apt-get install -y --no-install-recommends` (root only: the caller checks).
+ * On a fresh machine two suites can need a package at once (the gateway's tests redis-server, the page
+ * tests chromium), and a second apt-get fails on dpkg's lock: both steps run under one flock of
+ * APT_LOCK, and each apt-get waits for dpkg's lock (`DPkg::Lock::Timeout`) rather than failing on it.
+ */
 export async function aptInstall(packages: string[], env: Record<string, string | undefined>): Promise<void> {
-  const apt = { ...env, DEBIAN_FRONTEND: "noninteractive" };
-  await run("apt-get", ["update"], { cwd: "/", env: apt, timeoutMs: 180_000 });
-  await run("apt-get", ["install", "-y", "--no-install-recommends", ...packages], {
+  const wait = `-o DPkg::Lock::Timeout=${APT_WAIT_S}`;
+  // The package names reach apt-get as sh's positional parameters, never as shell text.
+  const script = `apt-get ${wait} update && apt-get ${wait} install -y --no-install-recommends "$@"`;
+  await run("flock", ["-w", String(APT_WAIT_S), APT_LOCK, "sh", "-c", script, "sh", ...packages], {
     cwd: "/",
-    env: apt,
-    timeoutMs: 300_000,
+    env: { ...env, DEBIAN_FRONTEND: "noninteractive" },
+    // The turn, dpkg's lock, then the update (up to 3 minutes) and the install (up to 5).
+    timeoutMs: (2 * APT_WAIT_S + 480) * 1000,
   });
 }
 

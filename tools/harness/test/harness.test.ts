@@ -1,7 +1,11 @@
 // The harness starts what it says and stops it, within its deadlines.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { run, start, stopChild, withTimeout } from "../src/processes.ts";
+import { aptInstall, run, start, stopChild, withTimeout } from "../src/processes.ts";
 import { startWorkerd, workerCompatibility, workerdVersion } from "../src/workerd.ts";
 
 const node = process.execPath;
@@ -48,6 +52,35 @@ describe("processes", () => {
     await expect(withTimeout(new Promise(() => {}), 20, "waiting for nothing")).rejects.toThrow(
       "waiting for nothing took longer than 20 ms",
     );
+  });
+});
+
+// A stand-in apt-get: logs its arguments, and fails like the real one on dpkg's lock when another runs.
+const fakeAptGet = `#!/bin/sh
+echo "$*" >> "$APT_LOG"
+mkdir "$APT_LOG.busy" 2>/dev/null || { echo "E: Could not get lock /var/lib/dpkg/lock-frontend" >&2; exit 100; }
+sleep 0.3
+rmdir "$APT_LOG.busy"
+`;
+
+// flock comes with util-linux, on every Debian and Ubuntu (where apt is).
+describe.skipIf(!existsSync("/usr/bin/flock"))("aptInstall", () => {
+  it("lets two callers at once take turns, each apt-get waiting for dpkg's lock", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "fake-apt-"));
+    try {
+      await writeFile(join(dir, "apt-get"), fakeAptGet);
+      await chmod(join(dir, "apt-get"), 0o755);
+      const env = { PATH: `${dir}:${process.env.PATH}`, APT_LOG: join(dir, "log") };
+      await Promise.all([aptInstall(["redis-server"], env), aptInstall(["chromium"], env)]);
+      const calls = (await readFile(env.APT_LOG, "utf8")).trim().split("\n");
+      expect(calls).toHaveLength(4);
+      for (const call of calls) expect(call).toMatch(/^-o DPkg::Lock::Timeout=300 (update|install)/);
+      expect(calls.filter((call) => call.includes("install")).map((call) => call.split(" ").at(-1))).toEqual(
+        expect.arrayContaining(["redis-server", "chromium"]),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
