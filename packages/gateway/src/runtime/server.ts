@@ -111,7 +111,13 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-/** `import.meta.main` (Node 24.2+, Deno, Bun): true when the module is the program, not an import. */
+/**
+ * True when the module is the program, not an import: `import.meta.main` (Node 22.18+ and 24.2+,
+ * Deno, Bun); on an older Node, whether the module is the script Node was started with.
+ */
 export function isMain(meta: ImportMeta): boolean {
-  return (meta as ImportMeta & { main?: boolean }).main === true;
+  const { main, filename } = meta as ImportMeta & { main?: boolean; filename?: string };
+  if (main !== undefined) return main;
+  const script = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1];
+  return filename !== undefined && filename === script;
 }
