@@ -3,7 +3,7 @@
 //   node ../../scripts/check-examples.ts README.md ../../README.md
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkg = process.cwd();
@@ -30,11 +30,24 @@ function markdownBlocks(file: string): string[] {
   return [...readFileSync(file, "utf8").matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
 }
 
-/** Every ```ts block inside an @example of a TypeScript file's JSDoc. */
+/**
+ * Every ```ts block inside an @example of a TypeScript file's JSDoc. A relative import in one is read
+ * from the file's own folder (an internal module's example imports it as its neighbours do), so it is
+ * rewritten to the same module seen from `out`.
+ */
 function jsdocBlocks(file: string): string[] {
   const text = readFileSync(file, "utf8");
+  const fromOut = (specifier: string) => {
+    const path = relative(out, resolve(dirname(file), specifier)).replaceAll(sep, "/");
+    return path.startsWith(".") ? path : `./${path}`;
+  };
   return [...text.matchAll(/@example\s*\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g)].map((m) =>
-    m[1]!.replace(/^\s*\* ?/gm, ""),
+    m[1]!
+      .replace(/^\s*\* ?/gm, "")
+      .replace(
+        /(from\s+["'])(\.\.?\/[^"']+)(["'])/g,
+        (_, open: string, specifier: string, close: string) => open + fromOut(specifier) + close,
+      ),
   );
 }
 

@@ -1,10 +1,13 @@
-// `./run keys`: gateway keys for operator mode. `create` makes a key, prints it ONCE with the policy
-// to store (only the key's SHA-256 digest is in it), and with `--apply <gateway url>` PUTs the policy
-// through the admin API (ADMIN_TOKEN from the environment). `list` and `usage` read the admin view.
+// `./run keys`: gateway keys for operator mode. `create` makes a key and prints it ONCE with the policy
+// to store (only the key's SHA-256 digest is in it); with `--apply <gateway url>` it first PUTs the
+// policy through the admin API (ADMIN_TOKEN from the environment), and prints the key only once the
+// gateway has stored it. `list` reads the admin view, `usage` a key's own view; `usage` takes the key
+// from GATEWAY_KEY or stdin, never from the arguments, which `ps` shows and shell history keeps.
 //   ./run keys create --name team-a --rpm 60 --monthly-usd 50 [--models a,b] [--tpm N] [--concurrent N]
 //                     [--daily-usd X] [--apply http://127.0.0.1:8787]
-//   ./run keys list --url http://127.0.0.1:8787          (every key's policy and usage)
-//   ./run keys usage --url http://127.0.0.1:8787 --key <a gateway key>   (one key's own view)
+//   ./run keys list --url http://127.0.0.1:8787                          (every key's policy and usage)
+//   GATEWAY_KEY=$KEY ./run keys usage --url http://127.0.0.1:8787        (one key's own view)
+//   printf %s "$KEY" | ./run keys usage --url http://127.0.0.1:8787      (the same, the key on stdin)
 import { createHash, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 
@@ -12,7 +15,7 @@ const USAGE = `usage:
   ./run keys create --name NAME [--rpm N] [--tpm N] [--concurrent N] [--daily-usd X] [--monthly-usd X]
                     [--models a,b] [--apply GATEWAY_URL]     (--apply needs ADMIN_TOKEN in the environment)
   ./run keys list --url GATEWAY_URL                          (needs ADMIN_TOKEN)
-  ./run keys usage --url GATEWAY_URL --key KEY`;
+  ./run keys usage --url GATEWAY_URL                         (the key in GATEWAY_KEY, or on stdin)`;
 
 function fail(message: string, usage = true): never {
   console.error(usage ? `keys: ${message}\n\n${USAGE}` : `keys: ${message}`);
@@ -97,26 +100,46 @@ const base = (url: string | undefined, flag: string) => {
 };
 
 async function create(): Promise<void> {
+  // Everything that can refuse comes before the key is printed: a key shown once must be a stored one.
+  const target = values.apply === undefined ? undefined : { url: base(values.apply, "apply"), token: adminToken() };
   // 32 random bytes: a key nobody guesses; the prefix tells people what it is when they find one.
   const key = `bek_${randomBytes(32).toString("base64url")}`;
   const policy = policyFor(key);
+  const path = `/v1/admin/keys/${policy.digest}`;
+  if (target) await call("PUT", `${target.url}${path}`, target.token, policy);
   console.log(`key (shown once, store it now): ${key}`);
   console.log(`policy: ${JSON.stringify(policy)}`);
-  if (values.apply === undefined) return;
-  const url = `${base(values.apply, "apply")}/v1/admin/keys/${policy.digest}`;
-  await call("PUT", url, adminToken(), policy);
-  console.log(`applied: PUT ${new URL(url).pathname}`);
+  if (target) console.log(`applied: PUT ${path}`);
+}
+
+const KEY_INPUT = `give the key in GATEWAY_KEY (GATEWAY_KEY="$KEY" ./run keys usage --url …) or on stdin (printf %s "$KEY" | ./run keys usage --url …)`;
+
+/** The key for `usage`: GATEWAY_KEY, else stdin when it is not a terminal (a pipe or a file). */
+async function gatewayKey(): Promise<string> {
+  const fromEnv = process.env.GATEWAY_KEY?.trim();
+  if (fromEnv) return fromEnv;
+  if (process.stdin.isTTY) fail(KEY_INPUT);
+  process.stdin.setEncoding("utf8");
+  let text = "";
+  for await (const chunk of process.stdin) text += chunk;
+  return text.trim() || fail(`no key: ${KEY_INPUT}`);
 }
 
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
+// Refused, not merely ignored: whoever typed it needs to know the key is now in their shell history.
+if (values.key !== undefined) {
+  fail(
+    `--key is not accepted: arguments show in \`ps\` and stay in shell history (if that was a real key, replace it); ${KEY_INPUT}`,
+  );
+}
 const command = positionals[0];
 if (command === "create") await create();
 else if (command === "list") {
   console.log(JSON.stringify(await call("GET", `${base(values.url, "url")}/v1/admin/keys`, adminToken()), null, 2));
 } else if (command === "usage") {
-  if (!values.key) fail("--key is required");
-  console.log(JSON.stringify(await call("GET", `${base(values.url, "url")}/v1/usage`, values.key), null, 2));
+  const url = `${base(values.url, "url")}/v1/usage`;
+  console.log(JSON.stringify(await call("GET", url, await gatewayKey()), null, 2));
 } else fail(command ? `unknown command ${JSON.stringify(command)}` : "a command is required");

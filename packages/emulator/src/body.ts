@@ -21,7 +21,12 @@ const encoder = new TextEncoder();
 /**
  * Pulls events from `events` only when the consumer reads, so a 100 MB stream never sits in memory.
  * @example
- * new Response(eventStream(["data: 1\n\n"][Symbol.iterator](), { delayMs: 0, cutAfter: undefined, signal: undefined, onCancel() {}, onEnd() {}, onCut() {} }));
+ * ```ts
+ * import { eventStream } from "./body.ts"; // internal: not exported by the package
+ * const events = ["data: 1\n\n", "data: [DONE]\n\n"].values();
+ * const hooks = { onCancel() {}, onEnd() {}, onCut() {} };
+ * new Response(eventStream(events, { delayMs: 0, cutAfter: undefined, signal: undefined, ...hooks }));
+ * ```
  */
 export function eventStream(events: Iterator<string>, options: EventStreamOptions): ReadableStream<Uint8Array> {
   const { signal } = options;

@@ -38,8 +38,14 @@ const MAX_BODY_BYTES = 100 * 1024 * 1024;
 /**
  * Creates an in-process Baseten emulator.
  * @example
+ * ```ts
+ * import { createEmulator } from "@baseten-edge/emulator";
  * const emulator = createEmulator({ models: 100 });
- * const res = await emulator.fetch("http://emulator/v1/model_apis?limit=5", { headers: { authorization: "Bearer emulator-key" } });
+ * const res = await emulator.fetch("http://emulator/v1/model_apis?limit=5", {
+ *   headers: { authorization: "Bearer emulator-key" },
+ * });
+ * console.log(res.status); // 200
+ * ```
  */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const state = createState(options);

@@ -51,7 +51,10 @@ export class FaultSyntaxError extends Error {
 /**
  * Parses `name=value` pairs and bare flags separated by `;` or `,`.
  * @example
+ * ```ts
+ * import { parseFaults } from "@baseten-edge/emulator";
  * parseFaults("latency=200; chunks=64; chunk-delay=5"); // { latencyMs: 200, chunks: 64, chunkDelayMs: 5 }
+ * ```
  */
 export function parseFaults(text: string): FaultSpec {
   const spec: Record<string, number | boolean> = {};

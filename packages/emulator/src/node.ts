@@ -27,9 +27,12 @@ export interface EmulatorServer {
 /**
  * Starts an emulator on a local port.
  * @example
+ * ```ts
+ * import { startEmulatorServer } from "@baseten-edge/emulator/node";
  * const server = await startEmulatorServer({ port: 0 });
  * await fetch(`${server.url}/v1/models`, { headers: { authorization: "Bearer emulator-key" } });
  * await server.close();
+ * ```
  */
 export async function startEmulatorServer(options: EmulatorServerOptions = {}): Promise<EmulatorServer> {
   const { port = 0, host = "127.0.0.1", emulator: given, ...emulatorOptions } = options;

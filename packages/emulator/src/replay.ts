@@ -28,7 +28,12 @@ export interface Cassette {
 /**
  * Parses a go-vcr v2 cassette (YAML). Throws a TypeError naming the cassette and the bad field.
  * @example
- * const cassette = parseCassette(await (await fetch(url)).text(), "GenSync-Text.yaml");
+ * ```ts
+ * import { parseCassette } from "@baseten-edge/emulator";
+ * const text = await (await fetch("https://example.com/cassettes/GenSync-Text.yaml")).text();
+ * const cassette = parseCassette(text, "GenSync-Text.yaml");
+ * console.log(cassette.interactions.length);
+ * ```
  */
 export function parseCassette(text: string, name = "cassette"): Cassette {
   const fail = (why: string): never => {

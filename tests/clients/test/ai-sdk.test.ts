@@ -6,7 +6,18 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { APICallError, generateText, type LanguageModel, Output, streamText, tool } from "ai";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { clearFaults, ERROR_STATUSES, gatewayUrl, KEY, MODEL, UPSTREAM_MESSAGES, upstreamFault } from "./stack.ts";
+import {
+  clearFaults,
+  clearRequests,
+  ERROR_STATUSES,
+  gatewayUrl,
+  KEY,
+  MODEL,
+  SLOW_STREAM,
+  UPSTREAM_MESSAGES,
+  upstreamCancelledAt,
+  upstreamFault,
+} from "./stack.ts";
 
 const openai = () => createOpenAI({ apiKey: KEY, baseURL: `${gatewayUrl()}/v1` });
 // supportsStructuredOutputs: the provider's documented switch for `json_schema` (else it sends
@@ -72,11 +83,25 @@ describe.each(providers)("AI SDK, %s", (_, path, model) => {
     expect(person.parse(result.output)).toEqual({ name: expect.any(String), age: expect.any(Number) });
   });
 
-  it("aborts a stream", async () => {
+  it("aborts a stream mid-way, rejects with AbortError, and the abort reaches Baseten", async () => {
+    await clearRequests();
+    await upstreamFault(path, SLOW_STREAM, 1);
     const controller = new AbortController();
-    controller.abort();
-    const result = streamText({ model: model(), prompt: "Write a long story.", abortSignal: controller.signal });
-    await expect(result.text).rejects.toThrow(/abort/i);
+    const result = streamText({
+      model: model(),
+      prompt: "Write a long story.",
+      abortSignal: controller.signal,
+      maxRetries: 0,
+    });
+    let deltas = 0;
+    // The SDK ends `textStream` quietly on abort; its promises (`text`, `finishReason`) reject.
+    for await (const _ of result.textStream) {
+      deltas++;
+      if (deltas === 2) controller.abort();
+    }
+    expect(deltas).toBeLessThan(200); // stopped well before the stream's end
+    await expect(result.text).rejects.toMatchObject({ name: "AbortError" });
+    await expect.poll(() => upstreamCancelledAt(path), { timeout: 5000 }).toEqual(expect.any(Number));
   });
 
   it.each(ERROR_STATUSES)("reports Baseten's %i as APICallError with the status and message", async (status) => {

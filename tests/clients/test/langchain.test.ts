@@ -4,7 +4,18 @@ import { ChatOpenAI } from "@langchain/openai";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { clearFaults, ERROR_STATUSES, gatewayUrl, KEY, MODEL, UPSTREAM_MESSAGES, upstreamFault } from "./stack.ts";
+import {
+  clearFaults,
+  clearRequests,
+  ERROR_STATUSES,
+  gatewayUrl,
+  KEY,
+  MODEL,
+  SLOW_STREAM,
+  UPSTREAM_MESSAGES,
+  upstreamCancelledAt,
+  upstreamFault,
+} from "./stack.ts";
 
 const chat = (useResponsesApi: boolean) =>
   new ChatOpenAI({
@@ -55,10 +66,21 @@ describe.each([
     expect(person.parse(result)).toEqual({ name: expect.any(String), age: expect.any(Number) });
   });
 
-  it("aborts", async () => {
+  it("aborts a stream mid-way, rejects with AbortError, and the abort reaches Baseten", async () => {
+    await clearRequests();
+    await upstreamFault(path, SLOW_STREAM, 1);
     const controller = new AbortController();
-    controller.abort();
-    await expect(chat(responses).invoke("Write a story.", { signal: controller.signal })).rejects.toThrow(/abort/i);
+    let texts = 0;
+    const read = async () => {
+      for await (const chunk of await chat(responses).stream("Write a long story.", { signal: controller.signal })) {
+        // Count text only: the Responses API opens with events that carry none.
+        if (chunk.text !== "") texts++;
+        if (texts === 2) controller.abort();
+      }
+    };
+    await expect(read()).rejects.toMatchObject({ name: "AbortError" });
+    expect(texts).toBeLessThan(200); // stopped well before the stream's end
+    await expect.poll(() => upstreamCancelledAt(path), { timeout: 5000 }).toEqual(expect.any(Number));
   });
 
   it.each(ERROR_STATUSES)("surfaces Baseten's %i as the openai SDK's error class, with the message", async (status) => {

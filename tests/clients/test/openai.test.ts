@@ -9,9 +9,10 @@ import {
   KEY,
   MODEL,
   PLAIN_MODEL,
+  SLOW_STREAM,
   UPSTREAM_MESSAGES,
+  upstreamCancelledAt,
   upstreamFault,
-  upstreamRequests,
 } from "./stack.ts";
 
 const client = (apiKey = KEY) => new OpenAI({ apiKey, baseURL: `${gatewayUrl()}/v1`, maxRetries: 0 });
@@ -88,8 +89,7 @@ describe("openai: chat completions", () => {
 
   it("aborts a stream mid-way, and the abort reaches Baseten", async () => {
     await clearRequests();
-    // A slow, long answer: 200 chunks 50 ms apart, so the abort lands mid-stream.
-    await upstreamFault("/v1/chat/completions", "chunks=200; chunk-delay=50", 1);
+    await upstreamFault("/v1/chat/completions", SLOW_STREAM, 1);
     const controller = new AbortController();
     const stream = await client().chat.completions.create(
       {
@@ -107,9 +107,7 @@ describe("openai: chat completions", () => {
       if (chunks === 2) controller.abort();
     }
     expect(chunks).toBe(2);
-    await expect
-      .poll(async () => (await upstreamRequests("/v1/chat/completions"))[0]?.cancelledAt ?? null, { timeout: 5000 })
-      .toEqual(expect.any(Number));
+    await expect.poll(() => upstreamCancelledAt("/v1/chat/completions"), { timeout: 5000 }).toEqual(expect.any(Number));
   });
 
   it("rejects with APIUserAbortError when aborted before the answer", async () => {

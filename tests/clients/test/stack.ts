@@ -32,6 +32,17 @@ export async function upstreamRequests(path: string): Promise<{ path: string; ca
   return requests.filter((r) => r.path === path);
 }
 
+/**
+ * When Baseten (the emulator) saw the first request on `path` since `clearRequests()` cancelled, or null
+ * while it has not: how a test proves a client's abort travelled through the gateway to the upstream.
+ */
+export async function upstreamCancelledAt(path: string): Promise<number | null> {
+  return (await upstreamRequests(path))[0]?.cancelledAt ?? null;
+}
+
+/** A slow, long answer (200 chunks 50 ms apart, 10 s in all), so an abort after the first chunks lands mid-stream. */
+export const SLOW_STREAM = "chunks=200; chunk-delay=50";
+
 export async function clearRequests(): Promise<void> {
   await fetch(`${inject("emulatorUrl")}/__emulator/requests`, { method: "DELETE" });
 }

@@ -26,7 +26,12 @@ interface Builder {
 /**
  * A value that fits `schema`, cut short (fewer array items and properties) once it reaches MAX_VALUE_NODES.
  * @example
- * valueForSchema({ type: "object", properties: { n: { type: "integer" } } }, createRandom(1), { numbers: [7], words: ["a"] }); // { n: 7 }
+ * ```ts
+ * import { createRandom } from "../random.ts"; // internal: not exported by the package
+ * import { valueForSchema } from "./json-value.ts";
+ * const schema = { type: "object", properties: { n: { type: "integer" } } };
+ * valueForSchema(schema, createRandom(1), { numbers: [7], words: ["a"] }); // { n: 7 }
+ * ```
  */
 export function valueForSchema(schema: unknown, random: Random, hints: ValueHints): unknown {
   const builder = {
