@@ -279,3 +279,18 @@ describe("the cache's bookkeeping of failed loads", () => {
     expect(refreshes).toBe(2);
   });
 });
+
+describe("memoryStore", () => {
+  it("sweeps expired entries out as new ones are written, so a stream of one-off keys does not pile up", async () => {
+    let now = 0;
+    const store = memoryStore(() => now);
+    const entry = { value: "[]", metadata: { fetchedAt: 0, hash: "h" } };
+    for (let i = 0; i < 100_000; i++) {
+      await store.put(`catalog:${i}`, entry, 60);
+      now += 10; // one write every 10 ms: about 6,000 entries live at once
+    }
+    expect(store.size).toBeLessThanOrEqual(2 * 6_000);
+    expect(await store.get("catalog:99999")).toEqual(entry);
+    expect(await store.get("catalog:0")).toBeNull();
+  });
+});
