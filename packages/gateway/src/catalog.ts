@@ -6,9 +6,11 @@ import {
   type FetchLike,
   type InferenceModel,
   type ModelApi,
+  pricesOf,
 } from "@baseten-edge/core";
 import type { Caller } from "./auth.ts";
 import type { LookupBudget } from "./lookup-budget.ts";
+import type { GatewayEvent } from "./options.ts";
 import { type Entry, EvictingError, type Loader, type Lookup, type TieredCache } from "./tiered-cache.ts";
 
 /** Baseten refused the caller's key: passed on to the caller, never cached, and evicts their entries. */
@@ -32,6 +34,8 @@ export interface Upstream {
   fetch?: FetchLike | undefined;
   /** Charged for each first look-up of a key (pass-through mode); none in operator mode. */
   budget?: LookupBudget | undefined;
+  /** Told when a model list held entries the gateway cannot use (and dropped). */
+  log?: ((event: GatewayEvent) => void) | undefined;
 }
 
 type WaitUntil = ((promise: Promise<unknown>) => void) | undefined;
@@ -96,7 +100,15 @@ export class CatalogSource {
 
   async #loadModels(caller: Caller): Promise<InferenceModel[]> {
     const client = createInferenceClient({ ...this.#clientOptions(caller), baseUrl: this.upstream.inferenceUrl });
-    return guard([catalogKey(caller)], () => client.models.list({ signal: AbortSignal.timeout(LOAD_TIMEOUT_MS) }));
+    const listed = await guard([catalogKey(caller)], () =>
+      client.models.list({ signal: AbortSignal.timeout(LOAD_TIMEOUT_MS) }),
+    );
+    // Core checks only that `data` is an array; an entry the routes cannot read would fail every
+    // answer built from the cached list (the page and search too), so it never reaches the cache.
+    const models = listed.filter(usableModel);
+    const dropped = listed.length - models.length;
+    if (dropped > 0) this.upstream.log?.({ event: "models_dropped", dropped, kept: models.length });
+    return models;
   }
 
   #clientOptions(caller: Caller) {
@@ -108,6 +120,34 @@ export class CatalogSource {
       timeoutMs: 10_000,
       ...(this.upstream.fetch ? { fetch: this.upstream.fetch } : {}),
     };
+  }
+}
+
+/** Unix seconds a `Date` can hold (±8.64e15 ms): Anthropic's `created_at` is rendered from `created`. */
+const MAX_UNIX_SECONDS = 8.64e12;
+
+const isOptionalStrings = (value: unknown) =>
+  value === undefined || value === null || (Array.isArray(value) && value.every((item) => typeof item === "string"));
+
+/**
+ * Whether a `/v1/models` entry has every field the gateway reads, as the type it reads it as: `id`
+ * (every look-up and the slug join), `created` (Anthropic's order and `created_at`), `name`,
+ * the feature and modality lists (search, the page), and prices core can read (the relay's costs).
+ */
+export function usableModel(entry: unknown): entry is InferenceModel {
+  if (typeof entry !== "object" || entry === null) return false;
+  const model = entry as Record<string, unknown>;
+  const { id, created, name } = model;
+  if (typeof id !== "string" || id === "") return false;
+  if (typeof created !== "number" || !(Math.abs(created) <= MAX_UNIX_SECONDS)) return false;
+  if (name !== undefined && name !== null && typeof name !== "string") return false;
+  if (![model.supported_features, model.input_modalities, model.output_modalities].every(isOptionalStrings))
+    return false;
+  try {
+    pricesOf(entry as InferenceModel);
+    return true;
+  } catch {
+    return false;
   }
 }
 

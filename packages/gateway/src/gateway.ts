@@ -115,7 +115,7 @@ function registerRoutes(routes: RouteTable, auth: Authenticator, source: Catalog
     log,
   });
   routes.app.notFound(notFound(routes));
-  routes.app.onError(internalError(log));
+  routes.app.onError(internalError(routes, log));
 }
 
 /** Operator mode with limits: gateway keys are looked up in the limits store (never-seen ones charged to the client). */
@@ -169,6 +169,7 @@ function upstreamOf(options: ResolvedOptions) {
     fetch: options.fetch,
     // Only pass-through mode meets keys it has never seen; the operator's key is always welcome.
     budget: options.auth.mode === "pass-through" ? lookupBudget(options) : undefined,
+    log: options.log,
   };
 }
 

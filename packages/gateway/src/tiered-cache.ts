@@ -131,34 +131,70 @@ export class TieredCache {
   #load(key: string, load: Loader<unknown>, waitUntil: WaitUntil | undefined, known: boolean): Promise<Entry<unknown>> {
     const running = this.#inflight.get(key);
     if (running) return running;
-    const promise = (async () => {
-      try {
-        const value = await load(known);
-        const json = JSON.stringify(value);
-        const entry = newEntry(value, this.#options.now(), await digest(json), json.length);
-        this.#failedAt.delete(key);
-        this.#remember(key, entry, json.length);
-        const writes = this.#writeStores(key, {
-          value: json,
-          metadata: { fetchedAt: entry.fetchedAt, hash: entry.hash },
-        });
-        if (waitUntil) waitUntil(writes);
-        else await writes;
-        return entry;
-      } catch (error) {
-        if (error instanceof EvictingError) {
-          if (this.#denied.size >= MAX_DENIALS) this.#denied.clear();
-          this.#denied.set(key, { until: this.#options.now() + DENIAL_MS, error });
-          // Deleting costs a store write (billed on KV): only when there was something to delete.
-          if (known) await Promise.all([key, ...error.alsoEvict].map((k) => this.evict(k)));
-        } else this.#failedAt.set(key, this.#options.now());
-        throw error;
-      } finally {
-        this.#inflight.delete(key);
-      }
-    })();
+    // Registered before it can settle, removed once it has, whichever way: a loader that throws
+    // synchronously (a refused look-up budget) must not leave its rejection behind for every later call.
+    const promise: Promise<Entry<unknown>> = this.#loadAndStore(key, load, waitUntil, known).finally(() => {
+      if (this.#inflight.get(key) === promise) this.#inflight.delete(key);
+    });
     this.#inflight.set(key, promise);
     return promise;
+  }
+
+  async #loadAndStore(
+    key: string,
+    load: Loader<unknown>,
+    waitUntil: WaitUntil | undefined,
+    known: boolean,
+  ): Promise<Entry<unknown>> {
+    try {
+      const value = await load(known);
+      const json = JSON.stringify(value);
+      const entry = newEntry(value, this.#options.now(), await digest(json), json.length);
+      this.#failedAt.delete(key);
+      this.#remember(key, entry, json.length);
+      const writes = this.#writeStores(key, {
+        value: json,
+        metadata: { fetchedAt: entry.fetchedAt, hash: entry.hash },
+      });
+      if (waitUntil) waitUntil(writes);
+      else await writes;
+      return entry;
+    } catch (error) {
+      await this.#failed(key, error, known);
+      throw error;
+    }
+  }
+
+  /** Remembers a failed load: a denial for an evicting answer, else when it failed (for the refresh throttle). */
+  async #failed(key: string, error: unknown, known: boolean): Promise<void> {
+    const now = this.#options.now();
+    if (error instanceof EvictingError) {
+      if (this.#denied.size >= MAX_DENIALS) this.#denied.clear();
+      this.#denied.set(key, { until: now + DENIAL_MS, error });
+      // Deleting costs a store write (billed on KV): only what some tier holds. The caller's other
+      // entries are looked at whether or not this key had one (a revoked key's cached model list
+      // must go when its first catalog load is refused).
+      const siblings = await Promise.all(error.alsoEvict.map(async (k) => ((await this.#held(k)) ? [k] : [])));
+      await Promise.all([...(known ? [key] : []), ...siblings.flat()].map((k) => this.evict(k)));
+      return;
+    }
+    // Read only when serving a stale entry: a key without one (a refused random key) needs no record.
+    if (!known) return;
+    if (this.#failedAt.size >= MAX_DENIALS) this.#failedAt.clear();
+    this.#failedAt.set(key, now);
+  }
+
+  /** Whether any tier holds an entry for `key`, whatever its age (store reads, no writes). */
+  async #held(key: string): Promise<boolean> {
+    if (this.#memory.has(key)) return true;
+    for (const store of this.#options.stores) {
+      const stored = await store.get(key).catch((error: unknown) => {
+        this.#options.onStoreError(store.name, "get", error);
+        return null;
+      });
+      if (stored) return true;
+    }
+    return false;
   }
 
   #fromMemory(key: string): Entry<unknown> | null {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createGateway, memoryStore } from "../src/index.ts";
 import type { CatalogStore } from "../src/store.ts";
-import { TieredCache } from "../src/tiered-cache.ts";
+import { type Loader, TieredCache } from "../src/tiered-cache.ts";
 import { harness, SALT, spyStore } from "./helpers.ts";
 
 describe("cache states", () => {
@@ -49,8 +49,26 @@ describe("cache states", () => {
     const again = await h.get("/v1/model_apis?limit=5", "emulator-key", { "if-none-match": etag });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe("");
-    const otherPage = await h.get("/v1/model_apis?limit=6", "emulator-key", { "if-none-match": etag });
-    expect(otherPage.status).toBe(200);
+    // Baseten changes one description; the next refresh brings it in.
+    const { items } = (await first.json()) as { items: { description: string }[] };
+    items[0]!.description = "Now with a longer context.";
+    const changed = JSON.stringify({ items, pagination: { has_more: false, cursor: null } });
+    h.upstream.answer = (request) =>
+      new URL(request.url).pathname === "/v1/model_apis"
+        ? new Response(changed, { headers: { "content-type": "application/json" } })
+        : undefined;
+    h.clock.advance(61);
+    await h.get("/v1/model_apis?limit=5");
+    await h.settle();
+    const after = await h.get("/v1/model_apis?limit=5", "emulator-key", { "if-none-match": etag });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("x-cache")).toBe("HIT");
+    expect(((await after.json()) as { items: { description: string }[] }).items[0]?.description).toBe(
+      "Now with a longer context.",
+    );
+    const newTag = after.headers.get("etag")!;
+    expect(newTag).not.toBe(etag);
+    expect((await h.get("/v1/model_apis?limit=5", "emulator-key", { "if-none-match": newTag })).status).toBe(304);
   });
 
   it("gives tenants with equal catalogs different ETags, so one tenant's tag never earns another a 304", async () => {
@@ -200,5 +218,79 @@ describe("upstream outages", () => {
     expect(h.upstream.attempts).toBeGreaterThanOrEqual(2);
     expect(h.upstream.attempts).toBeLessThanOrEqual(6);
     expect(h.events.filter((e) => e.event === "refresh_failed").length).toBe(h.upstream.attempts / 2);
+  });
+});
+
+/** A cache on its own, with a clock the test moves (fresh 60 s, served stale up to an hour, retry after 10 s). */
+function bareCache() {
+  const clock = { now: 0 };
+  const cache = new TieredCache({
+    stores: [],
+    freshMs: 60_000,
+    maxStaleMs: 3_600_000,
+    memoryBudget: 100_000_000,
+    now: () => clock.now,
+    retryRefreshAfterMs: 10_000,
+    onStoreError: () => {},
+    onRefreshError: () => {},
+  });
+  return { cache, clock };
+}
+
+const failing: Loader<string[]> = async () => {
+  throw new Error("upstream down");
+};
+
+describe("the cache's bookkeeping of failed loads", () => {
+  it("loads again after a loader that threw before returning a promise", async () => {
+    const { cache } = bareCache();
+    const refused: Loader<string[]> = () => {
+      throw new Error("refused at once");
+    };
+    await expect(cache.get("catalog:x", refused)).rejects.toThrow("refused at once");
+    const loaded = await cache.get("catalog:x", async () => ["row"]);
+    expect(loaded.status).toBe("MISS");
+    expect(loaded.entry.value).toEqual(["row"]);
+  });
+
+  it("keeps its record of failed refreshes bounded, and only for keys it holds an entry for", async () => {
+    const { cache, clock } = bareCache();
+    let refreshes = 0;
+    const counting: Loader<string[]> = async () => {
+      refreshes++;
+      throw new Error("upstream down");
+    };
+    const background = () => {};
+    await cache.get("catalog:watched", async () => ["row"]);
+    for (let i = 0; i < 10_000; i++) await cache.get(`catalog:cached-${i}`, async () => ["row"]);
+    clock.now += 61_000;
+    // A stale entry whose refresh failed is not refreshed again within 10 s…
+    await cache.get("catalog:watched", counting, background);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await cache.get("catalog:watched", counting, background);
+    expect(refreshes).toBe(1);
+    // …however many never-cached keys fail meanwhile (they leave no record to push it out)…
+    for (let i = 0; i < 10_000; i++) await expect(cache.get(`catalog:random-${i}`, failing)).rejects.toThrow();
+    await cache.get("catalog:watched", counting, background);
+    expect(refreshes).toBe(1);
+    // …while the record is bounded: 10,000 more failed refreshes of cached keys start it over.
+    for (let i = 0; i < 10_000; i++) expect((await cache.get(`catalog:cached-${i}`, failing)).status).toBe("STALE");
+    await cache.get("catalog:watched", counting, background);
+    expect(refreshes).toBe(2);
+  });
+});
+
+describe("memoryStore", () => {
+  it("sweeps expired entries out as new ones are written, so a stream of one-off keys does not pile up", async () => {
+    let now = 0;
+    const store = memoryStore(() => now);
+    const entry = { value: "[]", metadata: { fetchedAt: 0, hash: "h" } };
+    for (let i = 0; i < 100_000; i++) {
+      await store.put(`catalog:${i}`, entry, 60);
+      now += 10; // one write every 10 ms: about 6,000 entries live at once
+    }
+    expect(store.size).toBeLessThanOrEqual(2 * 6_000);
+    expect(await store.get("catalog:99999")).toEqual(entry);
+    expect(await store.get("catalog:0")).toBeNull();
   });
 });

@@ -5,7 +5,11 @@ import { harness } from "./helpers.ts";
 
 /** A harness whose emulator knows only `emulator-key`: every random key is refused upstream. */
 function strict(options: Parameters<typeof harness>[0] = {}) {
-  const h = harness(options, {});
+  return withClients(harness(options, {}));
+}
+
+/** `get` and `post` on behalf of a client address; `settleAll` runs what they left to waitUntil. */
+function withClients(h: ReturnType<typeof harness>) {
   const tasks: Promise<unknown>[] = [];
   const from = (clientAddress: string | undefined) => ({
     waitUntil: (promise: Promise<unknown>) => void tasks.push(promise.catch(() => {})),
@@ -60,14 +64,44 @@ describe("the budget of never-seen keys", () => {
   });
 
   it("never charges a key the gateway already knows, even once the budget is spent", async () => {
-    const h = strict({ newKeysPerClientPerMinute: 3 });
+    const h = strict({ newKeysPerClientPerMinute: 3, freshSeconds: 1, maxStaleSeconds: 5 });
     expect((await h.get("/v1/model_apis", "emulator-key", "203.0.113.7")).status).toBe(200);
     for (let i = 0; i < 10; i++) await h.get("/v1/model_apis", randomKey(i), "203.0.113.7");
-    expect((await h.get("/v1/model_apis", "emulator-key", "203.0.113.7")).status).toBe(200);
-    h.clock.advance(120); // stale: refreshed upstream, still not charged
-    expect((await h.get("/v1/model_apis", "emulator-key", "203.0.113.7")).status).toBe(200);
+    expect((await h.get("/v1/model_apis", randomKey(10), "203.0.113.7")).status).toBe(429); // spent
+    const calls = () => h.upstreamCalls("/v1/model_apis");
+    const before = calls();
+    // Within the same minute: stale, so refreshed in the background…
+    h.clock.advance(2);
+    expect((await h.get("/v1/model_apis", "emulator-key", "203.0.113.7")).headers.get("x-cache")).toBe("STALE");
     await h.settleAll();
+    expect(calls()).toBe(before + 1);
     expect((await h.get("/v1/model_apis", "emulator-key", "203.0.113.7")).headers.get("x-cache")).toBe("HIT");
+    // …then expired, so reloaded before answering: each reload reaches the upstream, uncharged.
+    h.clock.advance(10);
+    const reloaded = await h.get("/v1/model_apis", "emulator-key", "203.0.113.7");
+    expect(reloaded.status).toBe(200);
+    expect(reloaded.headers.get("x-cache")).toBe("REVALIDATED");
+    expect(calls()).toBe(before + 2);
+  });
+
+  it("lets a key refused for the budget through once the window has passed", async () => {
+    const h = withClients(harness({ newKeysPerClientPerMinute: 1 }));
+    expect((await h.get("/v1/model_apis", "alice", "203.0.113.7")).status).toBe(200);
+    const refused = await h.get("/v1/model_apis", "bob", "203.0.113.7");
+    expect(refused.status).toBe(429);
+    h.clock.advance(Number(refused.headers.get("retry-after")));
+    expect((await h.get("/v1/model_apis", "bob", "203.0.113.7")).status).toBe(200);
+    h.clock.advance(3600);
+    expect((await h.get("/v1/models", "carol", "203.0.113.7")).status).toBe(200);
+  });
+
+  it("lets every key through again once the isolate's budget is back, not only new ones", async () => {
+    const h = withClients(harness({ newKeysPerMinute: 2 }));
+    for (const key of ["attacker-1", "attacker-2"])
+      expect((await h.get("/v1/models", key, undefined)).status).toBe(200);
+    expect((await h.get("/v1/models", "real-user", undefined)).status).toBe(429);
+    h.clock.advance(60);
+    expect((await h.get("/v1/models", "real-user", undefined)).status).toBe(200);
   });
 
   it("keeps a refused key cheap: repeated, it reaches the upstream once", async () => {

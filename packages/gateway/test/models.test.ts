@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { anthropicPage } from "../src/models.ts";
+import { harness, spyStore } from "./helpers.ts";
 import { relayHarness } from "./relay-helpers.ts";
 
 const KEY = { authorization: "Bearer emulator-key" };
@@ -166,5 +167,68 @@ describe("GET /v1/models for Anthropic clients", () => {
   it("pages an empty list without ids", () => {
     const page = anthropicPage([], new URLSearchParams());
     expect(page).toEqual({ ok: true, limit: 20, body: { data: [], has_more: false, first_id: null, last_id: null } });
+  });
+});
+
+describe("a model list with entries the gateway cannot read", () => {
+  const good = { id: "zai-org/GLM-4.7", object: "model", created: 1_766_509_343, owned_by: "baseten", name: "GLM 4.7" };
+  const bad = [
+    { id: "acme/no-created", object: "model", owned_by: "baseten" },
+    { object: "model", created: 1_766_509_343, owned_by: "baseten" },
+    { id: "acme/far-future", object: "model", created: 1e20, owned_by: "baseten" },
+    { id: "acme/odd-name", object: "model", created: 1, owned_by: "baseten", name: 7 },
+    { id: "acme/odd-features", object: "model", created: 1, owned_by: "baseten", supported_features: "tools" },
+    { id: "acme/odd-modalities", object: "model", created: 1, owned_by: "baseten", input_modalities: [1] },
+    { id: "acme/odd-price", object: "model", created: 1, owned_by: "baseten", pricing: { prompt: "free" } },
+    null,
+  ];
+
+  it("drops them before caching, says how many, and serves every route from the rest", async () => {
+    const h = harness();
+    h.upstream.answer = (request) =>
+      new URL(request.url).pathname === "/v1/models"
+        ? Response.json({ object: "list", data: [...bad, good] })
+        : undefined;
+    const list = await h.get("/v1/models", "emulator-key", ANTHROPIC);
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { data: { id: string }[] }).data.map((m) => m.id)).toEqual([good.id]);
+    expect((await h.get("/v1/models/acme/no-created")).status).toBe(404);
+    expect((await h.get("/v1/models/zai-org/GLM-4.7", "emulator-key", ANTHROPIC)).status).toBe(200);
+    const search = await h.get("/api/models/list?query=glm-4-7");
+    expect(search.status).toBe(200);
+    const { items } = (await search.json()) as { items: { id: string; base_model_id: string | null }[] };
+    expect(items.find((item) => item.id === "glm-4-7")?.base_model_id).toBe(good.id);
+    expect((await h.get("/")).status).toBe(200);
+    expect(h.events.filter((e) => e.event === "models_dropped")).toEqual([
+      { event: "models_dropped", dropped: bad.length, kept: 1 },
+    ]);
+  });
+});
+
+describe("a model route's unexpected failure", () => {
+  it("is a 500 in the caller's protocol, naming nothing internal", async () => {
+    // An entry cached before its checks (another version, another isolate) that the routes cannot read.
+    const store = spyStore();
+    const first = harness({ stores: [store] });
+    await first.get("/v1/models");
+    await first.settle();
+    const [key, stored] = [...store.entries][0]!;
+    const models = JSON.parse(stored.value) as Record<string, unknown>[];
+    delete models[0]!.created;
+    delete models[1]!.id;
+    store.entries.set(key, { ...stored, value: JSON.stringify(models) });
+    const h = harness({ stores: [store], now: () => first.clock.now });
+    const anthropic = await h.get("/v1/models", "emulator-key", ANTHROPIC);
+    expect(anthropic.status).toBe(500);
+    expect(await anthropic.json()).toEqual({
+      type: "error",
+      error: { type: "api_error", message: "Internal gateway error." },
+    });
+    const openai = await h.get("/v1/models/nobody/nothing");
+    expect(openai.status).toBe(500);
+    expect(await openai.json()).toEqual({
+      error: { message: "Internal gateway error.", type: "api_error", param: null, code: null },
+    });
+    expect(h.events.filter((e) => e.event === "internal_error")).toHaveLength(2);
   });
 });

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { createEmulator } from "@baseten-edge/emulator";
 import { describe, expect, it } from "vitest";
-import { createGateway } from "../src/index.ts";
+import { atomicStore, createGateway, type LimitStore, memoryCells } from "../src/index.ts";
 import { harness, SALT, spyStore } from "./helpers.ts";
 
 const TOKEN = "gw-token-for-the-page";
@@ -149,6 +149,23 @@ describe("the catalog page", () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(await limited.text()).toContain("Too many new API keys from this client");
+  });
+
+  it("passes on Retry-After when the gateway token cannot be checked now (429, 503)", async () => {
+    const failing: LimitStore = {
+      apply: () => Promise.reject(new Error("store down")),
+      list: () => Promise.reject(new Error("store down")),
+    };
+    const limits = { auth: operatorAuth(false), newKeysPerMinute: 1 };
+    const limited = harness({ ...limits, limits: { store: atomicStore(memoryCells()) } }, {});
+    expect((await limited.get("/", "an-unknown-token")).status).toBe(401);
+    const tooMany = await limited.get("/", "another-unknown-token");
+    expect(tooMany.status).toBe(429);
+    expect(Number(tooMany.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(await tooMany.text()).toContain("Too many unknown gateway keys");
+    const unavailable = await harness({ ...limits, limits: { store: failing } }, {}).get("/", "a-token");
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get("retry-after")).toBe("1");
   });
 
   it("answers 503 with an explanation when Baseten is down and nothing is cached", async () => {

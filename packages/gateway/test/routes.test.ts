@@ -212,6 +212,21 @@ describe("search", () => {
     expect(vision.sort()).toEqual(["kimi-k2-5", "kimi-k2-6"]);
   });
 
+  it("answers without base_model_id while the model list fails, and lets no cache keep that answer", async () => {
+    const h = harness({ freshSeconds: 60 });
+    h.upstream.answer = (request) =>
+      new URL(request.url).pathname === "/v1/models" ? Response.json({ error: "down" }, { status: 500 }) : undefined;
+    const degraded = await h.get("/api/models/list?query=gpt-oss");
+    expect(degraded.status).toBe(200);
+    expect(degraded.headers.get("cache-control")).toBe("no-store");
+    expect(await degraded.json()).toMatchObject({ items: [{ id: "gpt-oss-120b", base_model_id: null }] });
+    // Back: the next request has the list, and a normal lifetime.
+    delete h.upstream.answer;
+    const whole = await h.get("/api/models/list?query=gpt-oss");
+    expect(whole.headers.get("cache-control")).toBe("private, max-age=60");
+    expect(await whole.json()).toMatchObject({ items: [{ id: "gpt-oss-120b", base_model_id: "openai/gpt-oss-120b" }] });
+  });
+
   it("searches base_model_id too", async () => {
     const h = harness();
     const ids = async (query: string) =>

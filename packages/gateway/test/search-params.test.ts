@@ -13,20 +13,36 @@ const VALUES: Record<string, string[]> = {
   query: ["", "deepseek", "x".repeat(201)],
 };
 
-/** A deterministic spread of combinations (every value of every parameter appears). */
+/**
+ * Primes, one per parameter: none divides any list's length (all under 11 values), so each
+ * parameter's index `i * stride` runs through every one of its values, each parameter at its own pace.
+ */
+const STRIDES = [11, 13, 17, 19, 23, 29, 31, 37];
+
+/** A deterministic spread of combinations (every value of every parameter appears; checked below). */
 function* queries(): Generator<URLSearchParams> {
   const names = Object.keys(VALUES);
   for (let i = 0; i < 400; i++) {
     const query = new URLSearchParams();
     for (const [n, name] of names.entries()) {
       const values = VALUES[name] as string[];
-      query.set(name, values[(i * (n + 3) + n * 7) % values.length] as string);
+      query.set(name, values[(i * (STRIDES[n] as number) + n) % values.length] as string);
     }
     yield query;
   }
 }
 
 describe("search parameters, validated once", () => {
+  it("tries every value of every parameter", () => {
+    expect(STRIDES.length).toBeGreaterThanOrEqual(Object.keys(VALUES).length);
+    const seen = new Map<string, Set<string>>();
+    for (const query of queries()) {
+      for (const [name, value] of query) seen.set(name, (seen.get(name) ?? new Set()).add(value));
+    }
+    for (const [name, values] of Object.entries(VALUES))
+      expect([...(seen.get(name) ?? [])].sort()).toEqual([...new Set(values)].sort());
+  });
+
   it("never hands core options it refuses", () => {
     let accepted = 0;
     let refused = 0;

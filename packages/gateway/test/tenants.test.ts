@@ -96,4 +96,21 @@ describe("upstream auth errors", () => {
     await revoked.settle();
     expect(store.entries.size).toBe(0);
   });
+
+  it("evicts the caller's other cached list when the first load of one list is refused", async () => {
+    const store = spyStore();
+    const h = harness({ stores: [store] });
+    expect((await h.get("/v1/models")).status).toBe(200);
+    await h.settle();
+    expect([...store.entries.keys()]).toEqual([expect.stringMatching(/^models:/)]);
+    // Revoked upstream: the catalog (never loaded for this key) is refused…
+    h.upstream.answer = () => Response.json({ error: "Invalid API key" }, { status: 401 });
+    expect((await h.get("/v1/model_apis")).status).toBe(401);
+    await h.settle();
+    // …and the model list goes from every tier, memory included: no more HITs for the revoked key.
+    expect(store.entries.size).toBe(0);
+    const models = await h.get("/v1/models");
+    expect(models.status).toBe(401);
+    expect(models.headers.get("x-cache")).toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 // GET /: the catalog page. Known callers (a key, a token, or anyone when the catalog is public) get
 // it rendered here; others get the page with a form that loads it again with their key in a header.
 import { type ModelApi, RateLimitError } from "@baseten-edge/core";
-import { type Authenticator, type Caller, credentials } from "../auth.ts";
+import { type Authenticator, type Caller, credentials, retryAfter } from "../auth.ts";
 import { type CatalogSource, UpstreamAuthError } from "../catalog.ts";
 import { RenderMemo } from "../http-cache.ts";
 import { LookupLimited } from "../lookup-budget.ts";
@@ -32,7 +32,10 @@ export function catalogPage(deps: PageDependencies) {
       // A bare visit is no error: the page asks for the key. A wrong key is one, said on the page.
       const given = credentials(request) !== null || request.headers.has("authorization");
       const notice = given ? identified.message : `Enter your ${credential} to see the Model APIs it can use.`;
-      return page(render({ rows: null, credential, notice }), given ? identified.status : 200);
+      const answer = await page(render({ rows: null, credential, notice }), given ? identified.status : 200);
+      // A 429 or 503 says when to try again, as the JSON routes do.
+      for (const [name, value] of retryAfter(identified) ?? []) answer.headers.set(name, value);
+      return answer;
     }
     const { caller } = identified;
     try {

@@ -127,10 +127,14 @@ async function search(c: Context<Env>, caller: Caller, deps: CatalogRouteDeps): 
       ? null
       : await deps.source.models(caller, c.env.waitUntil, c.env.clientAddress).catch(() => null);
   const variant = `search:${caller.view}:${models?.entry.hash ?? "-"}:${url.search}`;
-  return deps.answer(c, lookup, caller, variant, () => {
+  const response = await deps.answer(c, lookup, caller, variant, () => {
     const rows = visibleRows(deps.memo, lookup.entry, caller, false);
     return JSON.stringify(searchResponse(rows, models?.entry.value ?? [], parsed.options));
   });
+  // Without the model list it failed to load, every base_model_id is null and no item has features:
+  // no cache may keep that answer, so the next request asks again.
+  if (caller.view !== "public" && !models) response.headers.set("cache-control", "no-store");
+  return response;
 }
 
 /** The rows the caller may see, derived once per entry: anonymous callers get no workspace details. */

@@ -5,7 +5,7 @@ import { UpstreamAuthError } from "../catalog.ts";
 import { clip } from "../echo.ts";
 import { LookupLimited } from "../lookup-budget.ts";
 import type { GatewayEvent } from "../options.ts";
-import type { Env, RouteTable } from "./table.ts";
+import type { Env, ErrorProtocol, RouteTable } from "./table.ts";
 
 /** Answers in Baseten's documented error shape, `{"error": "<message>"}`. */
 export function error(c: Context<Env>, status: number, message: string): Response {
@@ -51,17 +51,26 @@ export function notFound(routes: RouteTable): NotFoundHandler<Env> {
     const route = routes.allowed(path);
     if (!route) return error(c, 404, `No such route: ${clip(c.req.method)} ${clip(path)}.`);
     const message = `Method ${c.req.method} is not allowed here; use ${route.allow}.`;
-    const protocol = typeof route.protocol === "function" ? route.protocol(c.req.raw) : route.protocol;
-    const answer = protocol ? protocol.error(405, message) : error(c, 405, message);
+    const answer = inRouteProtocol(c, route.protocol, 405, message);
     answer.headers.set("allow", route.allow);
     return answer;
   };
 }
 
-/** Anything a handler did not answer itself: a 500 that names nothing internal, and a log event. */
-export function internalError(log: (event: GatewayEvent) => void): ErrorHandler<Env> {
+/**
+ * Anything a handler did not answer itself: a 500 that names nothing internal, in the route's
+ * protocol (an SDK reads an OpenAI or Anthropic error where it expects one), and a log event.
+ */
+export function internalError(routes: RouteTable, log: (event: GatewayEvent) => void): ErrorHandler<Env> {
   return (thrown, c) => {
     log({ event: "internal_error", error: errorName(thrown) });
-    return error(c, 500, "Internal gateway error.");
+    const protocol = routes.allowed(new URL(c.req.url).pathname)?.protocol ?? null;
+    return inRouteProtocol(c, protocol, 500, "Internal gateway error.");
   };
+}
+
+/** An error in the protocol a route answers this request in, else Baseten's shape. */
+function inRouteProtocol(c: Context<Env>, protocol: ErrorProtocol, status: number, message: string): Response {
+  const chosen = typeof protocol === "function" ? protocol(c.req.raw) : protocol;
+  return chosen ? chosen.error(status, message) : error(c, status, message);
 }

@@ -73,7 +73,7 @@ export async function runtimeGateway(
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535)
     throw new ConfigurationError("PORT must be a whole number from 0 to 65535.");
   const store = text("CATALOG_STORE") ?? "memory";
-  const open = openers[store];
+  const open = ownOpener(openers, store);
   if (store !== "memory" && !open) {
     const allowed = ["memory", ...Object.keys(openers)].join(", ");
     throw new ConfigurationError(
@@ -96,12 +96,17 @@ export async function runtimeGateway(
 async function openLimitStore(env: Env, runtime: string, openers: Record<string, LimitStoreOpener>) {
   const kind = (env.LIMITS_STORE?.trim() || "memory").split(":")[0] ?? "memory";
   if (kind === "memory") return atomicStore(memoryCells());
-  const open = openers[kind];
+  const open = ownOpener(openers, kind);
   if (!open) {
     const allowed = ["memory", ...Object.keys(openers)].join(", ");
     throw new ConfigurationError(`LIMITS_STORE must be one of ${allowed} on ${runtime}, got ${JSON.stringify(kind)}.`);
   }
   return open(env);
+}
+
+/** The opener named `kind`, own keys only: `constructor` or `__proto__` is an unknown store, not Object's. */
+function ownOpener<T>(openers: Record<string, T>, kind: string): T | undefined {
+  return Object.hasOwn(openers, kind) ? openers[kind] : undefined;
 }
 
 /** A running gateway server. */
