@@ -103,11 +103,20 @@ export class CatalogSource {
     const listed = await guard([catalogKey(caller)], () =>
       client.models.list({ signal: AbortSignal.timeout(LOAD_TIMEOUT_MS) }),
     );
-    // Core checks only that `data` is an array; an entry the routes cannot read would fail every
+    // Core checks only that `data` is an array; a field the routes cannot read would fail every
     // answer built from the cached list (the page and search too), so it never reaches the cache.
-    const models = listed.filter(usableModel);
+    // An entry keeps its place (the relay still knows its id) without the fields it spelt wrong.
+    const models: InferenceModel[] = [];
+    let repaired = 0;
+    for (const entry of listed as unknown[]) {
+      const model = readableModel(entry);
+      if (model) models.push(model);
+      if (model && model !== entry) repaired++;
+    }
     const dropped = listed.length - models.length;
-    if (dropped > 0) this.upstream.log?.({ event: "models_dropped", dropped, kept: models.length });
+    if (dropped + repaired > 0) {
+      this.upstream.log?.({ event: "models_unreadable", dropped, repaired, kept: models.length });
+    }
     return models;
   }
 
@@ -130,25 +139,32 @@ const isOptionalStrings = (value: unknown) =>
   value === undefined || value === null || (Array.isArray(value) && value.every((item) => typeof item === "string"));
 
 /**
- * Whether a `/v1/models` entry has every field the gateway reads, as the type it reads it as: `id`
- * (every look-up and the slug join), `created` (Anthropic's order and `created_at`), `name`,
- * the feature and modality lists (search, the page), and prices core can read (the relay's costs).
+ * A `/v1/models` entry as the gateway reads it: null without a string `id` (every look-up and the
+ * slug join need one); otherwise the entry itself, or a copy without each field that is not what
+ * the routes read it as — `created` (Anthropic's order and `created_at`) becomes 0; `name`, the
+ * feature and modality lists (search, the page) and prices core cannot read (the relay's costs:
+ * then unknown) are left out.
  */
-export function usableModel(entry: unknown): entry is InferenceModel {
-  if (typeof entry !== "object" || entry === null) return false;
+export function readableModel(entry: unknown): InferenceModel | null {
+  if (typeof entry !== "object" || entry === null) return null;
   const model = entry as Record<string, unknown>;
-  const { id, created, name } = model;
-  if (typeof id !== "string" || id === "") return false;
-  if (typeof created !== "number" || !(Math.abs(created) <= MAX_UNIX_SECONDS)) return false;
-  if (name !== undefined && name !== null && typeof name !== "string") return false;
-  if (![model.supported_features, model.input_modalities, model.output_modalities].every(isOptionalStrings))
-    return false;
+  if (typeof model.id !== "string" || model.id === "") return null;
+  const wrong: string[] = [];
+  if (typeof model.created !== "number" || !(Math.abs(model.created) <= MAX_UNIX_SECONDS)) wrong.push("created");
+  if (model.name !== undefined && model.name !== null && typeof model.name !== "string") wrong.push("name");
+  for (const list of ["supported_features", "input_modalities", "output_modalities"]) {
+    if (!isOptionalStrings(model[list])) wrong.push(list);
+  }
   try {
     pricesOf(entry as InferenceModel);
-    return true;
   } catch {
-    return false;
+    wrong.push("pricing");
   }
+  if (wrong.length === 0) return entry as InferenceModel;
+  const copy = { ...model };
+  for (const field of wrong) delete copy[field];
+  if (wrong.includes("created")) copy.created = 0;
+  return copy as unknown as InferenceModel;
 }
 
 const catalogKey = (caller: Caller) => `catalog:${caller.id}`;

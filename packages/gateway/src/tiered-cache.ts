@@ -34,6 +34,8 @@ export interface TieredCacheOptions {
   onStoreError: (store: string, operation: string, error: unknown) => void;
   /** A background refresh failed (the stale entry goes on being served). */
   onRefreshError: (error: unknown) => void;
+  /** Most keys remembered as refused, and as failed to refresh; past it, the record starts over (default 10,000). */
+  maxRecords?: number;
 }
 
 type WaitUntil = (promise: Promise<unknown>) => void;
@@ -51,7 +53,7 @@ export class EvictingError extends Error {
 }
 
 const DENIAL_MS = 10_000;
-const MAX_DENIALS = 10_000;
+const MAX_RECORDS = 10_000;
 
 /**
  * One per gateway. Values are loaded by the caller-supplied `load` and stored as JSON in every
@@ -169,7 +171,7 @@ export class TieredCache {
   async #failed(key: string, error: unknown, known: boolean): Promise<void> {
     const now = this.#options.now();
     if (error instanceof EvictingError) {
-      if (this.#denied.size >= MAX_DENIALS) this.#denied.clear();
+      if (this.#denied.size >= (this.#options.maxRecords ?? MAX_RECORDS)) this.#denied.clear();
       this.#denied.set(key, { until: now + DENIAL_MS, error });
       // Deleting costs a store write (billed on KV): only what some tier holds. The caller's other
       // entries are looked at whether or not this key had one (a revoked key's cached model list
@@ -180,7 +182,7 @@ export class TieredCache {
     }
     // Read only when serving a stale entry: a key without one (a refused random key) needs no record.
     if (!known) return;
-    if (this.#failedAt.size >= MAX_DENIALS) this.#failedAt.clear();
+    if (this.#failedAt.size >= (this.#options.maxRecords ?? MAX_RECORDS)) this.#failedAt.clear();
     this.#failedAt.set(key, now);
   }
 

@@ -222,9 +222,10 @@ describe("upstream outages", () => {
 });
 
 /** A cache on its own, with a clock the test moves (fresh 60 s, served stale up to an hour, retry after 10 s). */
-function bareCache() {
+function bareCache(maxRecords?: number) {
   const clock = { now: 0 };
   const cache = new TieredCache({
+    ...(maxRecords === undefined ? {} : { maxRecords }),
     stores: [],
     freshMs: 60_000,
     maxStaleMs: 3_600_000,
@@ -254,7 +255,8 @@ describe("the cache's bookkeeping of failed loads", () => {
   });
 
   it("keeps its record of failed refreshes bounded, and only for keys it holds an entry for", async () => {
-    const { cache, clock } = bareCache();
+    const RECORDS = 200;
+    const { cache, clock } = bareCache(RECORDS);
     let refreshes = 0;
     const counting: Loader<string[]> = async () => {
       refreshes++;
@@ -262,7 +264,7 @@ describe("the cache's bookkeeping of failed loads", () => {
     };
     const background = () => {};
     await cache.get("catalog:watched", async () => ["row"]);
-    for (let i = 0; i < 10_000; i++) await cache.get(`catalog:cached-${i}`, async () => ["row"]);
+    for (let i = 0; i < RECORDS; i++) await cache.get(`catalog:cached-${i}`, async () => ["row"]);
     clock.now += 61_000;
     // A stale entry whose refresh failed is not refreshed again within 10 s…
     await cache.get("catalog:watched", counting, background);
@@ -270,11 +272,11 @@ describe("the cache's bookkeeping of failed loads", () => {
     await cache.get("catalog:watched", counting, background);
     expect(refreshes).toBe(1);
     // …however many never-cached keys fail meanwhile (they leave no record to push it out)…
-    for (let i = 0; i < 10_000; i++) await expect(cache.get(`catalog:random-${i}`, failing)).rejects.toThrow();
+    for (let i = 0; i < RECORDS; i++) await expect(cache.get(`catalog:random-${i}`, failing)).rejects.toThrow();
     await cache.get("catalog:watched", counting, background);
     expect(refreshes).toBe(1);
-    // …while the record is bounded: 10,000 more failed refreshes of cached keys start it over.
-    for (let i = 0; i < 10_000; i++) expect((await cache.get(`catalog:cached-${i}`, failing)).status).toBe("STALE");
+    // …while the record is bounded: RECORDS more failed refreshes of cached keys start it over.
+    for (let i = 0; i < RECORDS; i++) expect((await cache.get(`catalog:cached-${i}`, failing)).status).toBe("STALE");
     await cache.get("catalog:watched", counting, background);
     expect(refreshes).toBe(2);
   });

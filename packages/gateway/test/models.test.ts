@@ -172,36 +172,58 @@ describe("GET /v1/models for Anthropic clients", () => {
 
 describe("a model list with entries the gateway cannot read", () => {
   const good = { id: "zai-org/GLM-4.7", object: "model", created: 1_766_509_343, owned_by: "baseten", name: "GLM 4.7" };
-  const bad = [
+  const dropped = [{ object: "model", created: 1_766_509_343, owned_by: "baseten" }, null, { id: 7 }];
+  const repaired = [
     { id: "acme/no-created", object: "model", owned_by: "baseten" },
-    { object: "model", created: 1_766_509_343, owned_by: "baseten" },
     { id: "acme/far-future", object: "model", created: 1e20, owned_by: "baseten" },
     { id: "acme/odd-name", object: "model", created: 1, owned_by: "baseten", name: 7 },
     { id: "acme/odd-features", object: "model", created: 1, owned_by: "baseten", supported_features: "tools" },
     { id: "acme/odd-modalities", object: "model", created: 1, owned_by: "baseten", input_modalities: [1] },
     { id: "acme/odd-price", object: "model", created: 1, owned_by: "baseten", pricing: { prompt: "free" } },
-    null,
   ];
 
-  it("drops them before caching, says how many, and serves every route from the rest", async () => {
+  it("drops entries without an id, keeps the others without their unreadable fields, and serves every route", async () => {
     const h = harness();
     h.upstream.answer = (request) =>
       new URL(request.url).pathname === "/v1/models"
-        ? Response.json({ object: "list", data: [...bad, good] })
+        ? Response.json({ object: "list", data: [...dropped, ...repaired, good] })
         : undefined;
     const list = await h.get("/v1/models", "emulator-key", ANTHROPIC);
     expect(list.status).toBe(200);
-    expect(((await list.json()) as { data: { id: string }[] }).data.map((m) => m.id)).toEqual([good.id]);
-    expect((await h.get("/v1/models/acme/no-created")).status).toBe(404);
+    const ids = ((await list.json()) as { data: { id: string }[] }).data.map((m) => m.id);
+    expect(ids.sort()).toEqual([...repaired.map((m) => m.id), good.id].sort());
+    const noCreated = await h.get("/v1/models/acme/no-created", "emulator-key", ANTHROPIC);
+    expect(noCreated.status).toBe(200);
+    expect(await noCreated.json()).toMatchObject({ id: "acme/no-created", created_at: "1970-01-01T00:00:00Z" });
+    expect((await h.get("/v1/models/acme/odd-name")).status).toBe(200);
     expect((await h.get("/v1/models/zai-org/GLM-4.7", "emulator-key", ANTHROPIC)).status).toBe(200);
     const search = await h.get("/api/models/list?query=glm-4-7");
     expect(search.status).toBe(200);
     const { items } = (await search.json()) as { items: { id: string; base_model_id: string | null }[] };
     expect(items.find((item) => item.id === "glm-4-7")?.base_model_id).toBe(good.id);
     expect((await h.get("/")).status).toBe(200);
-    expect(h.events.filter((e) => e.event === "models_dropped")).toEqual([
-      { event: "models_dropped", dropped: bad.length, kept: 1 },
+    expect(h.events.filter((e) => e.event === "models_unreadable")).toEqual([
+      { event: "models_unreadable", dropped: dropped.length, repaired: repaired.length, kept: repaired.length + 1 },
     ]);
+  });
+
+  it("still relays to a model whose listed entry had unreadable fields, with its cost unknown", async () => {
+    const h = harness();
+    h.upstream.answer = (request) =>
+      new URL(request.url).pathname === "/v1/models" ? Response.json({ object: "list", data: repaired }) : undefined;
+    await h.get("/v1/models");
+    const relayed = await h.gateway.fetch(
+      new Request("http://gateway.test/v1/chat/completions", {
+        method: "POST",
+        headers: { ...KEY, "content-type": "application/json" },
+        body: JSON.stringify({ model: "acme/odd-price", messages: [{ role: "user", content: "hi" }] }),
+      }),
+    );
+    // Forwarded (Baseten decides about the model), not refused by the gateway as unlisted.
+    await relayed.text();
+    const sent = h.emulator.requests.list().filter((r) => r.path === "/v1/chat/completions");
+    expect(sent).toHaveLength(1);
+    expect(relayed.headers.get("x-baseten-edge-cost-usd")).toBeNull();
   });
 });
 
