@@ -2,7 +2,7 @@
 // routes/ (one registration each, in `registerRoutes`), http-cache.ts (ETags, 304s, render memo),
 // catalog.ts + tiered-cache.ts (loading and caching), relay/ (inference).
 import { HonoBase as Hono } from "hono/hono-base";
-import { RegExpRouter } from "hono/router/reg-exp-router";
+import { PatternRouter } from "hono/router/pattern-router";
 import { Authenticator } from "./auth.ts";
 import { CatalogSource } from "./catalog.ts";
 import { createAnswer, RenderMemo } from "./http-cache.ts";
@@ -58,9 +58,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const keys = keyDirectory(resolved);
   const auth = new Authenticator(resolved.auth, resolved.cacheSalt, keys?.check);
   const source = new CatalogSource(createCache(resolved), upstreamOf(resolved));
-  // RegExpRouter alone: the one Hono's default SmartRouter picks for every route here, without the
-  // fallback routers in the bundle (a route it could not match would fail every test that calls it).
-  const app = new Hono<Env>({ router: new RegExpRouter() });
+  // PatternRouter: Hono's smallest router (1.4 KiB gzip less than RegExpRouter in the Worker), at
+  // 0.2-0.3 µs more per match over our ~20 routes, next to hundreds of µs per relayed request.
+  const app = new Hono<Env>({ router: new PatternRouter() });
   if (resolved.corsOrigins.length) app.use("*", corsFor(resolved.corsOrigins));
   const routes = new RouteTable(app);
   if (keys && resolved.limits) {

@@ -66,9 +66,11 @@ export class TieredCache {
   readonly #inflight = new Map<string, Promise<Entry<unknown>>>();
   readonly #failedAt = new Map<string, number>();
   readonly #denied = new Map<string, { until: number; error: EvictingError }>();
+  readonly #maxRecords: number;
 
   constructor(options: TieredCacheOptions) {
     this.#options = options;
+    this.#maxRecords = options.maxRecords ?? MAX_RECORDS;
   }
 
   /**
@@ -171,7 +173,7 @@ export class TieredCache {
   async #failed(key: string, error: unknown, known: boolean): Promise<void> {
     const now = this.#options.now();
     if (error instanceof EvictingError) {
-      if (this.#denied.size >= (this.#options.maxRecords ?? MAX_RECORDS)) this.#denied.clear();
+      if (this.#denied.size >= this.#maxRecords) this.#denied.clear();
       this.#denied.set(key, { until: now + DENIAL_MS, error });
       // Deleting costs a store write (billed on KV): only what some tier holds. The caller's other
       // entries are looked at whether or not this key had one (a revoked key's cached model list
@@ -182,21 +184,23 @@ export class TieredCache {
     }
     // Read only when serving a stale entry: a key without one (a refused random key) needs no record.
     if (!known) return;
-    if (this.#failedAt.size >= (this.#options.maxRecords ?? MAX_RECORDS)) this.#failedAt.clear();
+    if (this.#failedAt.size >= this.#maxRecords) this.#failedAt.clear();
     this.#failedAt.set(key, now);
   }
 
   /** Whether any tier holds an entry for `key`, whatever its age (store reads, no writes). */
   async #held(key: string): Promise<boolean> {
     if (this.#memory.has(key)) return true;
-    for (const store of this.#options.stores) {
-      const stored = await store.get(key).catch((error: unknown) => {
-        this.#options.onStoreError(store.name, "get", error);
-        return null;
-      });
-      if (stored) return true;
-    }
+    for (const store of this.#options.stores) if (await this.#read(store, key)) return true;
     return false;
+  }
+
+  /** `store.get`, with a failure reported and read as a miss. */
+  #read(store: CatalogStore, key: string): Promise<StoredEntry | null> {
+    return store.get(key).catch((error: unknown) => {
+      this.#options.onStoreError(store.name, "get", error);
+      return null;
+    });
   }
 
   #fromMemory(key: string): Entry<unknown> | null {
@@ -216,10 +220,7 @@ export class TieredCache {
   ): Promise<Entry<unknown> | null> {
     const { stores, maxStaleMs, now } = this.#options;
     for (const [index, store] of stores.entries()) {
-      const stored = await store.get(key).catch((error: unknown) => {
-        this.#options.onStoreError(store.name, "get", error);
-        return null;
-      });
+      const stored = await this.#read(store, key);
       if (!stored || now() - stored.metadata.fetchedAt >= maxStaleMs || stored.metadata.fetchedAt <= newerThan)
         continue;
       let value: unknown;
