@@ -21,7 +21,9 @@ const gzip = (data: string | Buffer) => gzipSync(data, { level: 9 }).length;
 const gzipped = gzip(bundle);
 const format = (n: number) => `${(n / KiB).toFixed(2)} KiB`;
 const verdict = gzipped <= BUDGET ? `ok (budget ${format(BUDGET)})` : `OVER budget ${format(BUDGET)}`;
-console.log(`worker bundle: ${format(bundle.length)} raw, ${format(gzipped)} gzip  ${verdict}`);
+// `--json`: the exact bytes, for the bench (its 8b row judges bytes, not the rounded text).
+if (process.argv.includes("--json")) console.log(JSON.stringify({ rawBytes: bundle.length, gzipBytes: gzipped }));
+else console.log(`worker bundle: ${format(bundle.length)} raw, ${format(gzipped)} gzip  ${verdict}`);
 if (process.argv.includes("--sources")) printSources(bundle.toString("utf8"));
 if (gzipped > BUDGET) process.exit(1);
 
