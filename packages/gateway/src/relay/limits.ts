@@ -216,11 +216,8 @@ function member(
   const kind = kindOf(b[start] as number);
   top.kinds.set(name, kind);
   if (kind === "number") top.numbers.set(name, Number(decoder.decode(b.subarray(start, end))));
-  else top.numbers.delete(name);
-  if (name !== "model") return;
-  top.model = undefined;
-  top.modelStart = top.modelEnd = -1;
-  if (kind !== "string") return;
+  // Each member comes once (above): nothing recorded earlier needs undoing.
+  if (name !== "model" || kind !== "string") return;
   // An escape spells a character in at most 6 bytes; anything longer is refused undecoded.
   if (end - start > MAX_MODEL_LENGTH * 6 + 2) throw modelTooLong();
   // Without escapes the string's bytes are its text (the scan checked them); with any, JSON decodes them.
