@@ -5,13 +5,14 @@
 //
 // The Worker is built unminified (wrangler --no-minify) and then cut short after each step by
 // replacing one line of the bundle, so every variant runs the real code up to its cut:
-//   routed     the Worker's entry and Hono's routing, then the request forwarded as the one-line Worker does
+//   entry      the Worker's entry (its gateway found for env), then forwarded as the one-line Worker does
+//   routed     + Hono's routing to the relay route, then forwarded the same way
 //   checked    + read and check: caller id (HMAC), body read and scanned, model against the cached list;
 //              then the checked bytes sent with the forwarded headers
 //   sent       + send: abort wiring, first-byte timer, core's retry loop, the response-header firewall;
 //              the upstream's body passed on
 //   whole      + answer and account: the answer read, usage and exact cost, request id, one log line
-//   whole, no log   the same without the log line
+//   whole, no log   the same with REQUEST_LOG=errors (no line for a request that succeeded)
 // Beside them, the runtime's own limits: the one-line `fetch` Worker, and the same Worker writing the
 // same kind of log line (what one `console.log` per request costs workerd).
 import { execFileSync } from "node:child_process";
@@ -53,21 +54,34 @@ function cut(name: string, anchor: string, replacement: string): string {
 const relayStart = "    const call = startCall(route, request, waitUntil, client, settings.now());\n";
 const afterCheck = "    const admitted = await settings.limiter?.admit(call, checked2);\n";
 const afterSend = "    if (sent.upstream.ok && isStream(sent.upstream)) {\n";
-const logLine = "  console.log(JSON.stringify(event));\n";
-const variants: Record<string, string> = {
-  routed: cut("routed", relayStart, `    return fetch(settings.inferenceUrl + route.path, request);\n${relayStart}`),
-  checked: cut(
-    "checked",
-    afterCheck,
-    `    if (!(checked2 instanceof Refusal)) return fetch(settings.inferenceUrl + route.path, { method: "POST", headers: forwardedHeaders(request, checked2.caller), body: checked2.body });\n${afterCheck}`,
-  ),
-  sent: cut(
-    "sent",
-    afterSend,
-    `    return new Response(sent.upstream.body, { status: sent.upstream.status, headers: sent.headers });\n${afterSend}`,
-  ),
-  whole: join(out, "index.js"),
-  "whole, no log": cut("no-log", logLine, ""),
+const entryReturn =
+  "    return gateway.fetch(request, { waitUntil: (promise) => ctx.waitUntil(promise), clientAddress });\n";
+/** Each variant: a bundle, and vars on top of the bench's bindings. */
+const variants: Record<string, [string, Record<string, string>?]> = {
+  entry: [
+    cut(
+      "entry",
+      entryReturn,
+      `    return fetch(env.BASETEN_INFERENCE_URL + new URL(request.url).pathname, request);\n${entryReturn}`,
+    ),
+  ],
+  routed: [cut("routed", relayStart, `    return fetch(settings.inferenceUrl + route.path, request);\n${relayStart}`)],
+  checked: [
+    cut(
+      "checked",
+      afterCheck,
+      `    if (!(checked2 instanceof Refusal)) return fetch(settings.inferenceUrl + route.path, { method: "POST", headers: forwardedHeaders(request, checked2.caller), body: checked2.body });\n${afterCheck}`,
+    ),
+  ],
+  sent: [
+    cut(
+      "sent",
+      afterSend,
+      `    return new Response(sent.upstream.body, { status: sent.upstream.status, headers: sent.headers });\n${afterSend}`,
+    ),
+  ],
+  whole: [join(out, "index.js")],
+  "whole, no log": [join(out, "index.js"), { REQUEST_LOG: "errors" }],
 };
 
 const upstream = await startUpstream({ models: 0, chunks: 64, chunkDelayMs: 0 });
@@ -75,8 +89,8 @@ const upstream = await startUpstream({ models: 0, chunks: 64, chunkDelayMs: 0 })
 const workers: [string, WorkerOnWorkerd][] = [];
 workers.push(["one-line Worker", await startOneLineWorker(upstream)]);
 workers.push(["one-line Worker + one log line", await startOneLineWorker(upstream, true)]);
-for (const [name, scriptPath] of Object.entries(variants)) {
-  workers.push([name, await startGatewayWorker(upstream, scriptPath)]);
+for (const [name, [scriptPath, vars]] of Object.entries(variants)) {
+  workers.push([name, await startGatewayWorker(upstream, scriptPath, vars)]);
 }
 
 const call = {

@@ -50,6 +50,33 @@ export function oneLineScript(logLine = false): string {
   return `export default { fetch: (request, env) => { const url = new URL(request.url); ${log} return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`;
 }
 
+/**
+ * The least a relay that checks and accounts can do, for reference: it reads the body and parses it
+ * for its model (the check the gateway's model allowlist needs), sends it on, reads the answer and
+ * parses its usage (what a cost header and a usage log need), and answers with those bytes. No
+ * authentication, limits, timeouts, header firewall or log line: what workerd charges for the reads
+ * and the copies alone, which no checking relay can skip.
+ */
+export function checkingScript(): string {
+  return `const utf8 = new TextDecoder();
+export default {
+  async fetch(request, env) {
+    const body = await request.arrayBuffer();
+    const { model } = JSON.parse(utf8.decode(body));
+    if (typeof model !== "string") return new Response("no model", { status: 400 });
+    const upstream = await fetch(env.UPSTREAM + new URL(request.url).pathname, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: request.headers.get("authorization") ?? "" },
+      body,
+    });
+    const answer = await upstream.arrayBuffer();
+    const tokens = JSON.parse(utf8.decode(answer)).usage?.total_tokens;
+    const type = upstream.headers.get("content-type") ?? "application/json";
+    return new Response(answer, { status: upstream.status, headers: { "content-type": type, "x-tokens": String(tokens) } });
+  },
+};`;
+}
+
 /** A request event as the gateway logs it (the same fields and about the same length). */
 const SAMPLE_EVENT = {
   event: "request",
@@ -213,16 +240,20 @@ const chatCall = (stream: boolean): Call => ({
 
 /**
  * The upstream, the one-line Worker and the gateway Worker, shared by scenarios 3 and 4. With
- * `withLogging`, also the one-line Worker that logs a line per request and the gateway with
- * REQUEST_LOG=errors (no line for a request that succeeded): what the request's log line costs.
+ * `withReferences`, also the one-line Worker that logs a line per request and the gateway with
+ * REQUEST_LOG=errors (no line for a request that succeeded), which show what the request's log line
+ * costs, and the minimal checking Worker (`checkingScript`).
  */
-async function relayTargets(chunkDelayMs: number, withLogging = false) {
+async function relayTargets(chunkDelayMs: number, withReferences = false) {
   const upstream = await startUpstream({ models: 0, chunks: 64, chunkDelayMs });
   // One after the other: each Worker's workerd process is told apart by when it appeared.
   const oneLine = await startOneLineWorker(upstream);
-  const oneLineLogging = withLogging ? await startOneLineWorker(upstream, true) : undefined;
+  const oneLineLogging = withReferences ? await startOneLineWorker(upstream, true) : undefined;
+  const checking = withReferences
+    ? await startWorker({ script: checkingScript(), bindings: { UPSTREAM: upstream.url } })
+    : undefined;
   const gateway = await startGatewayWorker(upstream);
-  const gatewayErrorsOnly = withLogging
+  const gatewayErrorsOnly = withReferences
     ? await startGatewayWorker(upstream, WORKER_BUNDLE, { REQUEST_LOG: "errors" })
     : undefined;
   // The gateway learns the model list on its first relayed call (in waitUntil): do that before timing.
@@ -232,22 +263,23 @@ async function relayTargets(chunkDelayMs: number, withLogging = false) {
     for (let i = 0; i < 3; i++) await warm.send("/v1/chat/completions", chatCall(false));
     warm.close();
   }
-  const workers = [oneLine, oneLineLogging, gateway, gatewayErrorsOnly, upstream];
+  const workers = [oneLine, oneLineLogging, checking, gateway, gatewayErrorsOnly, upstream];
   const stop = () => Promise.all(workers.map((worker) => worker?.stop()));
-  return { upstream, oneLine, oneLineLogging, gateway, gatewayErrorsOnly, stop };
+  return { upstream, oneLine, oneLineLogging, checking, gateway, gatewayErrorsOnly, stop };
 }
 
 /** 3: a non-streamed chat completion through the relay, one at a time, against the one-line Worker (the emulator directly for information). */
 export async function relayJson(settings: Settings): Promise<Row[]> {
   const targets = await relayTargets(0, true);
-  const { oneLineLogging, gatewayErrorsOnly } = targets;
-  if (!oneLineLogging || !gatewayErrorsOnly) throw new Error("relayTargets started no logging variants");
+  const { oneLineLogging, checking, gatewayErrorsOnly } = targets;
+  if (!oneLineLogging || !checking || !gatewayErrorsOnly) throw new Error("relayTargets started no reference Workers");
   const count = settings.quick ? 100 : 800;
   const clients = {
     gateway: createClient(targets.gateway.url),
     gatewayErrorsOnly: createClient(gatewayErrorsOnly.url),
     oneLine: createClient(targets.oneLine.url),
     oneLineLogging: createClient(oneLineLogging.url),
+    checking: createClient(checking.url),
     direct: createClient(targets.upstream.url),
   };
   const call = chatCall(false);
@@ -262,6 +294,7 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
     gatewayErrorsOnly: withCpu("gatewayErrorsOnly", gatewayErrorsOnly.pid),
     oneLine: withCpu("oneLine", targets.oneLine.pid),
     oneLineLogging: withCpu("oneLineLogging", oneLineLogging.pid),
+    checking: withCpu("checking", checking.pid),
     direct: async () => ({
       ...(await sequential(clients.direct, "/v1/chat/completions", call, count)),
       cpuUsPerRequest: Number.NaN,
@@ -280,6 +313,9 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
   const cpuOverLogging = paired(runs.gateway, runs.oneLineLogging, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
   // And the gateway that logs only failed requests (REQUEST_LOG=errors) over the one-line Worker.
   const cpuErrorsOnly = paired(runs.gatewayErrorsOnly, runs.oneLine, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
+  // And the least a checking relay costs (checkingScript), and the gateway over it.
+  const cpuChecking = paired(runs.checking, runs.oneLine, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
+  const cpuOverChecking = paired(runs.gateway, runs.checking, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
   const raw = Object.fromEntries(
     Object.entries(runs).map(([name, list]) => [
       name,
@@ -312,7 +348,7 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
     },
     {
       id: "3b",
-      scenario: `relay, chat completion (JSON), concurrency 1: requests/s and workerd CPU per request (CPU over a one-line Worker that also logs one line per request, ${ref("oneLineLogging", "workerdCpuUsPerRequest", 0, " µs")}: ${fmtSummary(cpuOverLogging)}×; the gateway with REQUEST_LOG=errors, ${ref("gatewayErrorsOnly", "workerdCpuUsPerRequest", 0, " µs")}: ${fmtSummary(cpuErrorsOnly)}× the one-line Worker)`,
+      scenario: `relay, chat completion (JSON), concurrency 1: requests/s and workerd CPU per request (CPU over a one-line Worker that also logs one line per request, ${ref("oneLineLogging", "workerdCpuUsPerRequest", 0, " µs")}: ${fmtSummary(cpuOverLogging)}×; the gateway with REQUEST_LOG=errors, ${ref("gatewayErrorsOnly", "workerdCpuUsPerRequest", 0, " µs")}: ${fmtSummary(cpuErrorsOnly)}× the one-line Worker; a minimal checking Worker (reads the body for its model, reads the answer for its usage; nothing else), ${ref("checking", "workerdCpuUsPerRequest", 0, " µs")}: ${fmtSummary(cpuChecking)}× the one-line Worker, the gateway ${fmtSummary(cpuOverChecking)}× it)`,
       baseline: "one-line fetch Worker",
       measured: `${ref("gateway", "rps", 0, "")} req/s = ${fmtSummary(ratio)}×; CPU ${ref("gateway", "workerdCpuUsPerRequest", 0, " µs")} = ${fmtSummary(cpuRatio)}×`,
       reference: `${ref("oneLine", "rps", 0, "")} req/s; CPU ${ref("oneLine", "workerdCpuUsPerRequest", 0, " µs")}`,
