@@ -1,6 +1,7 @@
-// The Worker `features-workerd.ts` builds once per variant: it relays `?n=` chat completions (JSON)
-// through the gateway in a loop inside one request, against an upstream in the isolate's memory, so
-// what is measured is the gateway's JavaScript and the runtime calls it makes, without the network.
+// The Worker `features.ts` builds once per variant (and, with `--node`, calls in Node): it relays `?n=`
+// chat completions (JSON) through the gateway in a loop inside one request, against an upstream in
+// memory, so what is measured is the gateway's JavaScript and the runtime calls it makes, without the
+// network.
 // `?op=base` does the same loop without the gateway: the Request built, the upstream's answer read.
 import { createGateway, type Gateway, gatewayOptionsFromEnv } from "@baseten-edge/gateway";
 

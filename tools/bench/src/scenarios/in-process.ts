@@ -52,9 +52,37 @@ export function inProcessGateway(upstream: (request: Request) => Promise<Respons
 }
 
 /**
+ * The least a relay that checks and accounts does in process, for reference (scenario 3's
+ * `checkingScript`, here): the body read and parsed for its model, sent on, the answer read and
+ * parsed for its usage, answered with those bytes. Nothing else.
+ */
+function checkingProxy(upstream: (request: Request) => Promise<Response>) {
+  const utf8 = new TextDecoder();
+  return async (request: Request): Promise<Response> => {
+    const body = await request.arrayBuffer();
+    const { model } = JSON.parse(utf8.decode(body));
+    if (typeof model !== "string") return new Response("no model", { status: 400 });
+    const answer = await upstream(
+      new Request(`http://upstream${new URL(request.url).pathname}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: request.headers.get("authorization") ?? "" },
+        body,
+      }),
+    );
+    const bytes = await answer.arrayBuffer();
+    const tokens = JSON.parse(utf8.decode(bytes)).usage?.total_tokens;
+    const type = answer.headers.get("content-type") ?? "application/json";
+    return new Response(bytes, {
+      status: answer.status,
+      headers: { "content-type": type, "x-tokens": String(tokens) },
+    });
+  };
+}
+
+/**
  * 5: gateway.fetch in process vs its same-process limit: for the relay a one-line proxy
- * (`upstream(new Request(url, request))`), for a catalog hit a handler answering the same bytes and
- * headers from a constant.
+ * (`upstream(new Request(url, request))`; a minimal checking proxy beside it, for reference), for a
+ * catalog hit a handler answering the same bytes and headers from a constant.
  */
 export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
   const upstream = recordedUpstream();
@@ -72,13 +100,15 @@ export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
   }
   const hit = await gateway.fetch(catalog(), waitUntil);
   const constant = { body: await hit.arrayBuffer(), headers: [...hit.headers] };
-  const cases = {
+  const checking = checkingProxy(upstream);
+  const cases: Record<string, { subject: Handler; baseline: Handler; reference?: Handler; label: string }> = {
     relay: {
       subject: () => gateway.fetch(chat(), waitUntil),
       baseline: () => {
         const request = chat();
         return upstream(new Request(`http://upstream${new URL(request.url).pathname}`, request));
       },
+      reference: () => checking(chat()),
       label: "one-line proxy: upstream(new Request(url, request))",
     },
     catalog: {
@@ -91,26 +121,38 @@ export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
     },
   };
   const rows: Row[] = [];
-  for (const [name, { subject, baseline, label }] of Object.entries(cases)) {
+  for (const [name, { subject, baseline, reference, label }] of Object.entries(cases)) {
     const status = (await subject()).status;
     if (status !== 200) throw new Error(`gateway.fetch (${name}) answered ${status}`);
-    const runs = await interleave(settings.rounds, {
+    const variants: Record<string, () => Promise<number>> = {
       subject: () => microsPerCall(subject, count),
       baseline: () => microsPerCall(baseline, count),
-    });
+    };
+    if (reference) variants.reference = () => microsPerCall(reference, count);
+    const runs = (await interleave(settings.rounds, variants)) as Record<"subject" | "baseline", number[]> & {
+      reference?: number[];
+    };
     const added = paired(runs.subject, runs.baseline, (a, b) => a - b);
+    // For information: what the minimal checking proxy adds over the one-line proxy, and the gateway over it.
+    const checked = runs.reference && {
+      over: paired(runs.reference, runs.baseline, (a, b) => a - b),
+      gateway: paired(runs.subject, runs.reference, (a, b) => a - b),
+    };
+    const checkedNote = checked
+      ? ` (a minimal checking proxy, reading the body for its model and the answer for its usage: +${fmtSummary(checked.over, 1, " µs")} over the one-line proxy; the gateway +${fmtSummary(checked.gateway, 1, " µs")} over it)`
+      : "";
     rows.push({
       id: name === "relay" ? "5a" : "5b",
       scenario:
         name === "relay"
-          ? "gateway.fetch in process: relayed chat completion (JSON)"
+          ? `gateway.fetch in process: relayed chat completion (JSON)${checkedNote}`
           : "gateway.fetch in process: catalog page from memory",
       baseline: label,
       measured: `+${fmtSummary(added, 1, " µs")} per request`,
       reference: `${fmtSummary(summarize(runs.baseline), 1, " µs")}`,
       target: "≤ 50 µs added per request",
       verdict: verdict(added.median <= 50),
-      raw: { subjectUs: runs.subject, baselineUs: runs.baseline, callsPerRound: count },
+      raw: { subjectUs: runs.subject, baselineUs: runs.baseline, referenceUs: runs.reference, callsPerRound: count },
     });
   }
   return rows;

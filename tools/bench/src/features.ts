@@ -1,14 +1,16 @@
-// Features: what each piece of the relay's own work costs in a Worker's isolate, per relayed chat
-// completion (JSON). Not part of the run; tools/bench/README.md ("What limits the missed targets")
-// cites it.
-//   node tools/bench/src/features-workerd.ts [--calls N] [--requests R] [--rounds K]
+// Features: what each piece of the relay's own work costs, per relayed chat completion (JSON), in a
+// Worker's isolate (default) or in Node (`--node`). Not part of the run; tools/bench/README.md
+// ("What limits the missed targets") cites it.
+//   node tools/bench/src/features.ts [--node] [--calls N] [--requests R] [--rounds K]
 //
-// One workerd process per variant runs `features-entry.ts`: N relayed calls in a loop inside each of
-// R requests, against an upstream in the isolate's memory (no network, so the differences are the
-// gateway's own). Each variant is the gateway's sources bundled with one feature taken out by
+// Each variant runs `features-entry.ts`: N relayed calls in a loop inside each of R requests, against
+// an upstream in memory (no network, so the differences are the gateway's own). On workerd, one
+// process per variant serves it; with `--node`, a Node process per variant and round calls its
+// `fetch` directly. Each variant is the gateway's sources bundled with one feature taken out by
 // replacing its lines as the bundle is built (a loud failure when those lines moved); "none" takes
-// them all out. Figures are µs of workerd CPU per call over the same loop without the gateway
+// them all out. Figures are µs of the process's CPU per call over the same loop without the gateway
 // (`op=base`), medians of K rounds; each variant's difference from the whole relay is taken per round.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -26,6 +28,7 @@ const option = (name: string, fallback: number) => {
 const calls = option("--calls", 200);
 const requests = option("--requests", 25);
 const rounds = option("--rounds", 13);
+const onNode = args.includes("--node");
 
 /** One source edit: in `file` (under packages/gateway/src), `from` (found exactly once) becomes `to`. */
 interface Edit {
@@ -36,14 +39,14 @@ interface Edit {
 
 const RELAY = "relay/relay.ts";
 const FEATURES: Record<string, Edit[]> = {
-  "response-header firewall": [
+  "the response-header firewall": [
     {
       file: RELAY,
       from: "headers: relayedResponseHeaders(upstream.headers) }",
       to: 'headers: new Headers({ "content-type": upstream.headers.get("content-type") ?? "" }) }',
     },
   ],
-  "first-byte and idle timers": [
+  "the first-byte and idle timers": [
     {
       file: RELAY,
       from: "const firstByte = setTimeout(() => upstreamAbort.abort(new FirstByteTimeout()), settings.firstByteTimeoutMs);",
@@ -55,11 +58,11 @@ const FEATURES: Record<string, Edit[]> = {
       to: "const idle = undefined;",
     },
   ],
-  "caller id (HMAC-SHA256 of the key)": [
+  "the caller id (HMAC-SHA256 of the key)": [
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text to find, not a template
     { file: "auth.ts", from: "id: this.signNow(`key:${given.key}`),", to: 'id: "constant",' },
   ],
-  "usage and exact cost from the answer": [
+  "the usage and exact cost from the answer": [
     { file: RELAY, from: "usage = protocol.bodyUsage(JSON.parse(utf8.decode(bytes)));", to: "usage = null;" },
   ],
   "core's retry loop": [
@@ -74,14 +77,14 @@ const FEATURES: Record<string, Edit[]> = {
       to: 'return new Request(url, { method: "POST", headers, body, signal });\n    })());',
     },
   ],
-  "client-abort listener": [
+  "the client-abort listener": [
     {
       file: RELAY,
       from: 'request.signal.addEventListener("abort", onClientAbort, { once: true });\n  const release = () => request.signal.removeEventListener("abort", onClientAbort);',
       to: "const release = () => {};",
     },
   ],
-  "body scan (shape, model, output bound)": [
+  "the body scan (shape, model, output bound)": [
     {
       file: "relay/request.ts",
       from: "scanned = scanJsonBody(bytes, scannedKeys(route));",
@@ -121,8 +124,8 @@ async function bundle(name: string, edits: Edit[]): Promise<string> {
     entryPoints: [ENTRY],
     bundle: true,
     format: "esm",
-    platform: "neutral",
-    conditions: ["@baseten-edge/source", "workerd", "worker", "browser"],
+    platform: onNode ? "node" : "neutral",
+    conditions: ["@baseten-edge/source", ...(onNode ? ["node"] : ["workerd", "worker", "browser"])],
     outfile,
     logLevel: "warning",
     plugins: [editing(edits)],
@@ -138,49 +141,93 @@ interface Variant {
 const whole = await bundle("whole", []);
 const variants: Variant[] = [
   { name: "the whole relay (the request event not logged)", scriptPath: whole },
+  // On Node the line goes to a pipe nobody reads; on workerd, to its structured-log pipe.
   { name: "+ the request event's console.log line", scriptPath: whole, log: true },
 ];
 for (const [feature, edits] of Object.entries(FEATURES)) {
-  variants.push({ name: `without the ${feature}`, scriptPath: await bundle(feature, edits) });
+  variants.push({ name: `without ${feature}`, scriptPath: await bundle(feature, edits) });
 }
 variants.push({ name: "without any of these", scriptPath: await bundle("none", Object.values(FEATURES).flat()) });
 
-const workers: WorkerOnWorkerd[] = [];
-for (const { scriptPath, log } of variants) {
-  const bindings = {
-    AUTH_MODE: "pass-through",
-    CACHE_SALT: "bench-cache-salt-not-a-secret",
-    ...(log && { LOG: "console" }),
-  };
-  workers.push(await startWorker({ scriptPath, bindings }));
+const bindings = (log: boolean | undefined) => ({
+  AUTH_MODE: "pass-through",
+  CACHE_SALT: "bench-cache-salt-not-a-secret",
+  ...(log && { LOG: "console" }),
+});
+const over: number[][] = variants.map(() => []);
+if (onNode) await measureOnNode();
+else await measureOnWorkerd();
+
+async function measureOnWorkerd(): Promise<void> {
+  const workers: WorkerOnWorkerd[] = [];
+  for (const { scriptPath, log } of variants) workers.push(await startWorker({ scriptPath, bindings: bindings(log) }));
+  /** µs of workerd CPU per call of `op` in `worker`, over `requests` requests of `calls` calls. */
+  async function perCall(worker: WorkerOnWorkerd, op: "gw" | "base"): Promise<number> {
+    if (worker.pid === undefined) throw new Error("features: no workerd pid to measure");
+    const before = cpuMs(worker.pid);
+    for (let i = 0; i < requests; i++) {
+      const response = await fetch(`${worker.url}/?op=${op}&n=${calls}`);
+      const status = await response.text();
+      if (status !== "200") throw new Error(`features: the gateway answered ${status}`);
+    }
+    return ((cpuMs(worker.pid) - before) * 1000) / (requests * calls);
+  }
+  for (const worker of workers) await perCall(worker, "gw"); // warm: the model list, the JIT
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, worker] of workers.entries()) {
+      const base = await perCall(worker, "base");
+      over[index]!.push((await perCall(worker, "gw")) - base);
+    }
+  }
+  await stopAll();
 }
 
-/** µs of workerd CPU per call of `op` in `worker`, over `requests` requests of `calls` calls. */
-async function perCall(worker: WorkerOnWorkerd, op: "gw" | "base"): Promise<number> {
-  if (worker.pid === undefined) throw new Error("features: no workerd pid to measure");
-  const before = cpuMs(worker.pid);
-  for (let i = 0; i < requests; i++) {
-    const response = await fetch(`${worker.url}/?op=${op}&n=${calls}`);
-    const status = await response.text();
-    if (status !== "200") throw new Error(`features: the gateway answered ${status}`);
+/** One Node process per variant and round: it warms up, then prints its CPU µs per call over base. */
+async function measureOnNode(): Promise<void> {
+  const script = `
+    const { default: worker } = await import(process.argv[1]);
+    const env = JSON.parse(process.argv[2]);
+    const [requests, calls] = [Number(process.argv[3]), Number(process.argv[4])];
+    async function perCall(op) {
+      const before = process.cpuUsage();
+      for (let i = 0; i < requests; i++) {
+        const status = await (await worker.fetch(new Request("http://features/?op=" + op + "&n=" + calls), env)).text();
+        if (status !== "200") throw new Error("features: the gateway answered " + status);
+      }
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / (requests * calls);
+    }
+    await perCall("gw"); await perCall("base"); // warm: the model list, the JIT
+    const base = await perCall("base");
+    process.stdout.write(String((await perCall("gw")) - base));`;
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, { scriptPath, log }] of variants.entries()) {
+      const argv = [
+        "--input-type=module",
+        "-e",
+        script,
+        scriptPath,
+        JSON.stringify(bindings(log)),
+        `${requests}`,
+        `${calls}`,
+      ];
+      // The log variant's lines go to a pipe that is read and dropped.
+      over[index]!.push(
+        Number(
+          execFileSync(process.execPath, argv, { encoding: "utf8", maxBuffer: 1 << 30 })
+            .trim()
+            .split("\n")
+            .pop(),
+        ),
+      );
+    }
   }
-  return ((cpuMs(worker.pid) - before) * 1000) / (requests * calls);
 }
-
-for (const worker of workers) await perCall(worker, "gw"); // warm: the model list, the JIT
-const over: number[][] = workers.map(() => []);
-for (let round = 0; round < rounds; round++) {
-  for (const [index, worker] of workers.entries()) {
-    const base = await perCall(worker, "base");
-    over[index]!.push((await perCall(worker, "gw")) - base);
-  }
-}
-await stopAll();
 
 const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}…${Math.max(...values).toFixed(0)}`;
 const signed = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(0)}`;
 console.log(
-  `workerd CPU per relayed chat completion (JSON) in a loop, in-memory upstream; ${rounds} rounds × ${requests} requests × ${calls} calls, medians (min…max):\n`,
+  `${onNode ? "Node" : "workerd"} CPU per relayed chat completion (JSON) in a loop, in-memory upstream; ${rounds} rounds × ${requests} requests × ${calls} calls, medians (min…max):\n`,
 );
 console.log("| variant | µs per call over the loop without the gateway | against the whole relay, per round |");
 console.log("| --- | --- | --- |");
