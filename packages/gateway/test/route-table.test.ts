@@ -1,5 +1,6 @@
 // The 405 table is derived from the registered routes: no path is written twice.
 import { Hono } from "hono";
+import { PatternRouter } from "hono/router/pattern-router";
 import { describe, expect, it } from "vitest";
 import { anthropic } from "../src/relay/protocols.ts";
 import { pathPattern, RouteTable } from "../src/routes/table.ts";
@@ -33,5 +34,19 @@ describe("RouteTable", () => {
     expect(routes.allowed("/things/7")).toEqual({ allow: "GET, HEAD, POST", protocol: null });
     expect(routes.allowed("/v1/messages")).toEqual({ allow: "POST", protocol: anthropic });
     expect(routes.allowed("/nothing")).toBeUndefined();
+  });
+});
+
+describe("RouteTable on Hono's PatternRouter", () => {
+  it("answers a route's own path only: one more trailing slash is not found, as the 405 table sees it", async () => {
+    const routes = new RouteTable(new Hono({ router: new PatternRouter() }));
+    routes.get("/v1/models", (c) => c.text("list"));
+    routes.post("/v1/chat/completions", (c) => c.text("relayed"));
+    routes.get("/", (c) => c.text("page"));
+    expect(await (await routes.app.request("/v1/models")).text()).toBe("list");
+    expect((await routes.app.request("/v1/models/")).status).toBe(404);
+    expect((await routes.app.request("/v1/chat/completions/", { method: "POST" })).status).toBe(404);
+    expect(await (await routes.app.request("/")).text()).toBe("page");
+    expect(routes.allowed("/v1/models/")).toBeUndefined();
   });
 });

@@ -68,6 +68,25 @@ describe("catalog routes", () => {
     expect(h.emulator.requests.list()).toHaveLength(0);
   });
 
+  it("answers a path with one more trailing slash as not found, and sends nothing upstream", async () => {
+    const h = harness();
+    // GET /v1/models/. reaches the gateway as /v1/models/ (URLs drop a "." segment): not the list.
+    for (const path of ["/v1/models/.", "/v1/model_apis/"]) {
+      const response = await h.get(path);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({ error: expect.stringMatching(/^No such route: GET \/v1\//) });
+    }
+    const relayed = await h.gateway.fetch(
+      new Request("http://g/v1/chat/completions/", {
+        method: "POST",
+        headers: { authorization: "Bearer emulator-key", "content-type": "application/json" },
+        body: JSON.stringify({ model: "openai/gpt-oss-120b", messages: [] }),
+      }),
+    );
+    expect(relayed.status).toBe(404);
+    expect(h.emulator.requests.list()).toHaveLength(0);
+  });
+
   it("asks for a key when none is sent, in pass-through mode", async () => {
     const h = harness();
     const response = await h.get("/v1/model_apis", null);

@@ -30,22 +30,22 @@ export class RouteTable {
 
   /** `GET` (and `HEAD`, which Hono answers from the `GET` handler). */
   get(path: string, handler: Handler<Env>, protocol: ErrorProtocol = null): void {
-    this.app.get(path, handler);
+    this.app.get(path, exactly(path, handler));
     this.#note(path, ["GET", "HEAD"], protocol);
   }
 
   post(path: string, handler: Handler<Env>, protocol: ErrorProtocol = null): void {
-    this.app.post(path, handler);
+    this.app.post(path, exactly(path, handler));
     this.#note(path, ["POST"], protocol);
   }
 
   put(path: string, handler: Handler<Env>): void {
-    this.app.put(path, handler);
+    this.app.put(path, exactly(path, handler));
     this.#note(path, ["PUT"], null);
   }
 
   delete(path: string, handler: Handler<Env>): void {
-    this.app.delete(path, handler);
+    this.app.delete(path, exactly(path, handler));
     this.#note(path, ["DELETE"], null);
   }
 
@@ -62,6 +62,16 @@ export class RouteTable {
     if (known) known.methods.push(...methods);
     else this.#registered.set(path, { pattern: pathPattern(path), methods: [...methods], protocol });
   }
+}
+
+/**
+ * `handler`, for its own path only. Hono's PatternRouter also matches a path with one more trailing
+ * slash (`/v1/models/` as `/v1/models`, so `GET /v1/models/.` answered the whole list); such a
+ * request is not found, as `allowed` and every other router see it.
+ */
+function exactly(path: string, handler: Handler<Env>): Handler<Env> {
+  if (path.endsWith("/")) return handler;
+  return (c, next) => (c.req.path.endsWith("/") ? c.notFound() : handler(c, next));
 }
 
 /** A Hono path (`/a/:name`, `/a/:id{regex}`) as a regular expression over the request's pathname. */
