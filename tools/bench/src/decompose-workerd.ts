@@ -20,18 +20,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { createClient, sequential } from "./http.ts";
 import { cpuMs, startUpstream, stopAll, type WorkerOnWorkerd } from "./processes.ts";
 import { startGatewayWorker, startOneLineWorker } from "./scenarios/workerd.ts";
 import { median } from "./stats.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(name);
-  return at === -1 ? fallback : Number(args[at + 1]);
-};
-const requests = option("--requests", 600);
-const rounds = option("--rounds", 7);
+const { values } = parseArgs({
+  options: { requests: { type: "string", default: "600" }, rounds: { type: "string", default: "7" } },
+  strict: true,
+});
+const requests = Number(values.requests);
+const rounds = Number(values.rounds);
 
 const out = mkdtempSync(join(tmpdir(), "decompose-"));
 const workerDir = fileURLToPath(new URL("../../../apps/worker", import.meta.url));

@@ -16,19 +16,22 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { build, type Plugin } from "esbuild";
 import { cpuMs, startWorker, stopAll, type WorkerOnWorkerd } from "./processes.ts";
 import { median } from "./stats.ts";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(name);
-  return at === -1 ? fallback : Number(args[at + 1]);
-};
-const calls = option("--calls", 200);
-const requests = option("--requests", 25);
-const rounds = option("--rounds", 13);
-const onNode = args.includes("--node");
+const { values } = parseArgs({
+  options: {
+    node: { type: "boolean", default: false },
+    calls: { type: "string", default: "200" },
+    requests: { type: "string", default: "25" },
+    rounds: { type: "string", default: "13" },
+  },
+  strict: true,
+});
+const [calls, requests, rounds] = [Number(values.calls), Number(values.requests), Number(values.rounds)];
+const onNode = values.node;
 
 /** One source edit: in `file` (under packages/gateway/src), `from` (found exactly once) becomes `to`. */
 interface Edit {

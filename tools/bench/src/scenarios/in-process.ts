@@ -6,6 +6,7 @@ import createClient from "openapi-fetch";
 import { type Row, verdict } from "../report.ts";
 import type { Settings } from "../settings.ts";
 import { elapsedMs, fmtSummary, interleave, paired, summarize } from "../stats.ts";
+import { checkingRelay } from "./workerd.ts";
 
 type Handler = () => Promise<Response>;
 
@@ -52,34 +53,6 @@ export function inProcessGateway(upstream: (request: Request) => Promise<Respons
 }
 
 /**
- * The least a relay that checks and accounts does in process, for reference (scenario 3's
- * `checkingScript`, here): the body read and parsed for its model, sent on, the answer read and
- * parsed for its usage, answered with those bytes. Nothing else.
- */
-function checkingProxy(upstream: (request: Request) => Promise<Response>) {
-  const utf8 = new TextDecoder();
-  return async (request: Request): Promise<Response> => {
-    const body = await request.arrayBuffer();
-    const { model } = JSON.parse(utf8.decode(body));
-    if (typeof model !== "string") return new Response("no model", { status: 400 });
-    const answer = await upstream(
-      new Request(`http://upstream${new URL(request.url).pathname}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: request.headers.get("authorization") ?? "" },
-        body,
-      }),
-    );
-    const bytes = await answer.arrayBuffer();
-    const tokens = JSON.parse(utf8.decode(bytes)).usage?.total_tokens;
-    const type = answer.headers.get("content-type") ?? "application/json";
-    return new Response(bytes, {
-      status: answer.status,
-      headers: { "content-type": type, "x-tokens": String(tokens) },
-    });
-  };
-}
-
-/**
  * 5: gateway.fetch in process vs its same-process limit: for the relay a one-line proxy
  * (`upstream(new Request(url, request))`; a minimal checking proxy beside it, for reference), for a
  * catalog hit a handler answering the same bytes and headers from a constant.
@@ -100,7 +73,7 @@ export async function gatewayOverhead(settings: Settings): Promise<Row[]> {
   }
   const hit = await gateway.fetch(catalog(), waitUntil);
   const constant = { body: await hit.arrayBuffer(), headers: [...hit.headers] };
-  const checking = checkingProxy(upstream);
+  const checking = checkingRelay(upstream, "http://upstream");
   const cases: Record<string, { subject: Handler; baseline: Handler; reference?: Handler; label: string }> = {
     relay: {
       subject: () => gateway.fetch(chat(), waitUntil),

@@ -54,27 +54,34 @@ export function oneLineScript(logLine = false): string {
  * The least a relay that checks and accounts can do, for reference: it reads the body and parses it
  * for its model (the check the gateway's model allowlist needs), sends it on, reads the answer and
  * parses its usage (what a cost header and a usage log need), and answers with those bytes. No
- * authentication, limits, timeouts, header firewall or log line: what workerd charges for the reads
- * and the copies alone, which no checking relay can skip.
+ * authentication, limits, timeouts, header firewall or log line: what the runtime charges for the
+ * reads and the copies alone, which no checking relay can skip. Scenario 3 runs it on workerd (its
+ * source, `checkingScript`: it names nothing outside itself), scenario 5 in process.
  */
-export function checkingScript(): string {
-  return `const utf8 = new TextDecoder();
-export default {
-  async fetch(request, env) {
+export function checkingRelay(send: (request: Request) => Promise<Response>, upstreamUrl: string) {
+  const utf8 = new TextDecoder();
+  return async (request: Request): Promise<Response> => {
     const body = await request.arrayBuffer();
     const { model } = JSON.parse(utf8.decode(body));
     if (typeof model !== "string") return new Response("no model", { status: 400 });
-    const upstream = await fetch(env.UPSTREAM + new URL(request.url).pathname, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: request.headers.get("authorization") ?? "" },
-      body,
+    const headers = { "content-type": "application/json", authorization: request.headers.get("authorization") ?? "" };
+    const url = upstreamUrl + new URL(request.url).pathname;
+    const answer = await send(new Request(url, { method: "POST", headers, body }));
+    const bytes = await answer.arrayBuffer();
+    const tokens = JSON.parse(utf8.decode(bytes)).usage?.total_tokens;
+    const type = answer.headers.get("content-type") ?? "application/json";
+    return new Response(bytes, {
+      status: answer.status,
+      headers: { "content-type": type, "x-tokens": String(tokens) },
     });
-    const answer = await upstream.arrayBuffer();
-    const tokens = JSON.parse(utf8.decode(answer)).usage?.total_tokens;
-    const type = upstream.headers.get("content-type") ?? "application/json";
-    return new Response(answer, { status: upstream.status, headers: { "content-type": type, "x-tokens": String(tokens) } });
-  },
-};`;
+  };
+}
+
+/** `checkingRelay` as a Worker's source (its upstream is the UPSTREAM binding). */
+export function checkingScript(): string {
+  return `const checkingRelay = ${checkingRelay.toString()};
+let relay;
+export default { fetch: (request, env) => (relay ??= checkingRelay((r) => fetch(r), env.UPSTREAM))(request) };`;
 }
 
 /** A request event as the gateway logs it (the same fields and about the same length). */
