@@ -20,6 +20,7 @@ export function recordingFetch(
   const requests: Request[] = [];
   const bodies: string[] = [];
   const signals: (AbortSignal | undefined)[] = [];
+  const following: Request[] = [];
   return {
     requests,
     bodies,
@@ -28,7 +29,11 @@ export function recordingFetch(
       requests.push(request);
       signals.push(init?.signal);
       bodies.push(request.body ? await request.clone().text() : "");
-      return handler(init?.signal ? new Request(request, { signal: init.signal }) : request, requests.length - 1);
+      const handed = init?.signal ? new Request(request, { signal: init.signal }) : request;
+      // Held here: Node's Request follows `init.signal` only through a weak reference while it lives, so
+      // a derived Request nothing holds can be collected mid-call and never see the abort.
+      following.push(handed);
+      return handler(handed, requests.length - 1);
     },
   };
 }
