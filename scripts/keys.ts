@@ -9,6 +9,7 @@
 //   GATEWAY_KEY=$KEY ./run keys usage --url http://127.0.0.1:8787        (one key's own view)
 //   printf %s "$KEY" | ./run keys usage --url http://127.0.0.1:8787      (the same, the key on stdin)
 import { createHash, randomBytes } from "node:crypto";
+import { text } from "node:stream/consumers";
 import { parseArgs } from "node:util";
 
 const USAGE = `usage:
@@ -119,10 +120,7 @@ async function gatewayKey(): Promise<string> {
   const fromEnv = process.env.GATEWAY_KEY?.trim();
   if (fromEnv) return fromEnv;
   if (process.stdin.isTTY) fail(KEY_INPUT);
-  process.stdin.setEncoding("utf8");
-  let text = "";
-  for await (const chunk of process.stdin) text += chunk;
-  return text.trim() || fail(`no key: ${KEY_INPUT}`);
+  return (await text(process.stdin)).trim() || fail(`no key: ${KEY_INPUT}`);
 }
 
 if (values.help) {

@@ -11,7 +11,7 @@ stage() { # stage NAME COMMAND...: runs one stage, remembers failures, goes on
 
 # The closing line sums the vitest reports on disk: earlier runs' reports go first, so that only this run's count
 # (turbo puts a cached test task's report back when it replays it).
-find . \( -name node_modules -o -name .git \) -prune -o -name .vitest-report.json -exec rm -f {} +
+rm -f {packages,apps,tools,tests}/*/.vitest-report.json
 
 stage "lint and format (biome)" pnpm -s lint
 stage "generated files are up to date" bash scripts/check-generated.sh

@@ -105,7 +105,8 @@ export function selectPaths(doc: Json, paths: readonly string[], source: string)
   return { ...doc, paths: Object.fromEntries(paths.map((path) => [path, allPaths[path]])), components: kept };
 }
 
-async function load(file: string): Promise<Json> {
+/** An OpenAPI document from the repository (JSON, or YAML), checked to be an object. */
+export async function load(file: string): Promise<Json> {
   const text = await readFile(new URL(file, root), "utf8");
   const doc: unknown = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   if (!isRecord(doc)) throw new Error(`${file} is not an OpenAPI document`);

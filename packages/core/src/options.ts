@@ -35,7 +35,7 @@ export interface ClientOptions {
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 
-/** openapi-fetch's client options: each client passes them to `createClient` as they are. */
+/** openapi-fetch's client options, passed to `createClient` (inference first drops `/v1` from `baseUrl`). */
 export interface Resolved {
   baseUrl: string;
   fetch: FetchLike;

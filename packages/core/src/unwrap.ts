@@ -4,7 +4,7 @@ import { ApiError } from "./errors.ts";
 /**
  * Returns the body of a 2xx answer, read with `parseAs: "text"` (so that a parse failure is ours to
  * report) or `"stream"`; throws the ApiError subclass that matches any other status. Text is parsed
- * as JSON; a stream is not text (JSON.parse fails on it) and comes back as it is. A body that is not
+ * as JSON; a stream comes back as it is. A body that is not
  * an object, or that fails `fits` (the top-level shape the caller reads; by default: not an array),
  * throws an ApiError with the status rather than a SyntaxError or a TypeError further on: every
  * error is a BasetenError.
@@ -16,9 +16,10 @@ export function unwrap<T>(
   const { ok, status, headers } = response;
   if (!ok) throw ApiError.from(status, headers, error ?? null);
   let body = data;
-  try {
-    body = JSON.parse(data as string);
-  } catch {}
+  if (typeof data === "string")
+    try {
+      body = JSON.parse(data);
+    } catch {}
   if (body instanceof Object && fits(body as Record<string, unknown>)) return body as T;
   throw new ApiError(status, headers, body ?? null, `Baseten answered ${status} with an unexpected body.`);
 }

@@ -73,3 +73,8 @@ export function modelApi(name: string, overrides: Record<string, unknown> = {}) 
     ...overrides,
   };
 }
+
+/** Reads `iterable` to the end, handing each item to `each`. */
+export async function drain<T>(iterable: AsyncIterable<T>, each: (item: T) => void = () => {}): Promise<void> {
+  for await (const item of iterable) each(item);
+}

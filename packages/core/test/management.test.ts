@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  BasetenError,
-  createBasetenClient,
-  InvalidArgumentError,
-  type ModelApi,
-  PermissionDeniedError,
-} from "../src/index.ts";
-import { json, modelApi, recordingFetch } from "./helpers.ts";
-
-/** Reads `list` to the end, handing each row to `each`. */
-async function drain(list: AsyncIterable<ModelApi>, each: (model: ModelApi) => void = () => {}): Promise<void> {
-  for await (const model of list) each(model);
-}
+import { BasetenError, createBasetenClient, InvalidArgumentError, PermissionDeniedError } from "../src/index.ts";
+import { drain, json, modelApi, recordingFetch } from "./helpers.ts";
 
 /** A paginated catalog of `total` rows served `limit` at a time, with opaque cursors. */
 function catalogServer(total: number) {

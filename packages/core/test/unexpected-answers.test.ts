@@ -1,7 +1,7 @@
 // A 2xx answer whose body is not what the client reads: a typed ApiError with the status, never a SyntaxError or TypeError.
 import { describe, expect, it } from "vitest";
 import { ApiError, BasetenError, createBasetenClient, createInferenceClient } from "../src/index.ts";
-import { json, modelApi, recordingFetch } from "./helpers.ts";
+import { drain, json, modelApi, recordingFetch } from "./helpers.ts";
 
 const chat = { model: "m", messages: [{ role: "user" as const, content: "hi" }] };
 
@@ -12,12 +12,6 @@ function clients(response: () => Response) {
     baseten: createBasetenClient({ apiKey: "k", fetch }),
     inference: createInferenceClient({ apiKey: "k", fetch }),
   };
-}
-
-async function drain(iterable: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of iterable) {
-    /* drain */
-  }
 }
 
 /** Expects `pending` to reject with an ApiError (a BasetenError) that carries `status` and says why. */

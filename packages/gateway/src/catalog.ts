@@ -145,7 +145,7 @@ const isOptionalStrings = (value: unknown) =>
  * feature and modality lists (search, the page) and prices core cannot read (the relay's costs:
  * then unknown) are left out.
  */
-export function readableModel(entry: unknown): InferenceModel | null {
+function readableModel(entry: unknown): InferenceModel | null {
   if (typeof entry !== "object" || entry === null) return null;
   const model = entry as Record<string, unknown>;
   if (typeof model.id !== "string" || model.id === "") return null;

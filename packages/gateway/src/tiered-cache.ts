@@ -137,9 +137,9 @@ export class TieredCache {
     if (running) return running;
     // Registered before it can settle, removed once it has, whichever way: a loader that throws
     // synchronously (a refused look-up budget) must not leave its rejection behind for every later call.
-    const promise: Promise<Entry<unknown>> = this.#loadAndStore(key, load, waitUntil, known).finally(() => {
-      if (this.#inflight.get(key) === promise) this.#inflight.delete(key);
-    });
+    const promise: Promise<Entry<unknown>> = this.#loadAndStore(key, load, waitUntil, known).finally(() =>
+      this.#inflight.delete(key),
+    );
     this.#inflight.set(key, promise);
     return promise;
   }
@@ -164,7 +164,10 @@ export class TieredCache {
       else await writes;
       return entry;
     } catch (error) {
-      await this.#failed(key, error, known);
+      // The record is kept at once; the evictions (store reads and writes) need not hold up the refusal.
+      const failed = this.#failed(key, error, known);
+      if (waitUntil) waitUntil(failed);
+      else await failed;
       throw error;
     }
   }

@@ -110,7 +110,7 @@ describe("configuration", () => {
     [{ CACHE_SALT: SALT, CATALOG_FRESH_SECONDS: "soon" }, /CATALOG_FRESH_SECONDS/],
     [{ CACHE_SALT: SALT, RELAY_FIRST_BYTE_TIMEOUT_SECONDS: "3000000" }, /firstByteTimeoutSeconds must be at most/],
     [{ CACHE_SALT: SALT, RELAY_IDLE_TIMEOUT_SECONDS: "2147484" }, /idleTimeoutSeconds must be at most/],
-  ])("refuses %j at start-up with a message naming the variable", (env, message) => {
+  ])("refuses %j at start-up with a message naming the variable or option", (env, message) => {
     expect(() => createGateway(gatewayOptionsFromEnv(env))).toThrow(ConfigurationError);
     expect(() => createGateway(gatewayOptionsFromEnv(env))).toThrow(message);
   });

@@ -18,8 +18,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build, type Plugin } from "esbuild";
-import { cpuMs, startWorker, stopAll, type WorkerOnWorkerd } from "./processes.ts";
-import { median } from "./stats.ts";
+import { startWorker, stopAll, type WorkerOnWorkerd } from "./processes.ts";
+import { measuredCpu } from "./scenarios/workerd.ts";
+import { fmtSummary, paired, summarize } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -167,13 +168,14 @@ async function measureOnWorkerd(): Promise<void> {
   /** µs of workerd CPU per call of `op` in `worker`, over `requests` requests of `calls` calls. */
   async function perCall(worker: WorkerOnWorkerd, op: "gw" | "base"): Promise<number> {
     if (worker.pid === undefined) throw new Error("features: no workerd pid to measure");
-    const before = cpuMs(worker.pid);
-    for (let i = 0; i < requests; i++) {
-      const response = await fetch(`${worker.url}/?op=${op}&n=${calls}`);
-      const status = await response.text();
-      if (status !== "200") throw new Error(`features: the gateway answered ${status}`);
-    }
-    return ((cpuMs(worker.pid) - before) * 1000) / (requests * calls);
+    const { cpuMs } = await measuredCpu(worker.pid, async () => {
+      for (let i = 0; i < requests; i++) {
+        const response = await fetch(`${worker.url}/?op=${op}&n=${calls}`);
+        const status = await response.text();
+        if (status !== "200") throw new Error(`features: the gateway answered ${status}`);
+      }
+    });
+    return (cpuMs * 1000) / (requests * calls);
   }
   for (const worker of workers) await perCall(worker, "gw"); // warm: the model list, the JIT
   for (let round = 0; round < rounds; round++) {
@@ -227,8 +229,6 @@ async function measureOnNode(): Promise<void> {
   }
 }
 
-const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}…${Math.max(...values).toFixed(0)}`;
-const signed = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(0)}`;
 console.log(
   `${onNode ? "Node" : "workerd"} CPU per relayed chat completion (JSON) in a loop, in-memory upstream; ${rounds} rounds × ${requests} requests × ${calls} calls, medians (min…max):\n`,
 );
@@ -237,8 +237,9 @@ console.log("| --- | --- | --- |");
 const reference = over[0]!;
 for (const [index, { name }] of variants.entries()) {
   const values = over[index]!;
-  const paired = values.map((value, round) => value - reference[round]!);
-  const against = index === 0 ? "—" : `${signed(median(paired))} (${spread(paired)})`;
-  console.log(`| ${name} | ${median(values).toFixed(0)} (${spread(values)}) | ${against} |`);
+  const against = paired(values, reference, (a, b) => a - b);
+  const sign = against.median >= 0 ? "+" : "";
+  const cell = index === 0 ? "—" : `${sign}${fmtSummary(against, 0)}`;
+  console.log(`| ${name} | ${fmtSummary(summarize(values), 0)} | ${cell} |`);
 }
 process.exit(0);

@@ -146,7 +146,7 @@ export async function start(
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Held (flock) around each aptInstall: test processes that start at once take turns. */
-export const APT_LOCK = "/tmp/baseten-edge-apt.lock";
+const APT_LOCK = "/tmp/baseten-edge-apt.lock";
 /** How long to wait for the turn, and then for dpkg's own lock (held by any other apt user), in seconds. */
 const APT_WAIT_S = 300;
 

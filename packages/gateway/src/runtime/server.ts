@@ -60,7 +60,7 @@ function batchedLog(): (event: object) => void {
 
 /**
  * Builds the gateway from environment variables; `openers` are the durable stores this runtime offers.
- * Throws a `ConfigurationError` naming the variable when something cannot work.
+ * Throws a `ConfigurationError` naming the variable or option when something cannot work.
  */
 export async function runtimeGateway(
   env: Env,

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { selectPaths, specFile, specs } from "../../../../packages/core/scripts/generate.ts";
+import { load, selectPaths, specFile, specs } from "../../../../packages/core/scripts/generate.ts";
 import { type Row, verdict } from "../report.ts";
 import type { Settings } from "../settings.ts";
 import { elapsedMs, fmtSummary, interleave, paired, summarize } from "../stats.ts";
@@ -94,17 +94,6 @@ interface SpecInput {
   paths: number;
 }
 
-/** An OpenAPI document as generate.ts reads it (JSON, or YAML through the parser core's generator uses). */
-async function loadSpec(file: string): Promise<Record<string, unknown>> {
-  const text = readFileSync(join(root, file), "utf8");
-  if (file.endsWith(".json")) return JSON.parse(text) as Record<string, unknown>;
-  const generator = join(root, "packages/core/scripts/generate.ts");
-  const yaml = (await import(pathToFileURL(createRequire(generator).resolve("yaml")).href)) as {
-    parse: (text: string) => Record<string, unknown>;
-  };
-  return yaml.parse(text);
-}
-
 /**
  * Each spec `pnpm generate` types, cut exactly as it cuts it (generate.ts's own `selectPaths`), so the CLI
  * types the same input: the whole management document has ~40× the paths core wraps.
@@ -114,7 +103,7 @@ async function cliInputs(dir: string): Promise<SpecInput[]> {
   for (const [i, target] of specs.entries()) {
     const file = specFile(target.base);
     const generated = join(root, "packages/core/src/generated", target.out);
-    const doc = await loadSpec(file);
+    const doc = await load(file);
     if (!target.paths) {
       inputs.push({ cliInput: file, generated, paths: Object.keys((doc.paths as object | undefined) ?? {}).length });
       continue;

@@ -315,14 +315,17 @@ export async function relayJson(settings: Settings): Promise<Row[]> {
   const addedP50 = added(0.5, runs.oneLine);
   const addedP99 = added(0.99, runs.oneLine);
   const ratio = paired(runs.gateway, runs.oneLine, (a, b) => a.rps / b.rps);
-  const cpuRatio = paired(runs.gateway, runs.oneLine, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
+  /** Per round, the CPU per request of `a` over that of `b`. */
+  const cpuOver = (a: typeof runs.oneLine, b: typeof runs.oneLine) =>
+    paired(a, b, (x, y) => x.cpuUsPerRequest / y.cpuUsPerRequest);
+  const cpuRatio = cpuOver(runs.gateway, runs.oneLine);
   // For information: the same ratio over the one-line Worker that also logs one line per request.
-  const cpuOverLogging = paired(runs.gateway, runs.oneLineLogging, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
+  const cpuOverLogging = cpuOver(runs.gateway, runs.oneLineLogging);
   // And the gateway that logs only failed requests (REQUEST_LOG=errors) over the one-line Worker.
-  const cpuErrorsOnly = paired(runs.gatewayErrorsOnly, runs.oneLine, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
+  const cpuErrorsOnly = cpuOver(runs.gatewayErrorsOnly, runs.oneLine);
   // And the least a checking relay costs (checkingScript), and the gateway over it.
-  const cpuChecking = paired(runs.checking, runs.oneLine, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
-  const cpuOverChecking = paired(runs.gateway, runs.checking, (a, b) => a.cpuUsPerRequest / b.cpuUsPerRequest);
+  const cpuChecking = cpuOver(runs.checking, runs.oneLine);
+  const cpuOverChecking = cpuOver(runs.gateway, runs.checking);
   const raw = Object.fromEntries(
     Object.entries(runs).map(([name, list]) => [
       name,
