@@ -3,7 +3,9 @@
 // memory, so what is measured is the gateway's JavaScript and the runtime calls it makes, without the
 // network.
 // `?op=base` does the same loop without the gateway: the Request built, the upstream's answer read.
+// `?op=check` runs it through the minimal checking relay instead (checking-relay.ts), for reference.
 import { createGateway, type Gateway, gatewayOptionsFromEnv } from "@baseten-edge/gateway";
+import { checkingRelay } from "./checking-relay.ts";
 
 const MODEL = "openai/gpt-oss-120b";
 const body = JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Say hi" }] });
@@ -51,6 +53,7 @@ const chatRequest = () =>
   });
 
 let gateway: Gateway | undefined;
+const checking = checkingRelay(upstream, "http://upstream");
 const pending: Promise<unknown>[] = [];
 const context = { waitUntil: (promise: Promise<unknown>) => void pending.push(promise) };
 
@@ -64,12 +67,15 @@ export default {
         { fetch: upstream, log },
       ),
     );
+    const relay = gateway;
     const url = new URL(request.url);
     const calls = Number(url.searchParams.get("n") ?? "1");
-    const viaGateway = url.searchParams.get("op") !== "base";
+    const op = url.searchParams.get("op");
+    const send =
+      op === "base" ? upstream : op === "check" ? checking : (request: Request) => relay.fetch(request, context);
     let status = 0;
     for (let call = 0; call < calls; call++) {
-      const response = viaGateway ? await gateway.fetch(chatRequest(), context) : await upstream(chatRequest());
+      const response = await send(chatRequest());
       status = response.status;
       await response.arrayBuffer();
     }

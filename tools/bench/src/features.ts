@@ -12,12 +12,12 @@
 // (`op=base`), medians of K rounds; each variant's difference from the whole relay is taken per round.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build, type Plugin } from "esbuild";
+import { build } from "esbuild";
+import { type Edit, editing, FEATURES } from "./feature-edits.ts";
 import { startWorker, stopAll, type WorkerOnWorkerd } from "./processes.ts";
 import { measuredCpu } from "./scenarios/workerd.ts";
 import { fmtSummary, paired, summarize } from "./stats.ts";
@@ -34,93 +34,8 @@ const { values } = parseArgs({
 const [calls, requests, rounds] = [Number(values.calls), Number(values.requests), Number(values.rounds)];
 const onNode = values.node;
 
-/** One source edit: in `file` (under packages/gateway/src), `from` (found exactly once) becomes `to`. */
-interface Edit {
-  file: string;
-  from: string;
-  to: string;
-}
-
-const RELAY = "relay/relay.ts";
-const FEATURES: Record<string, Edit[]> = {
-  "the response-header firewall": [
-    {
-      file: RELAY,
-      from: "headers: relayedResponseHeaders(upstream.headers) }",
-      to: 'headers: new Headers({ "content-type": upstream.headers.get("content-type") ?? "" }) }',
-    },
-  ],
-  "the first-byte and idle timers": [
-    {
-      file: RELAY,
-      from: "const firstByte = setTimeout(() => upstreamAbort.abort(new FirstByteTimeout()), settings.firstByteTimeoutMs);",
-      to: "const firstByte = undefined;",
-    },
-    {
-      file: RELAY,
-      from: "const idle = setTimeout(() => sent.upstreamAbort.abort(), deps.settings.idleTimeoutMs);",
-      to: "const idle = undefined;",
-    },
-  ],
-  "the caller id (HMAC-SHA256 of the key)": [
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text to find, not a template
-    { file: "auth.ts", from: "id: this.signNow(`key:${given.key}`),", to: 'id: "constant",' },
-  ],
-  "the usage and exact cost from the answer": [
-    { file: RELAY, from: "usage = protocol.bodyUsage(JSON.parse(utf8.decode(bytes)));", to: "usage = null;" },
-  ],
-  "core's retry loop": [
-    {
-      file: RELAY,
-      from: "upstream = await sendWithRetries(deps.policy, false, upstreamAbort.signal, (signal) => {",
-      to: "upstream = await settings.fetch((() => { const signal = upstreamAbort.signal;",
-    },
-    {
-      file: RELAY,
-      from: 'return new Request(url, { method: "POST", headers, body, signal });\n    });',
-      to: 'return new Request(url, { method: "POST", headers, body, signal });\n    })());',
-    },
-  ],
-  "the client-abort listener": [
-    {
-      file: RELAY,
-      from: 'request.signal.addEventListener("abort", onClientAbort, { once: true });\n  const release = () => request.signal.removeEventListener("abort", onClientAbort);',
-      to: "const release = () => {};",
-    },
-  ],
-  "the body scan (shape, model, output bound)": [
-    {
-      file: "relay/request.ts",
-      from: "scanned = scanJsonBody(bytes, scannedKeys(route));",
-      to: 'scanned = { model: "openai/gpt-oss-120b", modelStart: 0, modelEnd: 0, kinds: new Map([["messages", "array"]]), numbers: new Map() } as never;',
-    },
-  ],
-};
-
-const GATEWAY_SRC = fileURLToPath(new URL("../../../packages/gateway/src/", import.meta.url));
 const ENTRY = fileURLToPath(new URL("./features-entry.ts", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "features-"));
-
-/** Applies `edits` to the gateway's sources as esbuild loads them; each must match exactly once. */
-function editing(edits: Edit[]): Plugin {
-  const byFile = Map.groupBy(edits, (edit) => join(GATEWAY_SRC, edit.file));
-  return {
-    name: "edits",
-    setup(builder) {
-      builder.onLoad({ filter: /\.ts$/ }, async ({ path }) => {
-        const fileEdits = byFile.get(path);
-        if (!fileEdits) return undefined;
-        let text = await readFile(path, "utf8");
-        for (const { from, to, file } of fileEdits) {
-          const count = text.split(from).length - 1;
-          if (count !== 1) throw new Error(`features: an edit of ${file} matches ${count} times: ${from.slice(0, 60)}`);
-          text = text.replace(from, to);
-        }
-        return { contents: text, loader: "ts" };
-      });
-    },
-  };
-}
 
 async function bundle(name: string, edits: Edit[]): Promise<string> {
   const outfile = join(out, `${name.replace(/\W+/g, "-")}.js`);
@@ -141,6 +56,8 @@ interface Variant {
   name: string;
   scriptPath: string;
   log?: boolean;
+  /** `check`: the loop through the minimal checking relay instead of the gateway. */
+  op?: "gw" | "check";
 }
 const whole = await bundle("whole", []);
 const variants: Variant[] = [
@@ -152,6 +69,7 @@ for (const [feature, edits] of Object.entries(FEATURES)) {
   variants.push({ name: `without ${feature}`, scriptPath: await bundle(feature, edits) });
 }
 variants.push({ name: "without any of these", scriptPath: await bundle("none", Object.values(FEATURES).flat()) });
+variants.push({ name: "the minimal checking relay instead (checking-relay.ts)", scriptPath: whole, op: "check" });
 
 const bindings = (log: boolean | undefined) => ({
   AUTH_MODE: "pass-through",
@@ -166,7 +84,7 @@ async function measureOnWorkerd(): Promise<void> {
   const workers: WorkerOnWorkerd[] = [];
   for (const { scriptPath, log } of variants) workers.push(await startWorker({ scriptPath, bindings: bindings(log) }));
   /** µs of workerd CPU per call of `op` in `worker`, over `requests` requests of `calls` calls. */
-  async function perCall(worker: WorkerOnWorkerd, op: "gw" | "base"): Promise<number> {
+  async function perCall(worker: WorkerOnWorkerd, op: "gw" | "check" | "base"): Promise<number> {
     if (worker.pid === undefined) throw new Error("features: no workerd pid to measure");
     const { cpuMs } = await measuredCpu(worker.pid, async () => {
       for (let i = 0; i < requests; i++) {
@@ -177,11 +95,11 @@ async function measureOnWorkerd(): Promise<void> {
     });
     return (cpuMs * 1000) / (requests * calls);
   }
-  for (const worker of workers) await perCall(worker, "gw"); // warm: the model list, the JIT
+  for (const [index, worker] of workers.entries()) await perCall(worker, variants[index]!.op ?? "gw"); // warm: the model list, the JIT
   for (let round = 0; round < rounds; round++) {
     for (const [index, worker] of workers.entries()) {
       const base = await perCall(worker, "base");
-      over[index]!.push((await perCall(worker, "gw")) - base);
+      over[index]!.push((await perCall(worker, variants[index]!.op ?? "gw")) - base);
     }
   }
   await stopAll();
@@ -192,7 +110,7 @@ async function measureOnNode(): Promise<void> {
   const script = `
     const { default: worker } = await import(process.argv[1]);
     const env = JSON.parse(process.argv[2]);
-    const [requests, calls] = [Number(process.argv[3]), Number(process.argv[4])];
+    const [requests, calls, op] = [Number(process.argv[3]), Number(process.argv[4]), process.argv[5]];
     async function perCall(op) {
       const before = process.cpuUsage();
       for (let i = 0; i < requests; i++) {
@@ -202,11 +120,11 @@ async function measureOnNode(): Promise<void> {
       const used = process.cpuUsage(before);
       return (used.user + used.system) / (requests * calls);
     }
-    await perCall("gw"); await perCall("base"); // warm: the model list, the JIT
+    await perCall(op); await perCall("base"); // warm: the model list, the JIT
     const base = await perCall("base");
-    process.stdout.write(String((await perCall("gw")) - base));`;
+    process.stdout.write(String((await perCall(op)) - base));`;
   for (let round = 0; round < rounds; round++) {
-    for (const [index, { scriptPath, log }] of variants.entries()) {
+    for (const [index, { scriptPath, log, op = "gw" }] of variants.entries()) {
       const argv = [
         "--input-type=module",
         "-e",
@@ -215,6 +133,7 @@ async function measureOnNode(): Promise<void> {
         JSON.stringify(bindings(log)),
         `${requests}`,
         `${calls}`,
+        op,
       ];
       // The log variant's lines go to a pipe that is read and dropped.
       over[index]!.push(

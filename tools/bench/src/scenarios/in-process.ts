@@ -3,10 +3,10 @@ import { createBasetenClient, type ManagementPaths } from "@baseten-edge/core";
 import { createEmulator } from "@baseten-edge/emulator";
 import { createGateway, memoryStore } from "@baseten-edge/gateway";
 import createClient from "openapi-fetch";
+import { checkingRelay } from "../checking-relay.ts";
 import { type Row, verdict } from "../report.ts";
 import type { Settings } from "../settings.ts";
 import { elapsedMs, fmtSummary, interleave, paired, summarize } from "../stats.ts";
-import { checkingRelay } from "./workerd.ts";
 
 type Handler = () => Promise<Response>;
 

@@ -1,5 +1,6 @@
 // Scenarios 1–4: the real apps/worker bundle on workerd, against a constant Worker, a one-line fetch Worker and the emulator itself.
 import { fileURLToPath } from "node:url";
+import { checkingRelay } from "../checking-relay.ts";
 import { type Call, createClient, sequential, throughput } from "../http.ts";
 import { cpuMs, startUpstream, startWorker, type Upstream, type WorkerOnWorkerd } from "../processes.ts";
 import { type Row, verdict } from "../report.ts";
@@ -48,33 +49,6 @@ export function startOneLineWorker(upstream: Upstream, logLine = false): Promise
 export function oneLineScript(logLine = false): string {
   const log = logLine ? `console.log(JSON.stringify(${JSON.stringify(SAMPLE_EVENT)}));` : "";
   return `export default { fetch: (request, env) => { const url = new URL(request.url); ${log} return fetch(env.UPSTREAM + url.pathname + url.search, request); } };`;
-}
-
-/**
- * The least a relay that checks and accounts can do, for reference: it reads the body and parses it
- * for its model (the check the gateway's model allowlist needs), sends it on, reads the answer and
- * parses its usage (what a cost header and a usage log need), and answers with those bytes. No
- * authentication, limits, timeouts, header firewall or log line: what the runtime charges for the
- * reads and the copies alone, which no checking relay can skip. Scenario 3 runs it on workerd (its
- * source, `checkingScript`: it names nothing outside itself), scenario 5 in process.
- */
-export function checkingRelay(send: (request: Request) => Promise<Response>, upstreamUrl: string) {
-  const utf8 = new TextDecoder();
-  return async (request: Request): Promise<Response> => {
-    const body = await request.arrayBuffer();
-    const { model } = JSON.parse(utf8.decode(body));
-    if (typeof model !== "string") return new Response("no model", { status: 400 });
-    const headers = { "content-type": "application/json", authorization: request.headers.get("authorization") ?? "" };
-    const url = upstreamUrl + new URL(request.url).pathname;
-    const answer = await send(new Request(url, { method: "POST", headers, body }));
-    const bytes = await answer.arrayBuffer();
-    const tokens = JSON.parse(utf8.decode(bytes)).usage?.total_tokens;
-    const type = answer.headers.get("content-type") ?? "application/json";
-    return new Response(bytes, {
-      status: answer.status,
-      headers: { "content-type": type, "x-tokens": String(tokens) },
-    });
-  };
 }
 
 /** `checkingRelay` as a Worker's source (its upstream is the UPSTREAM binding). */
