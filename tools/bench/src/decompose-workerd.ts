@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createClient, sequential } from "./http.ts";
 import { cpuMs, startUpstream, stopAll, type WorkerOnWorkerd } from "./processes.ts";
-import { startGatewayWorker, startOneLineWorker } from "./scenarios/workerd.ts";
+import { chatCall, startGatewayWorker, startOneLineWorker } from "./scenarios/workerd.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -93,11 +93,7 @@ for (const [name, [scriptPath, vars]] of Object.entries(variants)) {
   workers.push([name, await startGatewayWorker(upstream, scriptPath, vars)]);
 }
 
-const call = {
-  method: "POST" as const,
-  headers: { authorization: "Bearer emulator-key", "content-type": "application/json" },
-  body: JSON.stringify({ model: "openai/gpt-oss-120b", messages: [{ role: "user", content: "Say hi" }] }),
-};
+const call = chatCall(false);
 const clients = workers.map(([, worker]) => createClient(worker.url));
 // Warm: the model list (learned in waitUntil on the first calls) and the JIT.
 for (const client of clients) await sequential(client, "/v1/chat/completions", call, 300);

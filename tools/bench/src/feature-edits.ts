@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Plugin } from "esbuild";
+import { build, type Plugin } from "esbuild";
 
 /** One source edit: in `file` (under packages/gateway/src), `from` (found exactly once) becomes `to`. */
 export interface Edit {
@@ -71,7 +71,7 @@ export const FEATURES: Record<string, Edit[]> = {
 const GATEWAY_SRC = fileURLToPath(new URL("../../../packages/gateway/src/", import.meta.url));
 
 /** Applies `edits` to the gateway's sources as esbuild loads them; each must match exactly once. */
-export function editing(edits: Edit[]): Plugin {
+function editing(edits: Edit[]): Plugin {
   const byFile = Map.groupBy(edits, (edit) => join(GATEWAY_SRC, edit.file));
   return {
     name: "edits",
@@ -82,11 +82,37 @@ export function editing(edits: Edit[]): Plugin {
         let text = await readFile(path, "utf8");
         for (const { from, to, file } of fileEdits) {
           const count = text.split(from).length - 1;
-          if (count !== 1) throw new Error(`features: an edit of ${file} matches ${count} times: ${from.slice(0, 60)}`);
+          if (count !== 1)
+            throw new Error(`feature-edits: an edit of ${file} matches ${count} times: ${from.slice(0, 60)}`);
           text = text.replace(from, to);
         }
         return { contents: text, loader: "ts" };
       });
     },
   };
+}
+
+/**
+ * Bundles `entry` (which imports the gateway's sources) into `outfile` with `edits` applied: for
+ * workerd, or for Node with `node`; `minify` as wrangler builds the Worker.
+ */
+export async function bundleEdited(
+  entry: string,
+  outfile: string,
+  edits: Edit[],
+  { node = false, minify = false } = {},
+): Promise<string> {
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: node ? "node" : "neutral",
+    conditions: ["@baseten-edge/source", ...(node ? ["node"] : ["workerd", "worker", "browser"])],
+    external: ["cloudflare:*"],
+    minify,
+    outfile,
+    logLevel: "warning",
+    plugins: [editing(edits)],
+  });
+  return outfile;
 }

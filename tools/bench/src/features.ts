@@ -16,8 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
-import { type Edit, editing, FEATURES } from "./feature-edits.ts";
+import { bundleEdited, type Edit, FEATURES } from "./feature-edits.ts";
 import { startWorker, stopAll, type WorkerOnWorkerd } from "./processes.ts";
 import { measuredCpu } from "./scenarios/workerd.ts";
 import { fmtSummary, paired, summarize } from "./stats.ts";
@@ -37,19 +36,8 @@ const onNode = values.node;
 const ENTRY = fileURLToPath(new URL("./features-entry.ts", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "features-"));
 
-async function bundle(name: string, edits: Edit[]): Promise<string> {
-  const outfile = join(out, `${name.replace(/\W+/g, "-")}.js`);
-  await build({
-    entryPoints: [ENTRY],
-    bundle: true,
-    format: "esm",
-    platform: onNode ? "node" : "neutral",
-    conditions: ["@baseten-edge/source", ...(onNode ? ["node"] : ["workerd", "worker", "browser"])],
-    outfile,
-    logLevel: "warning",
-    plugins: [editing(edits)],
-  });
-  return outfile;
+function bundle(name: string, edits: Edit[]): Promise<string> {
+  return bundleEdited(ENTRY, join(out, `${name.replace(/\W+/g, "-")}.js`), edits, { node: onNode });
 }
 
 interface Variant {

@@ -6,8 +6,8 @@
 // tools/bench/README.md ("What limits the missed targets") cites it.
 //   node tools/bench/src/profile-native.ts [--requests N] [--rounds K] [--bundle path/to/worker.js]
 //     [--without all|<piece>]... [--compare other/worker.js]... [--env NAME=VALUE]...
-// Each `--without` adds the gateway's Worker built without one piece of the relay's own work (a
-// words of its name in feature-edits.ts, such as "firewall"), or without all of them; each
+// Each `--without` adds the gateway's Worker built without one piece of the relay's own work (words
+// of its name in feature-edits.ts, such as "firewall"), or without all of them; each
 // `--compare` another gateway bundle (a change to weigh); each `--env` the gateway with one more
 // binding (such as REQUEST_LOG=errors). Every round starts each Worker in a fresh workerd process:
 // one process's CPU per request drifts by 15-20 % over its life and from one process to the next,
@@ -20,12 +20,16 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { WorkerSpec } from "@baseten-edge/harness/workerd";
-import { build } from "esbuild";
-import { editing, FEATURES } from "./feature-edits.ts";
+import { bundleEdited, FEATURES } from "./feature-edits.ts";
 import { createClient, sequential } from "./http.ts";
-import { cpuMs, startUpstream, startWorker, stopAll } from "./processes.ts";
-import { checkingScript, gatewayBindings, oneLineScript, WORKER_BUNDLE } from "./scenarios/workerd.ts";
+import { cpuMs, startUpstream, stopAll, type WorkerOnWorkerd } from "./processes.ts";
+import {
+  chatCall,
+  startCheckingWorker,
+  startGatewayWorker,
+  startOneLineWorker,
+  WORKER_BUNDLE,
+} from "./scenarios/workerd.ts";
 import { fmtSummary, paired, summarize } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -94,57 +98,44 @@ function readSamples(file: string, into: Samples): void {
 }
 
 /** The Worker's bundle without `piece` ("all": every piece in FEATURES), built into a temporary file. */
-async function workerWithout(piece: string): Promise<string> {
+function workerWithout(piece: string): Promise<string> {
   const matching = Object.keys(FEATURES).filter((name) => piece === "all" || name.includes(piece));
   if (matching.length === 0) throw new Error(`profile-native: no piece named like "${piece}" in feature-edits.ts`);
-  const outfile = join(out, `without-${piece.replace(/\W+/g, "-")}.js`);
-  await build({
-    entryPoints: [fileURLToPath(new URL("../../../apps/worker/src/index.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    minify: true,
-    external: ["cloudflare:*"],
-    conditions: ["@baseten-edge/source", "workerd", "worker", "browser"],
-    outfile,
-    logLevel: "warning",
-    plugins: [editing(matching.flatMap((name) => FEATURES[name]!))],
-  });
-  return outfile;
+  return bundleEdited(
+    fileURLToPath(new URL("../../../apps/worker/src/index.ts", import.meta.url)),
+    join(out, `without-${piece.replace(/\W+/g, "-")}.js`),
+    matching.flatMap((name) => FEATURES[name]!),
+    { minify: true },
+  );
 }
 
 const out = mkdtempSync(join(tmpdir(), "profile-native-"));
 const upstream = await startUpstream({ models: 0 });
-const gatewaySpec = (scriptPath: string, env: Record<string, string> = {}): WorkerSpec => ({
-  scriptPath,
-  bindings: { ...gatewayBindings(upstream.url), ...env },
-  kvNamespaces: ["CATALOG_KV"],
-});
-const specs: Record<string, WorkerSpec> = {
-  "one-line Worker": { script: oneLineScript(), bindings: { UPSTREAM: upstream.url } },
-  "checking Worker": { script: checkingScript(), bindings: { UPSTREAM: upstream.url } },
-  gateway: gatewaySpec(values.bundle),
+/** How each Worker starts: once per round, in a fresh process. */
+const starters: Record<string, () => Promise<WorkerOnWorkerd>> = {
+  "one-line Worker": () => startOneLineWorker(upstream),
+  "checking Worker": () => startCheckingWorker(upstream),
+  gateway: () => startGatewayWorker(upstream, values.bundle),
 };
-for (const piece of values.without) specs[`gateway without ${piece}`] = gatewaySpec(await workerWithout(piece));
-for (const bundle of values.compare) specs[`gateway (${basename(bundle)})`] = gatewaySpec(bundle);
+for (const piece of values.without) {
+  const bundle = await workerWithout(piece);
+  starters[`gateway without ${piece}`] = () => startGatewayWorker(upstream, bundle);
+}
+for (const bundle of values.compare)
+  starters[`gateway (${basename(bundle)})`] = () => startGatewayWorker(upstream, bundle);
 for (const binding of values.env) {
   const [name = "", value = ""] = binding.split("=", 2);
-  specs[`gateway, ${name}=${value}`] = gatewaySpec(values.bundle, { [name]: value });
+  starters[`gateway, ${name}=${value}`] = () => startGatewayWorker(upstream, values.bundle, { [name]: value });
 }
-const call = {
-  method: "POST" as const,
-  headers: { authorization: "Bearer emulator-key", "content-type": "application/json" },
-  body: JSON.stringify({ model: "openai/gpt-oss-120b", messages: [{ role: "user", content: "Say hi" }] }),
-};
-const names = Object.keys(specs);
+const call = chatCall(false);
+const names = Object.keys(starters);
 const samples = new Map(names.map((name) => [name, { byCategory: new Map(), bySymbol: new Map() } as Samples]));
-const measured = new Map(names.map((name) => [name, 0]));
 /** Each round's CPU per request (schedstat, µs), per Worker: the spread behind the sums. */
 const perRound = new Map(names.map((name) => [name, [] as number[]]));
 
 /** One round of one Worker: a fresh process, warmed, then `requests` requests under `perf record`. */
 async function profileOnce(name: string, file: string): Promise<void> {
-  const worker = await startWorker(specs[name]!);
+  const worker = await starters[name]!();
   const { pid } = worker;
   if (pid === undefined) throw new Error("profile-native: no workerd pid to profile");
   const client = createClient(worker.url);
@@ -153,9 +144,7 @@ async function profileOnce(name: string, file: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 300)); // perf attaches
   const before = cpuMs(pid);
   await sequential(client, "/v1/chat/completions", call, requests);
-  const used = cpuMs(pid) - before;
-  measured.set(name, measured.get(name)! + used);
-  perRound.get(name)!.push((used * 1000) / requests);
+  perRound.get(name)!.push(((cpuMs(pid) - before) * 1000) / requests);
   perf.kill("SIGINT");
   await new Promise((resolve) => perf.once("exit", resolve));
   client.close();
@@ -191,7 +180,8 @@ for (const [category] of CATEGORIES) {
 const totals = all.map((s) => us(sum(s.byCategory)));
 const overTotals = totals.slice(2).map((t) => signed(t - totals[1]!));
 console.log(`| **all (µs per request, sampled)** | ${totals.map(cell).join(" | ")} | ${overTotals.join(" | ")} |`);
-const cpu = names.map((name) => (measured.get(name)! * 1000) / total);
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const cpu = names.map((name) => mean(perRound.get(name)!));
 console.log(
   `| CPU per request while profiled (schedstat) | ${cpu.map(cell).join(" | ")} | ${cpu
     .slice(2)

@@ -8,7 +8,7 @@
 import { startWorkerd } from "@baseten-edge/harness/workerd";
 import { createClient, sequential } from "./http.ts";
 import { startUpstream, stopAll } from "./processes.ts";
-import { gatewayBindings, oneLineScript } from "./scenarios/workerd.ts";
+import { chatCall, gatewayBindings, oneLineScript } from "./scenarios/workerd.ts";
 
 interface ProfileNode {
   id: number;
@@ -40,11 +40,7 @@ const worker = await startWorkerd({
     : { scriptPath: bundle, bindings: gatewayBindings(upstream.url), kvNamespaces: ["CATALOG_KV"] }),
   inspectorPort: 0,
 });
-const call = {
-  method: "POST" as const,
-  headers: { authorization: "Bearer emulator-key", "content-type": "application/json" },
-  body: JSON.stringify({ model: "openai/gpt-oss-120b", messages: [{ role: "user", content: "Say hi" }] }),
-};
+const call = chatCall(false);
 const client = createClient(worker.url);
 await sequential(client, "/v1/chat/completions", call, 500); // warm: the model list, the JIT
 

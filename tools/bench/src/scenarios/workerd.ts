@@ -45,6 +45,11 @@ export function startOneLineWorker(upstream: Upstream, logLine = false): Promise
   return startWorker({ script: oneLineScript(logLine), bindings: { UPSTREAM: upstream.url } });
 }
 
+/** The minimal checking Worker (`checkingScript`): what a relay that reads both bodies costs by itself. */
+export function startCheckingWorker(upstream: Upstream): Promise<WorkerOnWorkerd> {
+  return startWorker({ script: checkingScript(), bindings: { UPSTREAM: upstream.url } });
+}
+
 /** The one-line Worker's source (its upstream is the UPSTREAM binding). */
 export function oneLineScript(logLine = false): string {
   const log = logLine ? `console.log(JSON.stringify(${JSON.stringify(SAMPLE_EVENT)}));` : "";
@@ -213,7 +218,7 @@ export async function coldStampede(settings: Settings): Promise<Row[]> {
 
 export const chatBody = (stream: boolean) =>
   JSON.stringify({ model: "openai/gpt-oss-120b", stream, messages: [{ role: "user", content: "bench" }] });
-const chatCall = (stream: boolean): Call => ({
+export const chatCall = (stream: boolean): Call => ({
   method: "POST",
   headers: { ...auth(), "content-type": "application/json" },
   body: chatBody(stream),
@@ -230,9 +235,7 @@ async function relayTargets(chunkDelayMs: number, withReferences = false) {
   // One after the other: each Worker's workerd process is told apart by when it appeared.
   const oneLine = await startOneLineWorker(upstream);
   const oneLineLogging = withReferences ? await startOneLineWorker(upstream, true) : undefined;
-  const checking = withReferences
-    ? await startWorker({ script: checkingScript(), bindings: { UPSTREAM: upstream.url } })
-    : undefined;
+  const checking = withReferences ? await startCheckingWorker(upstream) : undefined;
   const gateway = await startGatewayWorker(upstream);
   const gatewayErrorsOnly = withReferences
     ? await startGatewayWorker(upstream, WORKER_BUNDLE, { REQUEST_LOG: "errors" })
