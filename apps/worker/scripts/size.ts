@@ -51,7 +51,7 @@ function printSources(code: string): void {
     console.log(`| ${part} | ${(gzip / KiB).toFixed(2)} | ${(raw / KiB).toFixed(2)} |`);
 }
 
-/** A bundle's part named from a source path: `hono`, `@noble/hashes`, `core`, `gateway/limits/`, `gateway/options.ts`, `worker`. */
+/** A bundle's part named from a source path: `hono`, `openapi-fetch`, `core`, `gateway/limits/`, `gateway/options.ts`, `worker`. */
 function partOf(source = ""): string {
   const modules = source.lastIndexOf("node_modules/");
   if (modules >= 0) {

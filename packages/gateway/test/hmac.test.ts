@@ -73,6 +73,40 @@ describe("hmacSha256", () => {
       { numRuns: 300 },
     );
   });
+
+  it("takes a text as its UTF-8 bytes (TextEncoder's, lone surrogates as U+FFFD), and keeps the leftmost bytes asked for", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 100 }),
+        // ASCII, any UTF-16 (lone surrogates included), and texts long enough to grow the shared buffer.
+        fc.array(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: "binary", maxLength: 300 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.integer({ min: 0, max: 32 }),
+        async (key, texts, length) => {
+          const mac = hmacSha256(key);
+          for (const text of texts) {
+            const expected = await webCryptoHmac(key, utf8.encode(text));
+            expect(hex(mac(text)), JSON.stringify(text)).toBe(expected);
+            expect(hex(mac(text, length))).toBe(expected.slice(0, 2 * length));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([
+    ["a lone high surrogate", "key:\ud800x"],
+    ["a lone low surrogate at the end", "key:x\udc00"],
+    ["a pair", "key:\u{1f600}"],
+    ["ASCII's last character and Latin-1's first", "\x7f\x80"],
+    ["10,000 two-byte characters (more than the buffer holds so far)", "é".repeat(10_000)],
+  ])("hashes a text with %s as TextEncoder encodes it", async (_, text) => {
+    const mac = hmacSha256(utf8.encode("salt"));
+    expect(hex(mac(text))).toBe(await webCryptoHmac(utf8.encode("salt"), utf8.encode(text)));
+  });
 });
 
 describe("caller ids", () => {
