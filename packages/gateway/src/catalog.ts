@@ -171,6 +171,17 @@ const catalogKey = (caller: Caller) => `catalog:${caller.id}`;
 const modelsKey = (caller: Caller) => `models:${caller.id}`;
 
 /**
+ * Whether a stored value (written by any version, maybe an older one) is what this version's loaders
+ * keep for `key`: a catalog is an array of objects; a model list an array of entries `readableModel`
+ * keeps as they are. For the tiered cache's `readable`.
+ */
+export function readableEntry(key: string, value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  if (key.startsWith("models:")) return value.every((entry) => readableModel(entry) === entry);
+  return value.every((row) => typeof row === "object" && row !== null && !Array.isArray(row));
+}
+
+/**
  * Turns Baseten's 401/403 into an error that evicts the caller's other entries too (`siblings`);
  * everything else stays as core threw it.
  */

@@ -4,7 +4,7 @@
 import { HonoBase as Hono } from "hono/hono-base";
 import { PatternRouter } from "hono/router/pattern-router";
 import { Authenticator } from "./auth.ts";
-import { CatalogSource } from "./catalog.ts";
+import { CatalogSource, readableEntry } from "./catalog.ts";
 import { createAnswer, RenderMemo } from "./http-cache.ts";
 import { Limiter } from "./limits/enforce.ts";
 import { KeyDirectory } from "./limits/keys.ts";
@@ -157,6 +157,7 @@ function createCache(options: ResolvedOptions): TieredCache {
     memoryBudget: options.memoryBudget,
     retryRefreshAfterMs: Math.min(options.freshMs, 10_000),
     now: options.now,
+    readable: readableEntry,
     onStoreError: (store, operation, error) => log({ event: "store_error", store, operation, error: errorName(error) }),
     onRefreshError: (error) => log({ event: "refresh_failed", error: errorName(error) }),
   });

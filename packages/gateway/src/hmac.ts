@@ -124,14 +124,8 @@ export type Message = Uint8Array | string;
 /**
  * HMAC-SHA256 keyed once: the key's inner and outer blocks are compressed here, so each call only
  * hashes the message and the inner digest. A call returns the MAC's first `length` bytes (default
- * all 32; RFC 2104 section 5 allows keeping the leftmost bytes), without a copy to cut it down.
- *
- * @example
- * ```ts
- * const mac = hmacSha256(new TextEncoder().encode("salt"));
- * mac("key:sk-caller").length; // 32
- * mac("key:sk-caller", 16).length; // 16
- * ```
+ * all 32; RFC 2104 section 5 allows keeping the leftmost bytes), without a copy to cut it down:
+ * `hmacSha256(salt)("key:sk-caller", 16)` is a caller id's 16 bytes.
  */
 export function hmacSha256(key: Uint8Array): (message: Message, length?: number) => Uint8Array {
   const block = new Uint8Array(64);

@@ -36,6 +36,18 @@ export interface TieredCacheOptions {
   onRefreshError: (error: unknown) => void;
   /** Most keys remembered as refused, and as failed to refresh; past it, the record starts over (default 10,000). */
   maxRecords?: number;
+  /**
+   * Whether a value read from a store is one this version would have stored for `key` (default: any).
+   * Stores outlive deployments, so an entry an older version wrote (or a corrupted one) is checked
+   * before use; one that fails is read as missing (`onStoreError` with the operation "check"), and
+   * the next load replaces it.
+   */
+  readable?: (key: string, value: unknown) => boolean;
+}
+
+/** What `onStoreError` is told for a stored value that `readable` refused. */
+export class UnreadableEntryError extends Error {
+  override name = "UnreadableEntryError";
 }
 
 type WaitUntil = (promise: Promise<unknown>) => void;
@@ -231,6 +243,14 @@ export class TieredCache {
         value = JSON.parse(stored.value);
       } catch (error) {
         this.#options.onStoreError(store.name, "parse", error);
+        continue;
+      }
+      if (this.#options.readable && !this.#options.readable(key, value)) {
+        this.#options.onStoreError(
+          store.name,
+          "check",
+          new UnreadableEntryError("a stored entry this version cannot read"),
+        );
         continue;
       }
       const entry = newEntry(value, stored.metadata.fetchedAt, stored.metadata.hash, stored.value.length);

@@ -163,6 +163,30 @@ describe("cache states", () => {
     expect([...fast.entries.keys()]).toEqual([...slow.entries.keys()]);
   });
 
+  it.each([
+    ["an object (another shape)", { items: [], pagination: { has_more: false } }],
+    ["an array with a row that is not an object", [{ name: "a" }, null]],
+    ["a string", "rows"],
+  ])("reloads a stored catalog that is %s instead of serving it, and says why", async (_, value) => {
+    const store = spyStore();
+    const first = harness({ stores: [store] });
+    await first.get("/v1/model_apis");
+    await first.settle();
+    const [key, stored] = [...store.entries].find(([k]) => k.startsWith("catalog:"))!;
+    store.entries.set(key, { ...stored, value: JSON.stringify(value) });
+    const second = harness({ stores: [store], now: () => first.clock.now });
+    const response = await second.get("/v1/model_apis");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-cache")).toBe("MISS");
+    expect(((await response.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
+    expect(second.events).toContainEqual({
+      event: "store_error",
+      store: "spy",
+      operation: "check",
+      error: "UnreadableEntryError",
+    });
+  });
+
   it("stores entries for as long as they may be served stale", async () => {
     const store = spyStore();
     const h = harness({ stores: [store], maxStaleSeconds: 7200 });

@@ -1,6 +1,7 @@
 // GET /v1/models and /v1/models/{id}: OpenAI's shapes by default, Anthropic's for Anthropic clients, 404s in the caller's shape.
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { RenderMemo } from "../src/http-cache.ts";
 import { anthropicPage } from "../src/models.ts";
 import { harness, spyStore } from "./helpers.ts";
 import { relayHarness } from "./relay-helpers.ts";
@@ -227,9 +228,9 @@ describe("a model list with entries the gateway cannot read", () => {
   });
 });
 
-describe("a model route's unexpected failure", () => {
-  it("is a 500 in the caller's protocol, naming nothing internal", async () => {
-    // An entry cached before its checks (another version, another isolate) that the routes cannot read.
+describe("a model list a store holds from another version", () => {
+  it("is checked as a load is: one this version cannot read is reloaded, not served", async () => {
+    // An entry written before its checks (an older deployment, another isolate) that the routes cannot read.
     const store = spyStore();
     const first = harness({ stores: [store] });
     await first.get("/v1/models");
@@ -241,16 +242,56 @@ describe("a model route's unexpected failure", () => {
     store.entries.set(key, { ...stored, value: JSON.stringify(models) });
     const h = harness({ stores: [store], now: () => first.clock.now });
     const anthropic = await h.get("/v1/models", "emulator-key", ANTHROPIC);
-    expect(anthropic.status).toBe(500);
-    expect(await anthropic.json()).toEqual({
-      type: "error",
-      error: { type: "api_error", message: "Internal gateway error." },
+    expect(anthropic.status).toBe(200);
+    expect(((await anthropic.json()) as { data: unknown[] }).data).toHaveLength(models.length);
+    expect(h.upstreamCalls("/v1/models")).toBe(1);
+    expect(h.events).toContainEqual({
+      event: "store_error",
+      store: "spy",
+      operation: "check",
+      error: "UnreadableEntryError",
     });
-    const openai = await h.get("/v1/models/nobody/nothing");
-    expect(openai.status).toBe(500);
-    expect(await openai.json()).toEqual({
-      error: { message: "Internal gateway error.", type: "api_error", param: null, code: null },
+    await h.settle();
+    // The reload replaced it: the next isolate reads it from the store without asking the upstream.
+    const next = harness({ stores: [store], now: () => first.clock.now });
+    expect((await next.get("/v1/models/nobody/nothing")).status).toBe(404);
+    expect(next.upstreamCalls("/v1/models")).toBe(0);
+  });
+
+  it("is read as it was stored when this version can read it", async () => {
+    const store = spyStore();
+    const first = harness({ stores: [store] });
+    await first.get("/v1/models");
+    await first.settle();
+    const h = harness({ stores: [store], now: () => first.clock.now });
+    expect((await h.get("/v1/models")).status).toBe(200);
+    expect(h.upstreamCalls("/v1/models")).toBe(0);
+    expect(h.events.filter((e) => e.event === "store_error")).toEqual([]);
+  });
+});
+
+describe("a model route's unexpected failure", () => {
+  it("is a 500 in the caller's protocol, naming nothing internal", async () => {
+    const h = harness();
+    // A fault inside the route, after the list is loaded: the answer's memo throws.
+    vi.spyOn(RenderMemo.prototype, "rendered").mockImplementation(() => {
+      throw new Error("a fault with internal details");
     });
-    expect(h.events.filter((e) => e.event === "internal_error")).toHaveLength(2);
+    try {
+      const anthropic = await h.get("/v1/models", "emulator-key", ANTHROPIC);
+      expect(anthropic.status).toBe(500);
+      expect(await anthropic.json()).toEqual({
+        type: "error",
+        error: { type: "api_error", message: "Internal gateway error." },
+      });
+      const openai = await h.get("/v1/models/openai/gpt-oss-120b");
+      expect(openai.status).toBe(500);
+      expect(await openai.json()).toEqual({
+        error: { message: "Internal gateway error.", type: "api_error", param: null, code: null },
+      });
+      expect(h.events.filter((e) => e.event === "internal_error")).toHaveLength(2);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
