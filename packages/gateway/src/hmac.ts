@@ -3,10 +3,10 @@
 // Why not `crypto.subtle`: its calls are async and cost ~125 µs each in Node to hash a few dozen
 // bytes (a sixth of a relayed request). Why not a general hashing library: one caller id is an HMAC
 // of a short text, two or three compressions of 64 bytes, and a library's hash objects, byte
-// buffers and DataViews for them allocate more than the arithmetic costs (on workerd each buffer's
-// backing store is also tracked outside the JS heap). Here the words live in preallocated arrays, the
-// key's inner and outer blocks are compressed once when the key is given, and a text is read into
-// the words directly. The tests hold this to NIST's and RFC 4231's vectors and to WebCrypto itself.
+// buffers and DataViews for them cost more than the arithmetic (`@noble/hashes`: 6.2 µs of workerd
+// CPU per caller id, 4.0 µs in Node; this module: 1.6 and 1.5). Here the words live in preallocated
+// arrays, the key's inner and outer blocks are compressed once when the key is given, and a text is
+// read into the words directly. The tests hold this to NIST's and RFC 4231's vectors and to WebCrypto.
 
 /** The round constants: the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 const K = Int32Array.from(
