@@ -177,7 +177,9 @@ function upstreamOf(options: ResolvedOptions) {
 function relaySettings(options: ResolvedOptions) {
   return {
     inferenceUrl: options.inferenceUrl.replace(/\/+$/, ""),
-    fetch: options.fetch ?? ((request: Request) => globalThis.fetch(request)),
+    // `init` carries the attempt's signal: passed on, fetch follows it directly. A Request's own signal
+    // stops following its parent once that Request is collected (Node), and then nothing can abort the call.
+    fetch: options.fetch ?? ((request: Request, init?: { signal?: AbortSignal }) => globalThis.fetch(request, init)),
     maxBodyBytes: options.maxBodyBytes,
     firstByteTimeoutMs: options.firstByteTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
