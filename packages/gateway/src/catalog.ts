@@ -167,8 +167,10 @@ function readableModel(entry: unknown): InferenceModel | null {
   return copy as unknown as InferenceModel;
 }
 
-const catalogKey = (caller: Caller) => `catalog:${caller.id}`;
-const modelsKey = (caller: Caller) => `models:${caller.id}`;
+const CATALOG = "catalog:";
+const MODELS = "models:";
+const catalogKey = (caller: Caller) => `${CATALOG}${caller.id}`;
+const modelsKey = (caller: Caller) => `${MODELS}${caller.id}`;
 
 /**
  * Whether a stored value (written by any version, maybe an older one) is what this version's loaders
@@ -177,7 +179,7 @@ const modelsKey = (caller: Caller) => `models:${caller.id}`;
  */
 export function readableEntry(key: string, value: unknown): boolean {
   if (!Array.isArray(value)) return false;
-  if (key.startsWith("models:")) return value.every((entry) => readableModel(entry) === entry);
+  if (key.startsWith(MODELS)) return value.every((entry) => readableModel(entry) === entry);
   return value.every((row) => typeof row === "object" && row !== null && !Array.isArray(row));
 }
 

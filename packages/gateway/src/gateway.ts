@@ -1,6 +1,7 @@
 // createGateway: the wiring. Options are resolved once (options.ts); the modules below own the rest:
 // routes/ (one registration each, in `registerRoutes`), http-cache.ts (ETags, 304s, render memo),
 // catalog.ts + tiered-cache.ts (loading and caching), relay/ (inference).
+import type { FetchLike } from "@baseten-edge/core";
 import { HonoBase as Hono } from "hono/hono-base";
 import { PatternRouter } from "hono/router/pattern-router";
 import { Authenticator } from "./auth.ts";
@@ -174,12 +175,17 @@ function upstreamOf(options: ResolvedOptions) {
   };
 }
 
+/**
+ * The global fetch, called as core's `FetchLike` contract asks: with `init` passed on. `init` carries
+ * the attempt's signal; a Request's own signal stops following its parent once that Request is
+ * collected (Node), so a fetch given only the Request could then not be aborted.
+ */
+const globalFetch: FetchLike = (request, init) => globalThis.fetch(request, init);
+
 function relaySettings(options: ResolvedOptions) {
   return {
     inferenceUrl: options.inferenceUrl.replace(/\/+$/, ""),
-    // `init` carries the attempt's signal: passed on, fetch follows it directly. A Request's own signal
-    // stops following its parent once that Request is collected (Node), and then nothing can abort the call.
-    fetch: options.fetch ?? ((request: Request, init?: { signal?: AbortSignal }) => globalThis.fetch(request, init)),
+    fetch: options.fetch ?? globalFetch,
     maxBodyBytes: options.maxBodyBytes,
     firstByteTimeoutMs: options.firstByteTimeoutMs,
     idleTimeoutMs: options.idleTimeoutMs,
