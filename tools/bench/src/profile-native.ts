@@ -17,20 +17,13 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { bundleEdited, FEATURES } from "./feature-edits.ts";
 import { createClient, sequential } from "./http.ts";
-import { cpuMs, startUpstream, stopAll, type WorkerOnWorkerd } from "./processes.ts";
-import {
-  chatCall,
-  startCheckingWorker,
-  startGatewayWorker,
-  startOneLineWorker,
-  WORKER_BUNDLE,
-} from "./scenarios/workerd.ts";
+import { cpuMs, startUpstream, stopAll } from "./processes.ts";
+import { chatCall, WORKER_BUNDLE } from "./scenarios/workerd.ts";
 import { fmtSummary, paired, summarize } from "./stats.ts";
+import { weighedWorkers } from "./weighed-workers.ts";
 
 const { values } = parseArgs({
   options: {
@@ -97,36 +90,10 @@ function readSamples(file: string, into: Samples): void {
   }
 }
 
-/** The Worker's bundle without `piece` ("all": every piece in FEATURES), built into a temporary file. */
-function workerWithout(piece: string): Promise<string> {
-  const matching = Object.keys(FEATURES).filter((name) => piece === "all" || name.includes(piece));
-  if (matching.length === 0) throw new Error(`profile-native: no piece named like "${piece}" in feature-edits.ts`);
-  return bundleEdited(
-    fileURLToPath(new URL("../../../apps/worker/src/index.ts", import.meta.url)),
-    join(out, `without-${piece.replace(/\W+/g, "-")}.js`),
-    matching.flatMap((name) => FEATURES[name]!),
-    { minify: true },
-  );
-}
-
 const out = mkdtempSync(join(tmpdir(), "profile-native-"));
 const upstream = await startUpstream({ models: 0 });
 /** How each Worker starts: once per round, in a fresh process. */
-const starters: Record<string, () => Promise<WorkerOnWorkerd>> = {
-  "one-line Worker": () => startOneLineWorker(upstream),
-  "checking Worker": () => startCheckingWorker(upstream),
-  gateway: () => startGatewayWorker(upstream, values.bundle),
-};
-for (const piece of values.without) {
-  const bundle = await workerWithout(piece);
-  starters[`gateway without ${piece}`] = () => startGatewayWorker(upstream, bundle);
-}
-for (const bundle of values.compare)
-  starters[`gateway (${basename(bundle)})`] = () => startGatewayWorker(upstream, bundle);
-for (const binding of values.env) {
-  const [name = "", value = ""] = binding.split("=", 2);
-  starters[`gateway, ${name}=${value}`] = () => startGatewayWorker(upstream, values.bundle, { [name]: value });
-}
+const starters = await weighedWorkers(upstream, values, out);
 const call = chatCall(false);
 const names = Object.keys(starters);
 const samples = new Map(names.map((name) => [name, { byCategory: new Map(), bySymbol: new Map() } as Samples]));

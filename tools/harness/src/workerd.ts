@@ -91,9 +91,13 @@ export async function startWorkerd(spec: WorkerSpec = {}): Promise<RunningWorker
   }
 }
 
+/** The path of the workerd binary Miniflare runs (the `workerd` package's export, as Miniflare reads it). */
+export function workerdBinary(): string {
+  const fromMiniflare = createRequire(createRequire(import.meta.url).resolve("miniflare"));
+  return (fromMiniflare("workerd") as { default: string }).default;
+}
+
 /** The version line of the workerd binary Miniflare runs (e.g. "workerd 2026-11-17"). */
 export function workerdVersion(): string {
-  const require = createRequire(import.meta.url);
-  const bin = require.resolve("workerd/bin/workerd", { paths: [require.resolve("miniflare")] });
-  return execFileSync(bin, ["--version"], { encoding: "utf8" }).trim();
+  return execFileSync(workerdBinary(), ["--version"], { encoding: "utf8" }).trim();
 }
