@@ -53,7 +53,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   return {
     fetch: async (input, init) => {
       const request = input instanceof Request && init === undefined ? input : new Request(absolute(input), init);
-      return handle(state, request);
+      // `init.signal` itself, as fetch does: on Node the Request's own signal follows it only while
+      // that Request lives, and nothing outside holds a request that hangs here.
+      return handle(state, request, init?.signal ?? request.signal);
     },
     requests: { list: () => log.list(), clear: () => log.clear() },
     faults: {
@@ -68,11 +70,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
 }
 
 /** One request: read it, apply its faults, then answer from a recording or the routes. */
-async function handle(state: EmulatorState, request: Request): Promise<Response> {
+async function handle(state: EmulatorState, request: Request, signal: AbortSignal): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname.startsWith("/__emulator/")) return admin(state, request, url);
   const { tooLarge, body, record } = await readRequest(state, request, url);
-  const signal = request.signal;
   const cancelled = (): void => {
     record.cancelledAt ??= state.now();
   };

@@ -1,4 +1,6 @@
 // Faults on demand, in-process: latency, chunking, huge lazy streams, error statuses, resets, cut-offs, hangs, slow bodies, queues.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { createEmulator, EmulatedNetworkError, parseFaults } from "../src/index.ts";
 import { bearer, CHAT, get, post, sseData } from "./helpers.ts";
@@ -150,25 +152,49 @@ describe("faults", () => {
     expect(emulator.requests.list()[0]?.completedAt).toEqual(expect.any(Number));
   });
 
-  it("hangs without headers until the request is aborted, and logs the cancellation", async () => {
-    const emulator = createEmulator();
-    const aborter = new AbortController();
+  /** A chat request under the hang fault, and how it stands after `ms`: answered, failed or hanging. */
+  function hangingChat(emulator: ReturnType<typeof createEmulator>, signal: AbortSignal) {
     const pending = emulator.fetch("http://x/v1/chat/completions", {
       method: "POST",
       headers: { ...bearer(), "x-emulator-fault": "hang" },
       body: JSON.stringify(CHAT),
-      signal: aborter.signal,
+      signal,
     });
-    const settled = await Promise.race([
-      pending.then(
-        () => "answered",
-        () => "failed",
-      ),
-      new Promise((r) => setTimeout(() => r("hanging"), 100)),
-    ]);
-    expect(settled).toBe("hanging");
+    const after = (ms: number) =>
+      Promise.race([
+        pending.then(
+          () => "answered",
+          () => "failed",
+        ),
+        new Promise((r) => setTimeout(() => r("hanging"), ms)),
+      ]);
+    return { pending, after };
+  }
+
+  it("hangs without headers until the request is aborted, and logs the cancellation", async () => {
+    const emulator = createEmulator();
+    const aborter = new AbortController();
+    const { pending, after } = hangingChat(emulator, aborter.signal);
+    expect(await after(100)).toBe("hanging");
     aborter.abort();
     await expect(pending).rejects.toThrow();
+    expect(emulator.requests.list()[0]?.cancelledAt).toEqual(expect.any(Number));
+  });
+
+  it("ends a hang when init's signal aborts, also after the Request built from it was collected", async () => {
+    // On Node a Request's own signal follows init's only while that Request lives, and nothing
+    // outside holds the Request of a hanging fetch: the emulator must listen to init's signal itself.
+    setFlagsFromString("--expose-gc");
+    const collect = runInNewContext("gc") as () => void;
+    const emulator = createEmulator();
+    const aborter = new AbortController();
+    const { after } = hangingChat(emulator, aborter.signal);
+    for (let round = 0; round < 3; round++) {
+      await new Promise((r) => setTimeout(r, 10));
+      collect();
+    }
+    aborter.abort();
+    expect(await after(500)).toBe("failed");
     expect(emulator.requests.list()[0]?.cancelledAt).toEqual(expect.any(Number));
   });
 

@@ -1,4 +1,5 @@
 // Test wiring: a gateway in front of an in-process emulator, with a controllable clock and upstream.
+import type { FetchLike } from "@baseten-edge/core";
 import { sha256Hex } from "@baseten-edge/core/internal";
 import { createEmulator, type EmulatorOptions } from "@baseten-edge/emulator";
 import {
@@ -73,10 +74,10 @@ export function harness(
   const upstream: Harness["upstream"] = { down: false, attempts: 0 };
   const events: GatewayEvent[] = [];
   const { ctx, settle } = waitUntilCollector();
-  const upstreamFetch = async (request: Request) => {
+  const upstreamFetch: FetchLike = async (request, init) => {
     upstream.attempts++;
     if (upstream.down) throw new TypeError("fetch failed", { cause: { code: "ECONNRESET" } });
-    return upstream.answer?.(request) ?? emulator.fetch(request);
+    return upstream.answer?.(request) ?? emulator.fetch(request, init);
   };
   const gateway = testGateway(upstreamFetch, events, { now: () => clock.now, ...gatewayOptions });
   return {

@@ -68,7 +68,7 @@ describe("hostile upstream headers, in process", () => {
         cacheSalt: SALT,
         inferenceUrl: "http://baseten.test",
         corsOrigins: [ALLOWED_ORIGIN],
-        fetch: (request) => emulator.fetch(request),
+        fetch: (request, init) => emulator.fetch(request, init),
       });
       const response = await gateway.fetch(
         new Request("http://gateway.test/v1/chat/completions", {

@@ -50,8 +50,8 @@ describe("relay streams", () => {
       'event: response.created\ndata: {"type":"response.created"}\n\n' +
       'event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":7,"output_tokens":3}}}\n\n';
     const h: ReturnType<typeof relayHarness> = relayHarness({
-      fetch: async (request) =>
-        new URL(request.url).pathname === "/v1/responses" ? sse(body) : h.emulator.fetch(request),
+      fetch: async (request, init) =>
+        new URL(request.url).pathname === "/v1/responses" ? sse(body) : h.emulator.fetch(request, init),
     });
     const text = await (
       await h.post("/v1/responses", { model: "openai/gpt-oss-120b", input: "hi", stream: true })

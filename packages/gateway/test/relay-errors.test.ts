@@ -122,9 +122,9 @@ describe("catalog names as model", () => {
     const emulator = createEmulator();
     const sent: string[] = [];
     const gateway = testGateway(
-      async (request) => {
+      async (request, init) => {
         if (request.method === "POST") sent.push(await request.clone().text());
-        return emulator.fetch(request);
+        return emulator.fetch(request, init);
       },
       [],
       {},

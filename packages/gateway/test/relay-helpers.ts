@@ -17,7 +17,7 @@ export function relayHarness(gatewayOptions: Partial<GatewayOptions> = {}, emula
   const emulator = createEmulator(emulatorOptions);
   const events: GatewayEvent[] = [];
   const { ctx, settle } = waitUntilCollector();
-  const gateway = testGateway((request) => emulator.fetch(request), events, gatewayOptions);
+  const gateway = testGateway((request, init) => emulator.fetch(request, init), events, gatewayOptions);
   /** A fetch for SDKs: every request goes into the gateway. */
   const fetch = (input: string | URL | Request, init?: RequestInit) => gateway.fetch(new Request(input, init), ctx);
   return {
@@ -56,9 +56,9 @@ export async function keyedRelayHarness(policy: Record<string, unknown>, answers
   const h = harness({
     auth: { mode: "operator", apiKey: "emulator-key", tokenHashes: [await sha256Hex(STATIC)] },
     limits: { store, adminTokenHashes: [await sha256Hex(ADMIN)], modelLimits: false },
-    fetch: async (request: Request) => {
+    fetch: async (request, init) => {
       const answer = request.method === "POST" ? answers.shift() : undefined;
-      return answer ? answer() : h.emulator.fetch(request);
+      return answer ? answer() : h.emulator.fetch(request, init);
     },
   });
   const key = `bek_test_${crypto.randomUUID()}`;

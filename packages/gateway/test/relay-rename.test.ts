@@ -16,9 +16,9 @@ async function sentUpstream(text: string): Promise<Uint8Array> {
   const emulator = createEmulator();
   const sent: Uint8Array[] = [];
   const gateway = testGateway(
-    async (request) => {
+    async (request, init) => {
       if (request.method === "POST") sent.push(new Uint8Array(await request.clone().arrayBuffer()));
-      return emulator.fetch(request);
+      return emulator.fetch(request, init);
     },
     [],
     {},

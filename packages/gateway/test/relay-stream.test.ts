@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { estimateCost, type InferenceModel } from "@baseten-edge/core";
 import { createEmulator, parseFaults } from "@baseten-edge/emulator";
 import { describe, expect, it } from "vitest";
@@ -95,6 +97,20 @@ describe("streaming relay", () => {
     });
   });
 
+  it("answers 504 in time also when the garbage collector runs while Baseten hangs", async () => {
+    // The harness's fetch passes `init` on, as core's FetchLike asks: on Node the attempt Request's own
+    // signal stops following the relay's once that Request is collected (this test's old flake).
+    setFlagsFromString("--expose-gc");
+    const collect = runInNewContext("gc") as () => void;
+    const h = relayHarness({ firstByteTimeoutSeconds: 0.2 });
+    const pending = withFault(h, "hang", "/v1/messages").post("/v1/messages", MESSAGES);
+    for (let round = 0; round < 4; round++) {
+      await new Promise((r) => setTimeout(r, 20));
+      collect();
+    }
+    expect((await pending).status).toBe(504);
+  });
+
   it("cancels the upstream request when the client goes away, and logs the stream as cancelled", async () => {
     const h = relayHarness();
     const response = await withFault(h, "chunks=200; chunk-delay=20").post("/v1/chat/completions", {
@@ -161,11 +177,11 @@ describe("faults before the answer", () => {
   it("retries a refused connection, which provably never reached Baseten", async () => {
     let calls = 0;
     const h = relayHarness({
-      fetch: (request) => {
+      fetch: (request, init) => {
         if (new URL(request.url).pathname === "/v1/chat/completions" && calls++ === 0) {
           return Promise.reject(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } }));
         }
-        return h.emulator.fetch(request);
+        return h.emulator.fetch(request, init);
       },
     });
     expect((await h.post("/v1/chat/completions", CHAT)).status).toBe(200);

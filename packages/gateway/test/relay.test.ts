@@ -43,9 +43,9 @@ describe("relay requests", () => {
   it("accepts the Anthropic SDK's x-api-key and sends Authorization: Bearer upstream", async () => {
     const sent: (string | null)[] = [];
     const h = relayHarness({
-      fetch: (request) => {
+      fetch: (request, init) => {
         sent.push(request.headers.get("authorization"));
-        return h.emulator.fetch(request);
+        return h.emulator.fetch(request, init);
       },
     });
     const response = await h.gateway.fetch(
@@ -61,8 +61,8 @@ describe("relay requests", () => {
 
   it("never passes set-cookie back to the client", async () => {
     const h = relayHarness({
-      fetch: async (request) => {
-        const answer = await h.emulator.fetch(request);
+      fetch: async (request, init) => {
+        const answer = await h.emulator.fetch(request, init);
         const headers = new Headers(answer.headers);
         headers.set("set-cookie", "tracking=1");
         return new Response(answer.body, { status: answer.status, headers });

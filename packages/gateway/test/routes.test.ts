@@ -97,9 +97,9 @@ describe("catalog routes", () => {
   it("forwards the caller's auth scheme to Baseten", async () => {
     const sent: (string | null)[] = [];
     const h = harness({
-      fetch: (request) => {
+      fetch: (request, init) => {
         sent.push(request.headers.get("authorization"));
-        return h.emulator.fetch(request);
+        return h.emulator.fetch(request, init);
       },
     });
     await h.gateway.fetch(
