@@ -160,7 +160,7 @@ describe("faults", () => {
       body: JSON.stringify(CHAT),
       signal,
     });
-    const after = (ms: number) =>
+    const stateAfter = (ms: number) =>
       Promise.race([
         pending.then(
           () => "answered",
@@ -168,14 +168,14 @@ describe("faults", () => {
         ),
         new Promise((r) => setTimeout(() => r("hanging"), ms)),
       ]);
-    return { pending, after };
+    return { pending, stateAfter };
   }
 
   it("hangs without headers until the request is aborted, and logs the cancellation", async () => {
     const emulator = createEmulator();
     const aborter = new AbortController();
-    const { pending, after } = hangingChat(emulator, aborter.signal);
-    expect(await after(100)).toBe("hanging");
+    const { pending, stateAfter } = hangingChat(emulator, aborter.signal);
+    expect(await stateAfter(100)).toBe("hanging");
     aborter.abort();
     await expect(pending).rejects.toThrow();
     expect(emulator.requests.list()[0]?.cancelledAt).toEqual(expect.any(Number));
@@ -188,13 +188,13 @@ describe("faults", () => {
     const collect = runInNewContext("gc") as () => void;
     const emulator = createEmulator();
     const aborter = new AbortController();
-    const { after } = hangingChat(emulator, aborter.signal);
+    const { stateAfter } = hangingChat(emulator, aborter.signal);
     for (let round = 0; round < 3; round++) {
       await new Promise((r) => setTimeout(r, 10));
       collect();
     }
     aborter.abort();
-    expect(await after(500)).toBe("failed");
+    expect(await stateAfter(500)).toBe("failed");
     expect(emulator.requests.list()[0]?.cancelledAt).toEqual(expect.any(Number));
   });
 
