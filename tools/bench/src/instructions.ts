@@ -7,7 +7,7 @@
 // and an instruction is not a fixed time (cache misses differ). Not part of the run;
 // tools/bench/README.md ("What limits the missed targets") cites it.
 //   node tools/bench/src/instructions.ts [--requests N] [--warm W] [--rounds K] [--bundle path/to/worker.js]
-//     [--without all|<piece>]... [--compare other/worker.js]... [--env NAME=VALUE]...
+//     [--without all|<piece>]... [--compare other/worker.js]... [--env NAME=VALUE]... [--stream CHUNKS]
 // Each Worker runs in its own workerd process under callgrind (Debian: valgrind), with V8 in one
 // thread (`--single-threaded`: no background compiler whose progress depends on timing), warmed
 // with W requests before counting starts, so the JIT has settled; then N requests are counted.
@@ -32,10 +32,13 @@ const { values } = parseArgs({
     compare: { type: "string", multiple: true, default: [] },
     env: { type: "string", multiple: true, default: [] },
     without: { type: "string", multiple: true, default: [] },
+    stream: { type: "string", default: "0" },
   },
   strict: true,
 });
 const [requests, warm, rounds] = [Number(values.requests), Number(values.warm), Number(values.rounds)];
+/** Content chunks per streamed answer (2 ms apart, as in scenario 4); 0: the JSON answer of scenario 3. */
+const chunks = Number(values.stream);
 
 try {
   // callgrind_annotate exits non-zero even for --version: its siblings stand for the package.
@@ -90,9 +93,11 @@ function callgrindPids(): number[] {
     .map(Number);
 }
 
-const upstream = await startUpstream({ models: 0 });
+const upstream = await startUpstream({ models: 0, chunks: chunks || 64, chunkDelayMs: chunks ? 2 : 0 });
 const starters = await weighedWorkers(upstream, values, out);
-const call = chatCall(false);
+// The checking Worker reads a JSON answer: it has no streamed counterpart.
+if (chunks) delete starters["checking Worker"];
+const call = chatCall(chunks > 0);
 const names = Object.keys(starters);
 /** Per Worker, each round's instructions per request: in all, and by category. */
 const counted = new Map(names.map((name) => [name, [] as Map<string, number>[]]));
@@ -143,16 +148,17 @@ const total = (byCategory: Map<string, number>) => [...byCategory.values()].redu
 const totals = (name: string) => counted.get(name)!.map(total);
 const thousands = (n: number) => fmt(n / 1000, 0);
 console.log(
-  `workerd instructions per relayed chat completion (JSON, concurrency 1), counted by callgrind; ${rounds} rounds × ${requests} requests after ${warm} to warm, a fresh process per Worker and round.\n`,
+  `workerd instructions per relayed chat completion (${chunks ? `SSE, ${chunks} content chunks` : "JSON"}, concurrency 1), counted by callgrind; ${rounds} rounds × ${requests} requests after ${warm} to warm, a fresh process per Worker and round.\n`,
 );
+const bases = ["one-line Worker", "checking Worker"].filter((base) => counted.has(base));
 console.log(
-  "| Worker | thousand instructions per request, median (min…max) | × the one-line Worker | × the checking Worker |",
+  `| Worker | thousand instructions per request, median (min…max) | ${bases.map((b) => `× the ${b}`).join(" | ")} |`,
 );
-console.log("| --- | --- | --- | --- |");
+console.log(`| --- | --- | ${bases.map(() => "---").join(" | ")} |`);
 for (const name of names) {
   const against = (base: string) => fmtSummary(paired(totals(name), totals(base), (a, b) => a / b));
   const row = summarize(totals(name).map((n) => n / 1000));
-  console.log(`| ${name} | ${fmtSummary(row, 0)} | ${against("one-line Worker")} | ${against("checking Worker")} |`);
+  console.log(`| ${name} | ${fmtSummary(row, 0)} | ${bases.map(against).join(" | ")} |`);
 }
 console.log(`\nBy layer (thousand instructions per request, medians):\n`);
 console.log(`| where | ${names.join(" | ")} |`);
