@@ -1,8 +1,10 @@
 // Instructions per relayed request: what the whole workerd process executes for one chat completion
-// (JSON, concurrency 1), counted by Valgrind's callgrind, for the one-line Worker, the minimal
-// checking Worker and the gateway's Worker (and the variants weighed-workers.ts makes). Time on a
-// shared 2-core machine drifts 15-20 % between runs; an instruction count repeats to about 1 %
-// (the garbage collector's timing is what still moves), so a change of a few µs can be weighed.
+// (JSON, or with --stream an SSE answer; concurrency 1), counted by Valgrind's callgrind, for the
+// one-line Worker, the minimal checking Worker and the gateway's Worker (and the variants
+// weighed-workers.ts makes). Time on a shared 2-core machine drifts 15-20 % between runs; an
+// instruction count repeats to about 1 % (the garbage collector's timing is what still moves), so
+// a change of a few µs can be weighed. Each iteration of a `rep` fill or copy counts once, so large
+// memsets and memcpys weigh more than their time.
 // It counts user-space instructions only: the kernel's share (sockets, the log's write) is not in it,
 // and an instruction is not a fixed time (cache misses differ). Not part of the run;
 // tools/bench/README.md ("What limits the missed targets") cites it.
@@ -73,7 +75,7 @@ const workerd = workerdBinary();
 const wrapper = join(out, "workerd-under-callgrind");
 writeFileSync(
   wrapper,
-  `#!/bin/sh\nexec valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file --callgrind-out-file=${dumps}/%p --log-file=${dumps}/%p.log ${workerd} "$@"\n`,
+  `#!/bin/sh\nexec valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file --callgrind-out-file=${dumps}/%p --log-file=${dumps}/%p.log "${workerd}" "$@"\n`,
 );
 chmodSync(wrapper, 0o755);
 process.env.MINIFLARE_WORKERD_PATH = wrapper;
