@@ -21,19 +21,16 @@ import { parseArgs } from "node:util";
 import { workerdBinary } from "@baseten-edge/harness/workerd";
 import { createClient, sequential } from "./http.ts";
 import { startUpstream, stopAll } from "./processes.ts";
-import { chatCall, WORKER_BUNDLE } from "./scenarios/workerd.ts";
+import { chatCall } from "./scenarios/workerd.ts";
 import { fmt, fmtSummary, median, paired, summarize } from "./stats.ts";
-import { weighedWorkers } from "./weighed-workers.ts";
+import { VARIANT_OPTIONS, weighedWorkers } from "./weighed-workers.ts";
 
 const { values } = parseArgs({
   options: {
     requests: { type: "string", default: "300" },
     warm: { type: "string", default: "1500" },
     rounds: { type: "string", default: "2" },
-    bundle: { type: "string", default: WORKER_BUNDLE },
-    compare: { type: "string", multiple: true, default: [] },
-    env: { type: "string", multiple: true, default: [] },
-    without: { type: "string", multiple: true, default: [] },
+    ...VARIANT_OPTIONS,
     stream: { type: "string", default: "0" },
   },
   strict: true,

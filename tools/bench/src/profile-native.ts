@@ -21,18 +21,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createClient, sequential } from "./http.ts";
 import { cpuMs, startUpstream, stopAll } from "./processes.ts";
-import { chatCall, WORKER_BUNDLE } from "./scenarios/workerd.ts";
+import { chatCall } from "./scenarios/workerd.ts";
 import { fmtSummary, paired, summarize } from "./stats.ts";
-import { weighedWorkers } from "./weighed-workers.ts";
+import { VARIANT_OPTIONS, weighedWorkers } from "./weighed-workers.ts";
 
 const { values } = parseArgs({
   options: {
     requests: { type: "string", default: "1000" },
     rounds: { type: "string", default: "3" },
-    bundle: { type: "string", default: WORKER_BUNDLE },
-    compare: { type: "string", multiple: true, default: [] },
-    env: { type: "string", multiple: true, default: [] },
-    without: { type: "string", multiple: true, default: [] },
+    ...VARIANT_OPTIONS,
   },
   strict: true,
 });

@@ -3,6 +3,7 @@
 // command line (the gateway without pieces of its own work, other bundles, other bindings).
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ParseArgsOptionsConfig } from "node:util";
 import { bundleEdited, FEATURES } from "./feature-edits.ts";
 import type { Upstream, WorkerOnWorkerd } from "./processes.ts";
 import { startCheckingWorker, startGatewayWorker, startOneLineWorker, WORKER_BUNDLE } from "./scenarios/workerd.ts";
@@ -17,6 +18,14 @@ export interface Variants {
   /** `NAME=VALUE` bindings, one gateway Worker each with that binding added. */
   env?: string[];
 }
+
+/** The command-line options that choose the variants (`parseArgs`), in the shape `Variants` reads. */
+export const VARIANT_OPTIONS = {
+  bundle: { type: "string", default: WORKER_BUNDLE },
+  compare: { type: "string", multiple: true, default: [] as string[] },
+  env: { type: "string", multiple: true, default: [] as string[] },
+  without: { type: "string", multiple: true, default: [] as string[] },
+} satisfies ParseArgsOptionsConfig;
 
 /**
  * How each Worker starts (once per round, in a fresh process), by name: "one-line Worker",
