@@ -113,7 +113,26 @@ describe("GET /v1/models/{id} with hostile ids", () => {
 });
 
 describe("GET /v1/models for Anthropic clients", () => {
-  it("lists newest first, 20 a page by default, with has_more, first_id and last_id", async () => {
+  it("pages 20 models by default, and the next page from after_id", async () => {
+    const h = relayHarness({}, { models: 30 });
+    const all = ((await (await get(h, "/v1/models")).json()) as { data: { id: string }[] }).data;
+    expect(all.length).toBeGreaterThan(40);
+    const first = (await (await get(h, "/v1/models", ANTHROPIC)).json()) as {
+      data: { id: string }[];
+      has_more: boolean;
+      last_id: string;
+    };
+    expect(first.data).toHaveLength(20);
+    expect(first.has_more).toBe(true);
+    const after = encodeURIComponent(first.last_id);
+    const second = (await (await get(h, `/v1/models?after_id=${after}`, ANTHROPIC)).json()) as {
+      data: { id: string }[];
+    };
+    expect(second.data).toHaveLength(20);
+    expect(second.data.some((m) => first.data.some((seen) => seen.id === m.id))).toBe(false);
+  });
+
+  it("lists newest first, with has_more, first_id and last_id", async () => {
     const response = await get(relayHarness(), "/v1/models", ANTHROPIC);
     const body = (await response.json()) as {
       data: { id: string; type: string; created_at: string }[];

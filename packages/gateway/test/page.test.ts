@@ -1,5 +1,6 @@
 // GET /: the catalog page, rendered from the cached catalog, escaped, and locked down by its headers.
 import { createHash } from "node:crypto";
+import { type ModelApi, pricesOf } from "@baseten-edge/core";
 import { createEmulator } from "@baseten-edge/emulator";
 import { describe, expect, it } from "vitest";
 import { atomicStore, createGateway, type LimitStore, memoryCells } from "../src/index.ts";
@@ -42,8 +43,17 @@ describe("the catalog page", () => {
     expect(page).toContain("gpt-oss-120b");
     // No "Added" column values for anonymous callers: "–", never "yes".
     expect(page).not.toMatch(/<td data-v="yes">/);
-    // One chart point per priced row.
-    expect([...page.matchAll(/<g class="point" data-row=/g)].length).toBeGreaterThan(0);
+    // One chart point per row with an output price and a context length, from Baseten's catalog itself.
+    const points = [...page.matchAll(/<g class="point" data-row="([^"]+)"/g)].map((m) => m[1]);
+    const catalog = await h.emulator.fetch(
+      new Request("http://baseten.test/v1/model_apis?limit=1000", {
+        headers: { authorization: "Api-Key emulator-key" },
+      }),
+    );
+    const { items } = (await catalog.json()) as { items: ModelApi[] };
+    const priced = items.filter((row) => pricesOf(row).outputPerMillion !== null && row.context_length > 0);
+    expect(priced.length).toBeGreaterThan(0);
+    expect(points.sort()).toEqual(priced.map((row) => row.name).sort());
   });
 
   it("shows a token holder whether the workspace has added each model", async () => {

@@ -44,6 +44,9 @@ export function relayHarness(gatewayOptions: Partial<GatewayOptions> = {}, emula
   };
 }
 
+/** An answer's text without what differs on every call: ids and creation times. */
+export const withoutIds = (text: string) => text.replace(/"id":"[^"]+"|"created(?:_at)?":\d+/g, "");
+
 /** A Baseten answer the emulator cannot give (its faults are 4xx/5xx only). */
 export type Answer = () => Response;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CHAT, MESSAGES, relayHarness } from "./relay-helpers.ts";
+import { CHAT, MESSAGES, relayHarness, withoutIds } from "./relay-helpers.ts";
 
 describe("relay requests", () => {
   it("relays a chat completion and adds x-request-id, keeping Baseten's headers", async () => {
@@ -21,7 +21,8 @@ describe("relay requests", () => {
 
   it("forwards only allowlisted headers and sets Authorization for Baseten", async () => {
     const h = relayHarness();
-    await h.post("/v1/chat/completions", CHAT, {
+    const response = await h.post("/v1/chat/completions", CHAT, {
+      accept: "application/json",
       cookie: "session=1",
       "cf-connecting-ip": "203.0.113.9",
       "x-forwarded-for": "203.0.113.9",
@@ -29,15 +30,21 @@ describe("relay requests", () => {
       "x-custom": "nope",
       "user-agent": "test-agent/1.0",
     });
-    const headers = Object.keys(h.upstream("/v1/chat/completions")[0]!.headers).sort();
-    expect(headers).toEqual(
-      ["accept", "authorization", "content-type", "user-agent", "x-session-affinity"].filter((n) =>
-        headers.includes(n),
-      ),
-    );
-    expect(headers).toContain("x-session-affinity");
-    expect(headers).not.toContain("cookie");
-    expect(headers.some((n) => n.startsWith("cf-") || n.startsWith("x-forwarded"))).toBe(false);
+    expect(response.status).toBe(200);
+    const sent = h.upstream("/v1/chat/completions")[0]!.headers;
+    expect(Object.keys(sent).sort()).toEqual([
+      "accept",
+      "authorization",
+      "content-type",
+      "user-agent",
+      "x-session-affinity",
+    ]);
+    expect(sent).toMatchObject({
+      accept: "application/json",
+      "content-type": "application/json",
+      "user-agent": "test-agent/1.0",
+      "x-session-affinity": "conversation-7",
+    });
   });
 
   it("accepts the Anthropic SDK's x-api-key and sends Authorization: Bearer upstream", async () => {
@@ -152,10 +159,20 @@ describe("relay requests", () => {
 
   it("relays /v1/responses as it is", async () => {
     const h = relayHarness();
-    const response = await h.post("/v1/responses", { model: "openai/gpt-oss-120b", input: "hi" });
-    // The emulator has no /v1/responses: what matters is that Baseten's answer came back unchanged.
+    const request = { model: "openai/gpt-oss-120b", input: "hi" };
+    const response = await h.post("/v1/responses", request);
+    expect(response.status).toBe(200);
     expect(h.upstream("/v1/responses")).toHaveLength(1);
-    expect(response.headers.get("x-request-id")).toBeTruthy();
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    // Baseten's answer, unchanged: the same as the emulator's own answer to the same request, ids aside.
+    const direct = await h.emulator.fetch(
+      new Request("http://baseten.test/v1/responses", {
+        method: "POST",
+        headers: { authorization: "Bearer emulator-key", "content-type": "application/json" },
+        body: JSON.stringify(request),
+      }),
+    );
+    expect(withoutIds(await response.text())).toBe(withoutIds(await direct.text()));
   });
 });
 
