@@ -7,6 +7,8 @@ import { defineConfig, mergeConfig } from "vitest/config";
 import shared from "../../vitest.shared.mts";
 import {
   ADMIN_TOKEN,
+  BROKEN_HOST,
+  BROKEN_PARTS,
   CACHE_SALT,
   EMULATOR_KEY,
   FAULT_AGENT,
@@ -49,6 +51,20 @@ function hungUpstream(request: Request): Response | Promise<Response> {
   });
 }
 
+/** A streamed chat completion that breaks in the middle of its second event. */
+function brokenStream(): Response {
+  const parts = BROKEN_PARTS.map((part) => new TextEncoder().encode(part));
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const part = parts.shift();
+      if (part) return controller.enqueue(part);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.error(new TypeError("connection reset"));
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
 export default mergeConfig(
   shared,
   defineConfig({
@@ -69,6 +85,7 @@ export default mergeConfig(
             const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
             const host = new URL(request.url).hostname;
             if (host === HUNG_HOST) return hungUpstream(request as unknown as Request);
+            if (host === BROKEN_HOST && request.method === "POST") return brokenStream();
             const upstream = host === HOSTILE_HOST ? hostile : emulator;
             return upstream.fetch(request.url, { method: request.method, headers: [...request.headers], body });
           },

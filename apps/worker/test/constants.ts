@@ -10,5 +10,12 @@ export const HOSTILE_HOST = "hostile.baseten.test";
 export const HUNG_HOST = "hung.baseten.test";
 /** The admin token of the limits API (policies, every key's usage); the config binds only its SHA-256. */
 export const ADMIN_TOKEN = "test-admin-token";
+/** Outbound chat completions to this host stream one event and half of the next, then break; the rest is the emulator's. */
+export const BROKEN_HOST = "broken.baseten.test";
+/** What BROKEN_HOST streams before the connection breaks. */
+export const BROKEN_PARTS = [
+  'data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n',
+  'data: {"choices":[{"delta":{"content":"lo wor',
+];
 /** A caller whose User-Agent starts with this asks the emulator for the fault written after it (e.g. `cut-after=3`). */
 export const FAULT_AGENT = "emulator-fault:";

@@ -4,7 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
-import { EMULATOR_KEY, HOSTILE_HOST, HUNG_HOST } from "./constants.ts";
+import { BROKEN_HOST, BROKEN_PARTS, EMULATOR_KEY, HOSTILE_HOST, HUNG_HOST } from "./constants.ts";
 
 const BASE = "https://gateway.example";
 const ALLOWED_ORIGIN = "https://app.example";
@@ -152,5 +152,34 @@ describe("early answers and early departures, in workerd", () => {
     expect((await state()).started - before.started).toBe(1);
     const requests = logged.map((line) => JSON.parse(line)).filter((event) => event.event === "request");
     expect(requests.map((event) => event.status)).toEqual([499]);
+  });
+});
+
+describe("an upstream stream that breaks in the middle of an event, in workerd", () => {
+  it("aborts the client's stream after the bytes that came, with nothing glued to the half event", async () => {
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(
+      new Request(`${BASE}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${EMULATOR_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({ ...question, stream: true }),
+      }),
+      { ...env, AUTH_MODE: "pass-through", BASETEN_INFERENCE_URL: `https://${BROKEN_HOST}` } as Env,
+      ctx,
+    );
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = "";
+    const ended = await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return "closed";
+        received += decoder.decode(value, { stream: true });
+      }
+    })().catch(() => "errored");
+    await waitOnExecutionContext(ctx);
+    expect(ended).toBe("errored");
+    expect(received).toBe(BROKEN_PARTS.join(""));
   });
 });

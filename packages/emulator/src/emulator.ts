@@ -75,6 +75,8 @@ async function handle(state: EmulatorState, request: Request, signal: AbortSigna
   if (url.pathname.startsWith("/__emulator/")) return admin(state, request, url);
   const { tooLarge, body, record } = await readRequest(state, request, url);
   const cancelled = (): void => {
+    // A stream cut by cut-after-bytes is cancelled below the cut by the emulator itself, not the client.
+    if (record.networkError) return;
     record.cancelledAt ??= state.now();
   };
   const faults = faultsFor(state, request, url);
@@ -207,9 +209,10 @@ function finish(
 
 type BodyLog = Pick<ReshapeOptions, "onEnd" | "onCut" | "onCancel">;
 
-// SSE routes apply cut-after per event themselves; every other body is cut by bytes here. Undefined: no body fault.
+// SSE routes apply cut-after per event themselves; every other body, and any body with cut-after-bytes, is cut
+// by bytes here. Undefined: no body fault.
 function shape(response: Response, faults: FaultSpec, signal: AbortSignal, log: BodyLog): Response | undefined {
-  const cutAfterBytes = isEventStream(response) ? undefined : faults.cutAfter;
+  const cutAfterBytes = faults.cutAfterBytes ?? (isEventStream(response) ? undefined : faults.cutAfter);
   if (!response.body || (faults.slowBodyMs === undefined && cutAfterBytes === undefined)) return undefined;
   const body = reshapeBody(response.body, {
     sliceBytes: faults.slowBodyMs === undefined ? Number.MAX_SAFE_INTEGER : (faults.slowBodyBytes ?? 64),

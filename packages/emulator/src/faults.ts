@@ -19,6 +19,8 @@ export interface FaultSpec {
   reset?: boolean;
   /** Cut the body off: SSE after this many events, other bodies after this many bytes (no [DONE]). */
   cutAfter?: number;
+  /** Cut any body off after this many bytes, a stream too: wherever it falls, also inside an event. */
+  cutAfterBytes?: number;
   /** Never send headers; the request stays open until the client aborts it. */
   hang?: boolean;
   /** Trickle the body: wait this long between slices of `slowBodyBytes`. */
@@ -38,6 +40,7 @@ const NUMERIC: Record<string, { key: keyof FaultSpec; min: number; max: number }
   status: { key: "status", min: 400, max: 599 },
   "retry-after": { key: "retryAfter", min: 0, max: 86_400 },
   "cut-after": { key: "cutAfter", min: 0, max: Number.MAX_SAFE_INTEGER },
+  "cut-after-bytes": { key: "cutAfterBytes", min: 0, max: Number.MAX_SAFE_INTEGER },
   "slow-body": { key: "slowBodyMs", min: 0, max: 60_000 },
   "slow-body-bytes": { key: "slowBodyBytes", min: 1, max: 16 * 1024 * 1024 },
 };

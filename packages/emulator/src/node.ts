@@ -59,7 +59,8 @@ export async function startEmulatorServer(options: EmulatorServerOptions = {}): 
 }
 
 /**
- * A node:http listener for an emulator. Emulated resets and cut-off bodies destroy the socket, as a real network failure would.
+ * A node:http listener for an emulator. Emulated resets destroy the socket, as a real network failure would; a cut-off
+ * body closes it after the bytes before the cut, without the body's clean end.
  */
 export function nodeListener(emulator: Emulator): RequestListener {
   return (req, res) => {
@@ -120,9 +121,12 @@ async function serve(emulator: Emulator, req: IncomingMessage, res: ServerRespon
       if (res.destroyed) return;
     }
     res.end();
-  } catch {
-    // A body that errors (the cut-off fault, a client gone) ends the connection with no clean end.
-    res.destroy();
+  } catch (error) {
+    // A body that errors ends the connection with no clean end (no last chunk). A cut-off fault's bytes
+    // before the cut still arrive, as on a real connection that breaks after sending them.
+    const socket = res.socket;
+    if (!EmulatedNetworkError.isInstance(error) || !socket) return void res.destroy();
+    socket.end(() => socket.destroy());
   }
 }
 

@@ -131,6 +131,30 @@ describe("faults", () => {
     expect(text).not.toContain("[DONE]");
   });
 
+  it("cuts a stream off after N bytes with cut-after-bytes, inside an event, logged as cut", async () => {
+    const emulator = createEmulator();
+    const whole = await (await faulty("chunks=5")).text();
+    const res = await faulty("chunks=5; cut-after-bytes=150", { ...CHAT, stream: true }, emulator);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const bytes: number[] = [];
+    const error = await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        bytes.push(...value);
+      }
+    })().catch((e: unknown) => e);
+    expect(EmulatedNetworkError.isInstance(error)).toBe(true);
+    const text = new TextDecoder().decode(new Uint8Array(bytes));
+    expect(bytes).toHaveLength(150);
+    // Byte 150 falls inside the first event (its id differs per call, its length does not).
+    expect(whole.indexOf("\n\n")).toBeGreaterThan(150);
+    expect(text.startsWith("data: {")).toBe(true);
+    expect(text).not.toContain("\n\n");
+    const record = emulator.requests.list()[0];
+    expect(record).toMatchObject({ networkError: "cut", completedAt: null, cancelledAt: null });
+  });
+
   it("cuts a non-streamed body off after N bytes", async () => {
     const res = await faulty("cut-after=10", CHAT);
     await expect(res.text()).rejects.toThrow(TypeError);
@@ -140,6 +164,8 @@ describe("faults", () => {
     ["an SSE stream", "cut-after=3", { ...CHAT, stream: true }],
     ["a chunked SSE stream", "chunks=5; cut-after=2", { ...CHAT, stream: true }],
     ["a JSON body", "cut-after=10", CHAT],
+    ["an SSE stream", "cut-after-bytes=100", { ...CHAT, stream: true }],
+    ["a JSON body", "cut-after-bytes=10", CHAT],
   ])("logs %s cut off by %s as a cut, never as completed", async (_, fault, body) => {
     const emulator = createEmulator();
     const res = await faulty(fault, body, emulator);

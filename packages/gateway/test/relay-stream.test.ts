@@ -3,6 +3,7 @@ import { runInNewContext } from "node:vm";
 import { estimateCost, type InferenceModel } from "@baseten-edge/core";
 import { createEmulator, parseFaults } from "@baseten-edge/emulator";
 import { describe, expect, it } from "vitest";
+import { endsAnEvent } from "../src/relay/stream.ts";
 import { CHAT, MESSAGES, relayHarness, withoutIds } from "./relay-helpers.ts";
 
 // The relay never forwards x-emulator-fault (it is not on the header allowlist), so faults are
@@ -71,6 +72,95 @@ describe("streaming relay", () => {
     expect(text.trimEnd().split("\n\n").at(-1)).toMatch(
       /^event: error\ndata: \{"type":"error","error":\{"type":"api_error"/,
     );
+  });
+
+  describe("a stream that stops in the middle of an event", () => {
+    const START =
+      'event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"x","usage":{"input_tokens":1,"output_tokens":1}}}\n\n';
+    const cases = [
+      {
+        name: "breaks off inside an OpenAI chunk",
+        path: "/v1/chat/completions",
+        parts: [
+          'data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n',
+          'data: {"choices":[{"delta":{"content":"lo wor',
+        ],
+        breaks: true,
+        outcome: "broken",
+      },
+      {
+        name: "ends with [DONE] but no blank line after it",
+        path: "/v1/chat/completions",
+        parts: ['data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n', "data: [DONE]\n"],
+        breaks: false,
+        outcome: "truncated",
+      },
+      {
+        name: "ends inside an Anthropic event",
+        path: "/v1/messages",
+        parts: [START, 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"te'],
+        breaks: false,
+        outcome: "truncated",
+      },
+    ];
+    it.each(cases)(
+      "$name: aborted, never with an event glued to the half one",
+      async ({ path, parts, breaks, outcome }) => {
+        const encoder = new TextEncoder();
+        const queue = [...parts];
+        const h: ReturnType<typeof relayHarness> = relayHarness({
+          fetch: async (request, init) =>
+            new URL(request.url).pathname !== path
+              ? h.emulator.fetch(request, init)
+              : new Response(
+                  new ReadableStream<Uint8Array>({
+                    // One part a pull: an error in the same turn would discard what was queued.
+                    async pull(controller) {
+                      const part = queue.shift();
+                      if (part !== undefined) return controller.enqueue(encoder.encode(part));
+                      await new Promise((resolve) => setTimeout(resolve, 20));
+                      if (breaks) controller.error(new TypeError("terminated"));
+                      else controller.close();
+                    },
+                  }),
+                  { headers: { "content-type": "text/event-stream" } },
+                ),
+        });
+        const body = path === "/v1/messages" ? { ...MESSAGES, stream: true } : { ...CHAT, stream: true };
+        const response = await h.post(path, body);
+        expect(response.status).toBe(200);
+        const reader = response.body!.getReader();
+        let received = "";
+        const decoder = new TextDecoder();
+        const ended = await (async () => {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return "closed";
+            received += decoder.decode(value, { stream: true });
+          }
+        })().catch(() => "errored");
+        // The client's SSE parser drops the half event when the transport fails; no bytes were added to it.
+        expect(ended).toBe("errored");
+        expect(parts.join("").startsWith(received)).toBe(true);
+        await h.settle();
+        expect(h.events.find((e) => e.event === "request")?.stream_outcome).toBe(outcome);
+      },
+    );
+
+    it("still gets an error event when it stops exactly between events", async () => {
+      const h: ReturnType<typeof relayHarness> = relayHarness({
+        fetch: async (request, init) =>
+          new URL(request.url).pathname !== "/v1/chat/completions"
+            ? h.emulator.fetch(request, init)
+            : new Response('data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\r\n\r\n', {
+                headers: { "content-type": "text/event-stream" },
+              }),
+      });
+      const text = await (await h.post("/v1/chat/completions", { ...CHAT, stream: true })).text();
+      expect(text).toMatch(
+        /\r\n\r\ndata: \{"error":\{"message":"The upstream stream ended before the answer was complete/,
+      );
+    });
   });
 
   it("ends a stream that goes silent with an error event after the idle timeout", async () => {
@@ -342,5 +432,23 @@ describe("usage and cost", () => {
     const logged = JSON.stringify(h.events);
     expect(logged).not.toContain("emulator-key");
     expect(logged).not.toContain("secret prompt");
+  });
+});
+
+describe("endsAnEvent", () => {
+  it.each([
+    ["", true],
+    ["\n", true],
+    ["a\n\n", true],
+    ["a\r\n\r\n", true],
+    ["a\r\r", true],
+    ["x\r\r\n", true],
+    ["a\n\r\n", true],
+    ["ata\n", false],
+    ["ta\r\n", false],
+    ["data", false],
+    ["ata\r", false],
+  ])("%j: %s", (end, expected) => {
+    expect(endsAnEvent(end)).toBe(expected);
   });
 });

@@ -61,6 +61,30 @@ describe.each(providers)("AI SDK, %s", (_, path, model) => {
     expect(await result.finishReason).toBe("stop");
   });
 
+  it.each(["cut-after=12", "cut-after-bytes=4000"])(
+    "ends with an error, never a clean finish, when Baseten's stream breaks (%s)",
+    async (fault) => {
+      await upstreamFault(path, `chunks=60; ${fault}`, 1);
+      const errors: unknown[] = [];
+      const result = streamText({
+        model: model(),
+        prompt: "Count to five.",
+        maxRetries: 0,
+        onError: ({ error }) => {
+          errors.push(error);
+        },
+      });
+      // An error event arrives as an error part (onError); a broken transport makes the reading throw.
+      let text = "";
+      const thrown = await (async () => {
+        for await (const delta of result.textStream) text += delta;
+      })().catch((e: unknown) => e);
+      expect(text).toMatch(/\w/);
+      expect([...errors, ...(thrown ? [thrown] : [])]).not.toEqual([]);
+      expect(await Promise.resolve(result.finishReason).catch(() => "rejected")).not.toBe("stop");
+    },
+  );
+
   it("calls a tool", async () => {
     const result = await generateText({
       model: model(),

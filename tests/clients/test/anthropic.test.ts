@@ -123,6 +123,40 @@ describe("anthropic: errors", () => {
     if (status === 429) expect(apiError.headers?.get("retry-after")).toBe("30");
   });
 
+  /** Reads a message stream to its end: the text seen, and the error it ended with, if any. */
+  async function readMessage() {
+    const stream = client().messages.stream(ASK);
+    let text = "";
+    stream.on("text", (delta) => {
+      text += delta;
+    });
+    const error = await stream.finalMessage().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return { text, error };
+  }
+
+  it("raises an APIError with the gateway's message when Baseten's stream breaks between events", async () => {
+    await upstreamFault("/v1/messages", "chunks=20; cut-after=8", 1);
+    const { text, error } = await readMessage();
+    expect(text).toMatch(/\w/);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      type: "error",
+      error: { type: "api_error", message: expect.stringMatching(/broke off before the answer was complete/) },
+    });
+  });
+
+  it("raises the transport's error, never a malformed event, when the stream breaks inside an event", async () => {
+    await upstreamFault("/v1/messages", "chunks=20; cut-after-bytes=1500", 1);
+    const { text, error } = await readMessage();
+    expect(text).toMatch(/\w/);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(SyntaxError);
+    expect(error).not.toBeInstanceOf(Anthropic.APIError);
+  });
+
   it("turns an error before a stream's first byte into the same class", async () => {
     await upstreamFault("/v1/messages", "status=529; retry-after=30");
     const error = await client()

@@ -32,6 +32,8 @@ const PERSON_SCHEMA = {
   additionalProperties: false,
 };
 
+const HI = [{ role: "user" as const, content: "hi" }];
+
 afterEach(clearFaults);
 
 describe("openai: chat completions", () => {
@@ -220,6 +222,39 @@ describe("openai: errors", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect((error as InstanceType<typeof OpenAI.APIError>).type).toBe("rate_limit_error");
+  });
+
+  /** Reads a chat stream to its end: the content deltas seen, and the error it ended with, if any. */
+  async function readChat(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
+    const deltas: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) deltas.push(chunk.choices[0]?.delta?.content ?? "");
+    })().catch((e: unknown) => e);
+    return { deltas, error };
+  }
+
+  it("raises an APIError with the gateway's message when Baseten's stream breaks between events", async () => {
+    await upstreamFault("/v1/chat/completions", "chunks=20; cut-after=6", 1);
+    const stream = await client().chat.completions.create({ model: PLAIN_MODEL, messages: HI, stream: true });
+    const { deltas, error } = await readChat(stream);
+    expect(deltas.length).toBeGreaterThan(0);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as Error).message).toMatch(/broke off before the answer was complete/);
+  });
+
+  it("raises a connection error, never a malformed event, when the stream breaks inside an event", async () => {
+    await upstreamFault("/v1/chat/completions", "chunks=20; cut-after-bytes=700", 1);
+    const stream = await client().chat.completions.create({ model: PLAIN_MODEL, messages: HI, stream: true });
+    const { deltas, error } = await readChat(stream);
+    expect(deltas.length).toBeGreaterThan(0);
+    expect(error).toBeInstanceOf(Error);
+    console.log(
+      "DEBUG",
+      (error as Error).constructor.name,
+      (error as Error).message,
+      (error as { cause?: unknown }).cause,
+    );
+    expect(error).not.toBeInstanceOf(SyntaxError);
   });
 
   it("gets AuthenticationError from the gateway itself without a key", async () => {

@@ -41,8 +41,9 @@ const Identity = (globalThis as { IdentityTransformStream?: new () => TransformS
  * timeout) and lets the watcher read what arrived since the last tick (a BYOB read takes it all at
  * once), so JavaScript runs per tick, not per chunk; only the start and the last 64 KB are kept, and
  * parsed once, when the stream ends. A stream that breaks off, ends before its last event, or goes
- * idle gets an error event in the protocol's shape before it closes: the relay never fabricates
- * `[DONE]` or `message_stop`.
+ * idle gets an error event in the protocol's shape before it closes; if it stopped in the middle of
+ * an event, it is aborted instead (a transport error: no event can follow a half one). The relay
+ * never fabricates `[DONE]` or `message_stop`.
  */
 export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStreamOptions): ReadableStream<Uint8Array> {
   const [toClient, toWatcher] = body.tee();
@@ -57,9 +58,18 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
     void Promise.resolve(options.onEnd(summary)).finally(ended);
   };
   // Where the pipe is JavaScript anyway (no IdentityTransformStream: Node, Deno, Bun), its cancel
-  // hook reports a client's cancel at once, with the usage seen so far.
-  const onCancel = {
+  // hook reports a client's cancel at once, with the usage seen so far. (It runs on the relay's own
+  // abort of a stream cut mid-event too: `finish` reports that one.)
+  // That pipe also sees the client's last bytes; a native one does not, and the watcher stands in.
+  let aborting = false;
+  const sent = Identity ? null : lastBytesSeen();
+  const transformer = {
+    transform: (chunk: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) => {
+      sent?.add(chunk);
+      controller.enqueue(chunk);
+    },
     cancel: () => {
+      if (aborting) return;
       options.abort();
       onEnd({ outcome: "cancelled", usage: watcher.summary(options.protocol).usage });
     },
@@ -67,7 +77,7 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
   // (`cancel` is in the Streams standard and Node, Deno and Bun; TypeScript's DOM types lag.)
   const { readable, writable } = Identity
     ? new Identity()
-    : new TransformStream<Uint8Array, Uint8Array>(onCancel as Transformer<Uint8Array, Uint8Array>);
+    : new TransformStream<Uint8Array, Uint8Array>(transformer as Transformer<Uint8Array, Uint8Array>);
   // preventCancel: a tee branch's cancel waits for the other branch, so `finish` cancels both itself.
   const piped = toClient
     .pipeTo(writable, { preventClose: true, preventAbort: true, preventCancel: true, signal: stop.signal })
@@ -75,7 +85,15 @@ export function relayStream(body: ReadableStream<Uint8Array>, options: RelayStre
       () => "done" as const,
       () => (stop.signal.aborted ? ("idle" as const) : ("broken" as const)),
     );
-  void finish(piped, writable, watcher, { ...options, onEnd }, () => void toClient.cancel().catch(() => {}));
+  void finish(piped, writable, watcher, {
+    ...options,
+    onEnd,
+    cancelPipe: () => void toClient.cancel().catch(() => {}),
+    aborting: () => {
+      aborting = true;
+    },
+    sentAtBoundary: () => (sent ? endsAnEvent(sent.end()) : watcher.atBoundary()),
+  });
   return readable;
 }
 
@@ -89,6 +107,8 @@ interface Watcher {
   cancel(): void;
   /** Parses what was kept: whether the last event came, and the usage. */
   summary(protocol: Protocol): { terminated: boolean; usage: TokenCounts | null };
+  /** True when the bytes so far end where an event ends (or there are none): nothing is half sent. */
+  atBoundary(): boolean;
 }
 
 /**
@@ -150,6 +170,7 @@ function watch(branch: ReadableStream<Uint8Array>, idleMs: number, onIdle: () =>
       reader.cancel().catch(() => {});
     },
     summary: (protocol) => kept.summary(protocol),
+    atBoundary: () => kept.atBoundary(),
   };
 }
 
@@ -165,8 +186,10 @@ function keeper() {
   let headBytes = 0;
   let tailBytes = 0;
   let dropped = false;
+  const last = lastBytesSeen();
   return {
     add(chunk: Uint8Array) {
+      last.add(chunk);
       if (headBytes < HEAD_BYTES) {
         head.push(chunk);
         headBytes += chunk.byteLength;
@@ -180,7 +203,43 @@ function keeper() {
       }
     },
     summary: (protocol: Protocol) => parseKept(protocol, head, tail, dropped),
+    atBoundary: () => endsAnEvent(last.end()),
   };
+}
+
+/** The last 4 bytes of a stream as Latin-1 text: enough to tell whether it ends between events. */
+function lastBytesSeen() {
+  let end = "";
+  return {
+    add(chunk: Uint8Array) {
+      end = (end + String.fromCharCode(...chunk.subarray(-4))).slice(-4);
+    },
+    end: () => end,
+  };
+}
+
+/** Waits for `promise`, or `ms` at most. */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** The longest `finish` waits for the side branch's last bytes after stopping the upstream. */
+const DRAIN_MS = 1_000;
+
+/**
+ * True when `end`, a stream's last bytes, closes an event: two line ends in a row (CRLF, LF or CR
+ * each), or no bytes but line ends at all. Anything else leaves an event half sent, which no later
+ * bytes can repair: an SSE client dispatches it, cut short, at the next blank line.
+ */
+export function endsAnEvent(end: string): boolean {
+  const lineEnd = /(?:\r\n|\n|\r)$/.exec(end);
+  if (!lineEnd) return end === "";
+  const before = end.slice(0, lineEnd.index);
+  return before === "" || /[\r\n]$/.test(before);
 }
 
 /**
@@ -239,8 +298,7 @@ async function finish(
   piped: Promise<"done" | "idle" | "broken">,
   writable: WritableStream<Uint8Array>,
   watcher: Watcher,
-  options: RelayStreamOptions,
-  cancelPipe: () => void,
+  options: RelayStreamOptions & { cancelPipe: () => void; aborting: () => void; sentAtBoundary: () => boolean },
 ) {
   const how = await piped;
   const writer = writable.getWriter();
@@ -248,7 +306,10 @@ async function finish(
   const clientGone = writer.desiredSize === null || options.clientGone();
   if (how !== "done" || clientGone) {
     options.abort();
-    cancelPipe();
+    options.cancelPipe();
+    // What the side branch holds came before the end: read it (the upstream was just stopped, so this is
+    // quick; bounded for a body that ignores the abort), then stop reading.
+    await settledWithin(watcher.drain(), DRAIN_MS);
     watcher.cancel();
   }
   await watcher.drain();
@@ -257,8 +318,13 @@ async function finish(
   if (clientGone) outcome = "cancelled";
   else if (!terminated) outcome = how === "done" ? "truncated" : how;
   try {
-    if (outcome === "cancelled") await writer.abort();
-    else {
+    // An event cut short cannot be followed by one the client would read: the next blank line would
+    // dispatch the cut one, and anything before it would join it. So the stream ends as broken
+    // transport instead, which SSE clients report as an error and which drops the half event.
+    if (outcome === "cancelled" || (outcome !== "complete" && !options.sentAtBoundary())) {
+      options.aborting();
+      await writer.abort();
+    } else {
       if (outcome !== "complete") {
         await writer.write(new TextEncoder().encode(options.protocol.errorEvent(MESSAGES[outcome](options.idleMs))));
       }
