@@ -18,7 +18,10 @@ export function slugOf(id: string): string {
 /** A model of the list, named by its inference id (any case) or by its catalog slug. */
 export interface FoundModel {
   model: InferenceModel;
-  /** True when the caller used the catalog slug, so the upstream must be sent the id instead. */
+  /**
+   * True when the caller named the model otherwise than its id as listed (the catalog slug, or the id in
+   * other letter case), so the upstream must be sent the listed id instead.
+   */
   renamed: boolean;
 }
 
@@ -28,7 +31,7 @@ export function findModel(models: readonly InferenceModel[], requested: string):
   if (exact) return { model: exact, renamed: false };
   const wanted = requested.toLowerCase();
   const byId = models.find((m) => m.id.toLowerCase() === wanted);
-  if (byId) return { model: byId, renamed: false };
+  if (byId) return { model: byId, renamed: true };
   // A slug has no slash; an id with one that did not match is simply unknown.
   if (wanted.includes("/")) return undefined;
   const bySlug = models.find((m) => slugOf(m.id) === wanted);

@@ -27,7 +27,10 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Seconds to wait for Baseten's response headers on relayed requests (default 600) → 504. */
   firstByteTimeoutSeconds?: number;
-  /** Seconds a relayed stream may stay silent (default 120) before it is ended with an error event. */
+  /**
+   * Seconds a relayed stream may stay silent (default 120) before it is ended with an error event; a
+   * non-streamed answer's body must arrive in full within it once its headers have (else 504).
+   */
   idleTimeoutSeconds?: number;
   /** Retries of relayed requests Baseten provably did not process (default 1). */
   relayRetries?: number;
@@ -93,7 +96,7 @@ export const ENV_VARS = {
   RELAY_MAX_BODY_BYTES: "largest relayed request body in bytes (default 10485760)",
   RELAY_FIRST_BYTE_TIMEOUT_SECONDS: "seconds to wait for Baseten's response headers before a 504 (default 600)",
   RELAY_IDLE_TIMEOUT_SECONDS:
-    "seconds a relayed stream may stay silent before it is ended with an error event (default 120)",
+    "seconds a relayed stream may stay silent before it is ended with an error event, and a non-streamed answer's body may take after its headers before a 504 (default 120)",
   RELAY_RETRIES: "retries of relayed requests Baseten provably did not process (default 1)",
   RELAY_MAX_RETRY_AFTER_SECONDS:
     "longest Retry-After the relay waits out itself; longer ones go to the client (default 2)",
@@ -327,8 +330,17 @@ export function checkOptions(options: GatewayOptions): void {
     if (name.endsWith("TimeoutSeconds") && (value ?? 0) > MAX_TIMER_SECONDS)
       throw new ConfigurationError(`${name} must be at most ${MAX_TIMER_SECONDS} (about 24 days).`);
   }
-  for (const url of [options.managementUrl, options.inferenceUrl]) {
-    if (url !== undefined && !URL.canParse(url)) throw new ConfigurationError(`Not an absolute URL: ${url}`);
+  for (const [name, url] of [
+    ["managementUrl (BASETEN_MANAGEMENT_URL)", options.managementUrl],
+    ["inferenceUrl (BASETEN_INFERENCE_URL)", options.inferenceUrl],
+  ]) {
+    if (url === undefined) continue;
+    // The value is not repeated in the message: a URL may carry a password.
+    const parsed = URL.canParse(url) ? new URL(url) : null;
+    if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:"))
+      throw new ConfigurationError(`${name} must be an absolute http(s) URL.`);
+    if (parsed.username || parsed.password)
+      throw new ConfigurationError(`${name} must not carry a user name or password: keys go in headers.`);
   }
 }
 

@@ -5,16 +5,21 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkBody, withModel } from "../src/relay/request.ts";
 import { RELAYED } from "../src/routes/relay.ts";
-import { testGateway } from "./helpers.ts";
+import { testGateway, waitUntilCollector } from "./helpers.ts";
 
 const NAME = "deepseek-v4-pro";
 const ID = "deepseek-ai/DeepSeek-V4-Pro";
+const HI = [{ role: "user", content: "Hi" }];
 const encode = (text: string) => new TextEncoder().encode(text);
 
-/** Sends `text` to /v1/chat/completions through a gateway and returns the bytes Baseten received. */
-async function sentUpstream(text: string): Promise<Uint8Array> {
+/**
+ * Sends `text` to /v1/chat/completions through a gateway and returns the bytes Baseten received;
+ * `warm`: after a first request, so the gateway has the model list.
+ */
+async function sentUpstream(text: string, warm = false): Promise<Uint8Array> {
   const emulator = createEmulator();
   const sent: Uint8Array[] = [];
+  const { ctx, settle } = waitUntilCollector();
   const gateway = testGateway(
     async (request, init) => {
       if (request.method === "POST") sent.push(new Uint8Array(await request.clone().arrayBuffer()));
@@ -23,13 +28,21 @@ async function sentUpstream(text: string): Promise<Uint8Array> {
     [],
     {},
   );
-  const response = await gateway.fetch(
-    new Request("http://gateway.test/v1/chat/completions", {
-      method: "POST",
-      headers: { authorization: "Bearer emulator-key", "content-type": "application/json" },
-      body: text,
-    }),
-  );
+  const post = (body: string) =>
+    gateway.fetch(
+      new Request("http://gateway.test/v1/chat/completions", {
+        method: "POST",
+        headers: { authorization: "Bearer emulator-key", "content-type": "application/json" },
+        body,
+      }),
+      ctx,
+    );
+  if (warm) {
+    await (await post(JSON.stringify({ model: ID, messages: HI }))).arrayBuffer();
+    await settle();
+    sent.length = 0;
+  }
+  const response = await post(text);
   expect(response.status).toBe(200);
   expect(sent).toHaveLength(1);
   return sent[0] as Uint8Array;
@@ -42,6 +55,12 @@ describe("renaming a catalog name to its inference id", () => {
     const after = ` ,\n  "messages": [ {"role":"user", "content":"caf\\u00e9 \\ud83d\\ude00 \\/ é"} ], "z": -0.0E+00 }`;
     const upstream = await sentUpstream(`${before}"${NAME}"${after}`);
     expect(upstream).toEqual(encode(`${before}"${ID}"${after}`));
+  });
+
+  it("sends the id as listed when the caller wrote it in other letter case", async () => {
+    const messages = JSON.stringify(HI);
+    const upstream = await sentUpstream(`{"model":"${ID.toUpperCase()}","messages":${messages}}`, true);
+    expect(upstream).toEqual(encode(`{"model":"${ID}","messages":${messages}}`));
   });
 
   it("leaves a nested `model` (in messages, in metadata) alone and replaces only the top-level one", async () => {

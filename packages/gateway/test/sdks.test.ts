@@ -161,3 +161,57 @@ describe.each(modes)("official SDKs, $mode mode", ({ key, options }) => {
     ).rejects.toBeInstanceOf(expected[1]);
   });
 });
+
+describe("official SDKs in a browser page of another origin", () => {
+  /** The Fetch standard's check of a preflight's Access-Control-Allow-Headers against one request header. */
+  const allows = (allowed: string[], name: string) =>
+    allowed.includes(name) || (allowed.includes("*") && name !== "authorization");
+  // Headers a page may send without a preflight's leave (content-type: application/json needs one).
+  const SAFELISTED = new Set(["accept", "accept-language", "content-language"]);
+
+  it.each(["openai", "anthropic"])("%s: the preflight allows every header the SDK sends", async (sdk) => {
+    const h = relayHarness({ corsOrigins: ["https://app.example"] });
+    const sent: string[] = [];
+    const fetch = (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      sent.push(...request.headers.keys());
+      return h.fetch(request);
+    };
+    const ask = [{ role: "user" as const, content: "Hi" }];
+    if (sdk === "openai") {
+      const client = new OpenAI({
+        apiKey: "emulator-key",
+        baseURL: "http://gateway.test/v1",
+        fetch,
+        maxRetries: 0,
+        dangerouslyAllowBrowser: true,
+      });
+      await client.chat.completions.create({ model: MODEL, messages: ask });
+    } else {
+      const client = new Anthropic({
+        apiKey: "emulator-key",
+        baseURL: "http://gateway.test",
+        fetch,
+        maxRetries: 0,
+        dangerouslyAllowBrowser: true,
+      });
+      await client.messages.create({ model: MODEL, max_tokens: 16, messages: ask });
+    }
+    const requested = [...new Set(sent)].filter((name) => !SAFELISTED.has(name));
+    expect(requested.some((name) => name.startsWith("x-stainless-"))).toBe(true);
+    const preflight = await h.fetch(
+      `http://gateway.test${sdk === "openai" ? "/v1/chat/completions" : "/v1/messages"}`,
+      {
+        method: "OPTIONS",
+        headers: {
+          origin: "https://app.example",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": requested.join(", "),
+        },
+      },
+    );
+    expect(preflight.status).toBe(204);
+    const allowed = (preflight.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(/\s*,\s*/);
+    expect(requested.filter((name) => !allows(allowed, name))).toEqual([]);
+  });
+});

@@ -50,8 +50,13 @@ interface Held {
   limits?: AccountLimits;
 }
 
-/** Routes Baseten does not bill (and does not serve today): not limited. */
-const UNLIMITED_ROUTES = new Set(["/v1/messages/count_tokens"]);
+/**
+ * Routes Baseten does not bill (and does not serve today): a gateway key's policy still applies (its
+ * allowed models, its request rate), but they reserve and cost no tokens or spend, and Baseten's
+ * per-model limits, which are about inference, do not count them.
+ */
+const FREE_ROUTES = new Set(["/v1/messages/count_tokens"]);
+const FREE: ReturnType<typeof worstCase> = { charge: ERROR_CHARGE, priced: true };
 
 /** An admitted request: its rate-limit headers for the answer, and its settlement when the answer ends. */
 export class Admission {
@@ -113,14 +118,15 @@ export class Limiter {
    * null when nothing limits this request.
    */
   async admit(call: LimitedCall, checked: LimitedRequest): Promise<Admission | Refusal | null> {
-    if (UNLIMITED_ROUTES.has(call.route.path)) return null;
+    const free = FREE_ROUTES.has(call.route.path);
     const { caller } = checked;
     const keyAccount = caller.key ? `key:${caller.key}` : null;
-    if (!keyAccount && !this.#options.modelLimits) return null;
+    const modelLimits = this.#options.modelLimits && !free;
+    if (!keyAccount && !modelLimits) return null;
     const listed = checked.listed ?? (await this.#listed(call, caller));
-    const rule = this.#options.modelLimits && listed ? await this.#rule(call, caller, listed) : null;
+    const rule = modelLimits && listed ? await this.#rule(call, caller, listed) : null;
     if (!keyAccount && !rule) return null;
-    const reservation = worstCase(listed, checked.body.byteLength, checked.maxTokens);
+    const reservation = free ? FREE : worstCase(listed, checked.body.byteLength, checked.maxTokens);
     const views: AccountView[] = [];
     const protocol = call.route.protocol.name;
     const modelAccount = rule && listed ? `model:${caller.id}:${listed.id}` : null;

@@ -145,6 +145,21 @@ function broke(call: Call, deps: RelayDeps, thrown: unknown): Response {
   return account(call, deps, call.route.protocol.error(502, "The gateway could not relay Baseten's answer."));
 }
 
+/**
+ * A fetch failure as the log names it: the error's name and the first system code on its causes
+ * (`ConnectionError ECONNREFUSED`). Never its message, which may quote a URL with credentials or a header.
+ */
+export function failureLabel(thrown: unknown): string {
+  const name = thrown instanceof Error ? thrown.name : "unknown";
+  let cause: unknown = thrown;
+  for (let depth = 0; depth < 4 && typeof cause === "object" && cause !== null; depth++) {
+    const { code } = cause as { code?: unknown };
+    if (typeof code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return `${name} ${code}`;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return name;
+}
+
 function startCall(route: RouteSpec, request: Request, waitUntil: WaitUntil, client: string | undefined, now: number) {
   const requestId = crypto.randomUUID();
   const event: GatewayEvent = {
@@ -192,8 +207,9 @@ function end(call: Call, deps: RelayDeps): void {
   deps.settings.log(call.event);
 }
 
+// Media types are case-insensitive (RFC 9110): `Text/Event-Stream` is a stream too.
 const isStream = (response: Response) =>
-  response.body !== null && response.headers.get("content-type")?.includes("text/event-stream") === true;
+  response.body !== null && response.headers.get("content-type")?.toLowerCase().includes("text/event-stream") === true;
 
 /** Read and check: the caller, the body (bounded, JSON, with a model) and the model against the caller's list. */
 async function readAndCheck(call: Call, deps: RelayDeps): Promise<Checked | Refusal> {
@@ -255,6 +271,8 @@ async function sendUpstream(call: Call, checked: Checked, deps: RelayDeps): Prom
   const { request, route } = call;
   const { settings } = deps;
   const { protocol } = route;
+  // A client that left while the request was read and checked gets nothing sent on its behalf.
+  if (request.signal.aborted) return protocol.error(499, "The client closed the request.");
   const headers = forwardedHeaders(request, checked.caller);
   // One controller stops the upstream whatever the reason: client gone, first-byte timeout, idle stream.
   const upstreamAbort = new AbortController();
@@ -278,8 +296,7 @@ async function sendUpstream(call: Call, checked: Checked, deps: RelayDeps): Prom
       return protocol.error(504, `Baseten did not answer within ${settings.firstByteTimeoutMs} ms.`);
     }
     if (request.signal.aborted) return protocol.error(499, "The client closed the request.");
-    const error = thrown instanceof Error ? thrown.message : "unknown";
-    settings.log({ event: "relay_upstream_error", route: route.path, error });
+    settings.log({ event: "relay_upstream_error", route: route.path, error: failureLabel(thrown) });
     return protocol.error(502, "Baseten could not be reached.");
   } finally {
     clearTimeout(firstByte);
@@ -346,11 +363,21 @@ async function answerWhole(
 ): Promise<Response> {
   const { upstream, headers } = sent;
   const { protocol, path } = call.route;
-  const idle = setTimeout(() => sent.upstreamAbort.abort(), deps.settings.idleTimeoutMs);
+  // One read of the whole body (no JavaScript per chunk), so the idle time bounds all of it.
+  let late = false;
+  const idle = setTimeout(() => {
+    late = true;
+    sent.upstreamAbort.abort();
+  }, deps.settings.idleTimeoutMs);
   let bytes: ArrayBuffer;
   try {
     bytes = await upstream.arrayBuffer();
   } catch {
+    if (call.request.signal.aborted) return account(call, deps, protocol.error(499, "The client closed the request."));
+    if (late) {
+      const ms = deps.settings.idleTimeoutMs;
+      return account(call, deps, protocol.error(504, `Baseten's answer did not arrive in full within ${ms} ms.`));
+    }
     return account(call, deps, protocol.error(502, "Baseten's answer broke off before it was complete."));
   } finally {
     clearTimeout(idle);

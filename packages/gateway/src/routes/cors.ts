@@ -2,7 +2,12 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 
-/** The CORS middleware for `origins` (`*` for any). */
+/**
+ * The CORS middleware for `origins` (`*` for any). Any request header may be sent (`*`): the SDKs send
+ * their own (`X-Stainless-*`, `Anthropic-Dangerous-Direct-Browser-Access`), and the relay forwards only
+ * its allowlist whatever arrives. The headers the gateway reads are named too: `*` does not cover
+ * `Authorization`, and names it for browsers without the wildcard. No cookies: no credentials mode.
+ */
 export function corsFor(origins: readonly string[]): MiddlewareHandler {
   return cors({
     origin: origins.includes("*") ? "*" : [...origins],
@@ -15,6 +20,7 @@ export function corsFor(origins: readonly string[]): MiddlewareHandler {
       "Anthropic-Version",
       "Anthropic-Beta",
       "If-None-Match",
+      "*",
     ],
     exposeHeaders: [
       "X-Cache",
