@@ -1,10 +1,7 @@
 // Behaviours a review found missing; each test failed before its fix.
 import { describe, expect, it } from "vitest";
 import { harness, spyStore } from "./helpers.ts";
-import { CHAT, relayHarness } from "./relay-helpers.ts";
-
-const sse = (text: string, headers: Record<string, string> = {}) =>
-  new Response(text, { headers: { "content-type": "text/event-stream", ...headers } });
+import { answeredOn, CHAT, relayHarness, sseAnswer } from "./relay-helpers.ts";
 
 describe("unknown keys", () => {
   it("cost one upstream call per key per 10 s and no store writes", async () => {
@@ -49,10 +46,7 @@ describe("relay streams", () => {
     const body =
       'event: response.created\ndata: {"type":"response.created"}\n\n' +
       'event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":7,"output_tokens":3}}}\n\n';
-    const h: ReturnType<typeof relayHarness> = relayHarness({
-      fetch: async (request, init) =>
-        new URL(request.url).pathname === "/v1/responses" ? sse(body) : h.emulator.fetch(request, init),
-    });
+    const h = answeredOn("/v1/responses", () => sseAnswer(body));
     const text = await (
       await h.post("/v1/responses", { model: "openai/gpt-oss-120b", input: "hi", stream: true })
     ).text();
@@ -66,20 +60,14 @@ describe("relay streams", () => {
   });
 
   it("closes quietly when the upstream keeps the connection open after [DONE]", async () => {
-    const h: ReturnType<typeof relayHarness> = relayHarness({
-      idleTimeoutSeconds: 0.1,
-      fetch: async (request) =>
-        new URL(request.url).pathname !== "/v1/chat/completions"
-          ? h.emulator.fetch(request)
-          : new Response(
-              new ReadableStream({
-                start(controller) {
-                  controller.enqueue(new TextEncoder().encode('data: {"choices":[]}\n\ndata: [DONE]\n\n'));
-                },
-              }),
-              { headers: { "content-type": "text/event-stream" } },
-            ),
-    });
+    // The stream never closes after [DONE].
+    const open = () =>
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('data: {"choices":[]}\n\ndata: [DONE]\n\n'));
+        },
+      });
+    const h = answeredOn("/v1/chat/completions", () => sseAnswer(open()), { idleTimeoutSeconds: 0.1 });
     const text = await (await h.post("/v1/chat/completions", { ...CHAT, stream: true })).text();
     expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
     await h.settle();

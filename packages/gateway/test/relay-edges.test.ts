@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigurationError, createGateway } from "../src/index.ts";
 import { failureLabel } from "../src/relay/relay.ts";
 import { SALT } from "./helpers.ts";
-import { CHAT, keyedRelayHarness, relayHarness } from "./relay-helpers.ts";
+import { answeredOn, CHAT, keyedRelayHarness, relayHarness } from "./relay-helpers.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -113,14 +113,13 @@ describe("count_tokens under a gateway key", () => {
 
 describe("an upstream stream's media type", () => {
   it("is a stream in any letter case: one that ends early still gets the error event", async () => {
-    const h: ReturnType<typeof relayHarness> = relayHarness({
-      fetch: async (request, init) =>
-        new URL(request.url).pathname !== "/v1/chat/completions"
-          ? h.emulator.fetch(request, init)
-          : new Response('data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n', {
-              headers: { "content-type": "Text/Event-Stream; charset=UTF-8" },
-            }),
-    });
+    const h = answeredOn(
+      "/v1/chat/completions",
+      () =>
+        new Response('data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n', {
+          headers: { "content-type": "Text/Event-Stream; charset=UTF-8" },
+        }),
+    );
     const text = await (await h.post("/v1/chat/completions", { ...CHAT, stream: true })).text();
     expect(text).toMatch(/\n\ndata: \{"error":\{"message":"The upstream stream ended before the answer was complete/);
     await h.settle();

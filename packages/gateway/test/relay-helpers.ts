@@ -44,6 +44,37 @@ export function relayHarness(gatewayOptions: Partial<GatewayOptions> = {}, emula
   };
 }
 
+/**
+ * A relay harness whose upstream answers POSTs on `path` with `answer()` (what the emulator cannot
+ * give: a malformed or broken stream), and everything else as the emulator does.
+ */
+export function answeredOn(path: string, answer: () => Response, gatewayOptions: Partial<GatewayOptions> = {}) {
+  const h: ReturnType<typeof relayHarness> = relayHarness({
+    ...gatewayOptions,
+    fetch: async (request, init) =>
+      new URL(request.url).pathname === path ? answer() : h.emulator.fetch(request, init),
+  });
+  return h;
+}
+
+/** An SSE answer with `body` (a string, or a stream of bytes). */
+export const sseAnswer = (body: BodyInit) => new Response(body, { headers: { "content-type": "text/event-stream" } });
+
+/** Reads a body to its end: the text received, and whether it closed or errored. */
+export async function readToEnd(body: ReadableStream<Uint8Array>): Promise<{ text: string; ended: string }> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const ended = await (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return "closed";
+      text += decoder.decode(value, { stream: true });
+    }
+  })().catch(() => "errored");
+  return { text, ended };
+}
+
 /** An answer's text without what differs on every call: ids and creation times. */
 export const withoutIds = (text: string) => text.replace(/"id":"[^"]+"|"created(?:_at)?":\d+/g, "");
 

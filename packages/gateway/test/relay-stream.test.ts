@@ -4,7 +4,7 @@ import { estimateCost, type InferenceModel } from "@baseten-edge/core";
 import { createEmulator, parseFaults } from "@baseten-edge/emulator";
 import { describe, expect, it } from "vitest";
 import { endsAnEvent } from "../src/relay/stream.ts";
-import { CHAT, MESSAGES, relayHarness, withoutIds } from "./relay-helpers.ts";
+import { answeredOn, CHAT, MESSAGES, readToEnd, relayHarness, sseAnswer, withoutIds } from "./relay-helpers.ts";
 
 // The relay never forwards x-emulator-fault (it is not on the header allowlist), so faults are
 // queued on the emulator for its next inference request instead.
@@ -108,37 +108,21 @@ describe("streaming relay", () => {
       async ({ path, parts, breaks, outcome }) => {
         const encoder = new TextEncoder();
         const queue = [...parts];
-        const h: ReturnType<typeof relayHarness> = relayHarness({
-          fetch: async (request, init) =>
-            new URL(request.url).pathname !== path
-              ? h.emulator.fetch(request, init)
-              : new Response(
-                  new ReadableStream<Uint8Array>({
-                    // One part a pull: an error in the same turn would discard what was queued.
-                    async pull(controller) {
-                      const part = queue.shift();
-                      if (part !== undefined) return controller.enqueue(encoder.encode(part));
-                      await new Promise((resolve) => setTimeout(resolve, 20));
-                      if (breaks) controller.error(new TypeError("terminated"));
-                      else controller.close();
-                    },
-                  }),
-                  { headers: { "content-type": "text/event-stream" } },
-                ),
+        const broken = new ReadableStream<Uint8Array>({
+          // One part a pull: an error in the same turn would discard what was queued.
+          async pull(controller) {
+            const part = queue.shift();
+            if (part !== undefined) return controller.enqueue(encoder.encode(part));
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            if (breaks) controller.error(new TypeError("terminated"));
+            else controller.close();
+          },
         });
+        const h = answeredOn(path, () => sseAnswer(broken));
         const body = path === "/v1/messages" ? { ...MESSAGES, stream: true } : { ...CHAT, stream: true };
         const response = await h.post(path, body);
         expect(response.status).toBe(200);
-        const reader = response.body!.getReader();
-        let received = "";
-        const decoder = new TextDecoder();
-        const ended = await (async () => {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return "closed";
-            received += decoder.decode(value, { stream: true });
-          }
-        })().catch(() => "errored");
+        const { text: received, ended } = await readToEnd(response.body!);
         // The client's SSE parser drops the half event when the transport fails; no bytes were added to it.
         expect(ended).toBe("errored");
         expect(parts.join("").startsWith(received)).toBe(true);
@@ -148,14 +132,9 @@ describe("streaming relay", () => {
     );
 
     it("still gets an error event when it stops exactly between events", async () => {
-      const h: ReturnType<typeof relayHarness> = relayHarness({
-        fetch: async (request, init) =>
-          new URL(request.url).pathname !== "/v1/chat/completions"
-            ? h.emulator.fetch(request, init)
-            : new Response('data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\r\n\r\n', {
-                headers: { "content-type": "text/event-stream" },
-              }),
-      });
+      const h = answeredOn("/v1/chat/completions", () =>
+        sseAnswer('data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\r\n\r\n'),
+      );
       const text = await (await h.post("/v1/chat/completions", { ...CHAT, stream: true })).text();
       expect(text).toMatch(
         /\r\n\r\ndata: \{"error":\{"message":"The upstream stream ended before the answer was complete/,
