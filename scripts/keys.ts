@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { text } from "node:stream/consumers";
 import { parseArgs } from "node:util";
+import { readPolicy } from "../packages/gateway/src/limits/usage.ts";
 
 const USAGE = `usage:
   ./run keys create --name NAME [--rpm N] [--tpm N] [--concurrent N] [--daily-usd X] [--monthly-usd X]
@@ -75,7 +76,11 @@ function policyFor(key: string) {
     dailyUsd: dollars("daily-usd", values["daily-usd"]),
     monthlyUsd: dollars("monthly-usd", values["monthly-usd"]),
   };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  const policy = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  // The gateway's own check, so that a policy printed or applied is one the gateway accepts.
+  const refused = readPolicy(fields.digest, policy);
+  if (typeof refused === "string") fail(refused);
+  return policy;
 }
 
 function adminToken(): string {

@@ -83,7 +83,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         return;
       }
       const started = now();
-      await source.refresh(await auth.operatorCaller());
+      try {
+        await source.refresh(await auth.operatorCaller());
+      } catch (error) {
+        // Logged like a background refresh's failure, then rethrown for the runtime (a Cron Trigger's run fails).
+        log({ event: "refresh_failed", error: errorName(error) });
+        throw error;
+      }
       log({ event: "refresh", ms: now() - started });
     },
   };

@@ -234,9 +234,13 @@ export function gatewayOptionsFromEnv(
     limitStore?: LimitStore;
   } = {},
 ): GatewayOptions {
+  // wrangler.jsonc may give a var as a JSON number or boolean (`"MODEL_LIMITS": false`): read as its text.
   const text = (name: EnvName) => {
-    const value = env[name];
-    return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+    const raw = env[name];
+    const value = typeof raw === "number" || typeof raw === "boolean" ? String(raw) : raw;
+    if (value !== undefined && value !== null && typeof value !== "string")
+      throw new ConfigurationError(`${name} must be a string, a number or true/false.`);
+    return value?.trim() || undefined;
   };
   const whole = (name: EnvName) => {
     const value = text(name);

@@ -138,6 +138,24 @@ describe("reduce: concurrency and spend", () => {
     });
     expect(next).toMatchObject({ ok: true, view: { day: { key: "2026-11-23", nano: 0 }, month: { nano: 9000 } } });
   });
+
+  it("never rolls back: a clock a little behind midnight does not wipe the new day's (or month's) spend", () => {
+    const apply = account();
+    const limits: AccountLimits = { rates: [], dailyNano: 10_000, monthlyNano: 20_000 };
+    const midnight = Date.UTC(2026, 11, 1); // also a new month
+    // Each request admitted and settled at once, by one of two instances 2 s apart, in turns.
+    const served = (ticket: string, now: number) => {
+      const charge = one({ nano: 4000 });
+      if (!apply({ op: "admit", now, ticket, limits, charge, expiresAt: now + 1e6 }).ok) return false;
+      apply({ op: "settle", now, ticket, actual: charge, limits });
+      return true;
+    };
+    const admitted = Array.from({ length: 10 }, (_, i) => served(`t${i}`, midnight + (i % 2 ? -2000 : 1000) + i));
+    // The cap admits 2 requests of $0.004 on the new day, whichever clock asks.
+    expect(admitted.filter(Boolean)).toHaveLength(2);
+    const view = apply({ op: "view", now: midnight + 5000, limits }).view;
+    expect(view).toMatchObject({ day: { key: "2026-12-01", nano: 8000 }, month: { key: "2026-12", nano: 8000 } });
+  });
 });
 
 describe("nano-dollars", () => {

@@ -69,6 +69,17 @@ describe("operator mode", () => {
     expect(h.events.some((e) => e.event === "refresh")).toBe(true);
   });
 
+  it("logs a cron refresh that fails as refresh_failed, and rejects", async () => {
+    const h = harness(
+      { auth: { mode: "operator", apiKey: "emulator-key", tokenHashes: [await sha256Hex(TOKEN)] } },
+      {},
+    );
+    h.upstream.down = true;
+    await expect(h.gateway.refresh()).rejects.toThrow();
+    expect(h.events).toContainEqual({ event: "refresh_failed", error: expect.any(String) });
+    expect(h.events.some((e) => e.event === "refresh")).toBe(false);
+  });
+
   it("skips cron refreshes in pass-through mode, saying why", async () => {
     const h = harness();
     await h.gateway.refresh();
@@ -78,6 +89,22 @@ describe("operator mode", () => {
 });
 
 describe("configuration", () => {
+  it("reads numbers and booleans given as JSON values (wrangler.jsonc vars) as their text", () => {
+    const options = gatewayOptionsFromEnv({
+      AUTH_MODE: "operator",
+      BASETEN_API_KEY: "k",
+      GATEWAY_TOKENS: "a".repeat(64),
+      PUBLIC_CATALOG: true,
+      CACHE_SALT: SALT,
+      RELAY_MAX_BODY_BYTES: 1000,
+      RELAY_FIRST_BYTE_TIMEOUT_SECONDS: 30,
+    });
+    expect(options).toMatchObject({ auth: { publicCatalog: true }, maxBodyBytes: 1000, firstByteTimeoutSeconds: 30 });
+    expect(() => gatewayOptionsFromEnv({ AUTH_MODE: { mode: "operator" } })).toThrow(
+      "AUTH_MODE must be a string, a number or true/false.",
+    );
+  });
+
   it("reads every documented variable", async () => {
     const options = gatewayOptionsFromEnv({
       AUTH_MODE: "operator",

@@ -30,6 +30,31 @@ describe("a client that leaves before anything is sent", () => {
   });
 });
 
+describe("a gateway key's request whose client left before anything was sent", () => {
+  it("is released at no charge: no request, tokens or spend counted", async () => {
+    const h = await keyedRelayHarness({ name: "capped", daily_usd: "1" }, [], (request) =>
+      new URL(request.url).pathname === "/v1/models" ? 200 : 0,
+    );
+    const aborter = new AbortController();
+    setTimeout(() => aborter.abort(), 50);
+    // A catalog name waits for the model list (200 ms here); the client leaves meanwhile.
+    const response = await h.send(
+      "POST",
+      "/v1/chat/completions",
+      h.key,
+      { ...CHAT, model: "gpt-oss-120b" },
+      {
+        signal: aborter.signal,
+      },
+    );
+    expect(response.status).toBe(499);
+    await h.settle();
+    expect(h.upstreamCalls("/v1/chat/completions")).toBe(0);
+    const usage = (await (await h.send("GET", "/v1/usage", h.key)).json()) as { today: Record<string, unknown> };
+    expect(usage.today).toMatchObject({ requests: 0, output_tokens: 0, usd: "0" });
+  });
+});
+
 describe("a non-streamed answer whose body is slow or cut", () => {
   it("answers 504 when the body does not arrive in full within the idle time", async () => {
     const h = relayHarness({ idleTimeoutSeconds: 0.3 });

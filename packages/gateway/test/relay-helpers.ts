@@ -83,14 +83,20 @@ export type Answer = () => Response;
 
 /**
  * An operator gateway with limits (Baseten's per-model ones off) and one gateway key under `policy`;
- * its inference POSTs get `answers` in turn, then the emulator's.
+ * its inference POSTs get `answers` in turn, then the emulator's; `delayMs` slows the upstream's answers.
  */
-export async function keyedRelayHarness(policy: Record<string, unknown>, answers: Answer[] = []) {
+export async function keyedRelayHarness(
+  policy: Record<string, unknown>,
+  answers: Answer[] = [],
+  delayMs: (request: Request) => number = () => 0,
+) {
   const store = atomicStore(memoryCells());
   const h = harness({
     auth: { mode: "operator", apiKey: "emulator-key", tokenHashes: [await sha256Hex(STATIC)] },
     limits: { store, adminTokenHashes: [await sha256Hex(ADMIN)], modelLimits: false },
     fetch: async (request, init) => {
+      const delay = delayMs(request);
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       const answer = request.method === "POST" ? answers.shift() : undefined;
       return answer ? answer() : h.emulator.fetch(request, init);
     },
@@ -100,6 +106,7 @@ export async function keyedRelayHarness(policy: Record<string, unknown>, answers
   expect(put.status).toBe(200);
   return {
     ...h,
+    key,
     post: (path: string, body: unknown) => h.send("POST", path, key, body),
     requestEvents: () => h.events.filter((e) => e.event === "request"),
   };

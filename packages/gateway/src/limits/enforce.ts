@@ -74,11 +74,14 @@ export class Admission {
     for (const [name, value] of this.headers) headers.set(name, value);
   }
 
-  /** Settles once, from the request's log event (its status and usage), in `waitUntil`. */
-  settle(event: GatewayEvent): void {
+  /**
+   * Settles once, from the request's log event (its status and usage), in `waitUntil`; `unsent`: nothing
+   * reached Baseten (the client left first), so the reservation is released at no charge.
+   */
+  settle(event: GatewayEvent, unsent = false): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.limiter.settle(this.held, this.call, chargeOf(event, this.listed));
+    this.limiter.settle(this.held, this.call, unsent ? NO_CHARGE : chargeOf(event, this.listed));
   }
 }
 

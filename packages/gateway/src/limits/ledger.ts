@@ -217,11 +217,15 @@ function reservedNano(state: AccountState): Nano {
   return sum;
 }
 
-/** Starts new day and month totals when the calendar (UTC) has moved on. */
+/**
+ * Starts new day and month totals when the calendar (UTC) has moved on — forwards only: instances
+ * whose clocks differ by a little take turns on one account, and one just behind midnight must not
+ * wipe the new day's totals (the keys are ISO dates, so they compare as text).
+ */
 function rollOver(state: AccountState, now: number): AccountState {
   const { day, month } = periodKeys(now);
-  if (state.day.key !== day) state.day = emptyTotals(day);
-  if (state.month.key !== month) state.month = emptyTotals(month);
+  if (day > state.day.key) state.day = emptyTotals(day);
+  if (month > state.month.key) state.month = emptyTotals(month);
   return state;
 }
 

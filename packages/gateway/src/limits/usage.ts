@@ -57,6 +57,13 @@ function totalsOf(totals: PeriodTotals) {
 export function readPolicy(digest: string, body: unknown): KeyPolicy | string {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return "Send the policy as a JSON object.";
   const fields = body as Record<string, unknown>;
+  // A misspelt limit stored as no limit at all would be a silent hole: every field must be known.
+  const unknown = Object.keys(fields).find((field) => !FIELDS.has(field));
+  if (unknown !== undefined)
+    return `Unknown field ${JSON.stringify(unknown.slice(0, 100))}; known: ${[...FIELDS].join(", ")}.`;
+  const given = (names: readonly string[]) => names.filter((n) => fields[n] !== undefined && fields[n] !== null);
+  const twice = [...WHOLE, ...USD].find(([, names]) => given(names).length > 1);
+  if (twice) return `\`${twice[1][0]}\` is given more than once (${given(twice[1]).join(", ")}).`;
   const pick = (...names: string[]) => names.map((n) => fields[n]).find((v) => v !== undefined && v !== null);
   const name = pick("name");
   if (typeof name !== "string" || name.trim() === "" || name.length > 100)
@@ -72,15 +79,17 @@ export function readPolicy(digest: string, body: unknown): KeyPolicy | string {
   for (const [key, names] of WHOLE) {
     const value = pick(...names);
     if (value === undefined) continue;
-    if (!Number.isSafeInteger(value) || (value as number) < 0) return `\`${names[0]}\` must be a whole number >= 0.`;
+    // 0 would admit nothing and never refill: a key to stop is deleted instead.
+    if (!Number.isSafeInteger(value) || (value as number) < 1) return `\`${names[0]}\` must be a whole number >= 1.`;
     policy[key] = value as number;
   }
   for (const [key, names] of USD) {
     const value = pick(...names);
     if (value === undefined) continue;
     const text = typeof value === "number" ? String(value) : value;
-    if (typeof text !== "string" || !/^\d{1,9}(\.\d{1,9})?$/.test(text))
-      return `\`${names[0]}\` must be an amount of dollars such as "50" or "0.25".`;
+    // Up to $999,999.999999999: spend is counted in nano-dollars, exact as safe integers up to about $9 million.
+    if (typeof text !== "string" || !/^\d{1,6}(\.\d{1,9})?$/.test(text))
+      return `\`${names[0]}\` must be an amount of dollars below 1000000, such as "50" or "0.25".`;
     policy[key] = text;
   }
   return policy;
@@ -95,3 +104,4 @@ const USD = [
   ["dailyUsd", ["daily_usd", "dailyUsd"]],
   ["monthlyUsd", ["monthly_usd", "monthlyUsd"]],
 ] as const;
+const FIELDS = new Set<string>(["name", "digest", "models", ...[...WHOLE, ...USD].flatMap(([, names]) => names)]);

@@ -60,6 +60,8 @@ interface Call {
   admission?: Admission | undefined;
   /** Set once the request is settled and logged (`end`). */
   ended?: boolean;
+  /** Set when the relay gave up before sending anything upstream: the admission is released, not charged. */
+  unsent?: boolean;
 }
 
 /** What `readAndCheck` hands on: who calls, the body to send, and the model's listed row (for its prices). */
@@ -203,7 +205,7 @@ function account(call: Call, deps: RelayDeps, response: Response, whole = true):
 function end(call: Call, deps: RelayDeps): void {
   if (call.ended) return;
   call.ended = true;
-  call.admission?.settle(call.event);
+  call.admission?.settle(call.event, call.unsent);
   deps.settings.log(call.event);
 }
 
@@ -272,7 +274,10 @@ async function sendUpstream(call: Call, checked: Checked, deps: RelayDeps): Prom
   const { settings } = deps;
   const { protocol } = route;
   // A client that left while the request was read and checked gets nothing sent on its behalf.
-  if (request.signal.aborted) return protocol.error(499, "The client closed the request.");
+  if (request.signal.aborted) {
+    call.unsent = true;
+    return protocol.error(499, "The client closed the request.");
+  }
   const headers = forwardedHeaders(request, checked.caller);
   // One controller stops the upstream whatever the reason: client gone, first-byte timeout, idle stream.
   const upstreamAbort = new AbortController();
