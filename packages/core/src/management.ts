@@ -58,7 +58,11 @@ export function createBasetenClient(options: ClientOptions): BasetenClient {
     if (page.addedOnly !== undefined) query.added_only = Boolean(page.addedOnly);
     if (page.cursor) query.cursor = page.cursor; // a first page sends no cursor at all
     const answer = await raw.GET("/v1/model_apis", { params: { query }, parseAs: "text", signal: page.signal ?? null });
-    return unwrap(answer, (body) => Array.isArray(body.items) && body.pagination instanceof Object);
+    // `has_more` is required: a page without it must not silently end the list.
+    return unwrap(
+      answer,
+      (body) => Array.isArray(body.items) && typeof (body.pagination as Page)?.has_more == "boolean",
+    );
   }
 
   async function* list(filters: ListOptions = {}): AsyncGenerator<ModelApi> {
@@ -88,6 +92,8 @@ export function createBasetenClient(options: ClientOptions): BasetenClient {
 
   return { modelApis: { list, listPage, get }, raw };
 }
+
+type Page = { has_more?: unknown } | undefined;
 
 function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {

@@ -53,7 +53,7 @@ export function resolveOptions(options: ClientOptions, defaultBaseUrl: string): 
   // Messages name the option but never echo the key. A key is a token of printable ASCII: fetch would
   // refuse a NUL or a line break later, in an error that quotes the whole header, key and all.
   if (typeof apiKey !== "string" || !/^[!-~]+$/.test(apiKey))
-    invalid("apiKey is required (printable ASCII), e.g. { apiKey: env.BASETEN_API_KEY }");
+    invalid("apiKey is required (printable ASCII), e.g. from env");
   if (authScheme !== "Bearer" && authScheme !== "Api-Key") invalid('authScheme must be "Bearer" or "Api-Key"');
   if (!Number.isInteger(maxRetries) || maxRetries < 0) invalid("maxRetries must be a whole number >= 0");
   if (!(timeoutMs > 0)) invalid("timeoutMs must be > 0");

@@ -6,6 +6,7 @@ import {
   formatDecimal,
   type InferenceModel,
   InvalidArgumentError,
+  type ModelApi,
   parseDecimal,
   perMillionToPerToken,
   perTokenToPerMillion,
@@ -110,6 +111,27 @@ describe("prices and costs", () => {
     // 0.1 + 0.2 in floats is 0.30000000000000004.
     const prices = { inputPerMillion: "0.1", outputPerMillion: "0.2", cachedInputPerMillion: null };
     expect(estimateCost(prices, { inputTokens: 1_000_000, outputTokens: 1_000_000 }).totalUsd).toBe("0.3");
+  });
+
+  it("leaves cached tokens unknown on a catalog row (it lists no cached price), and only then", () => {
+    // Recorded: DeepSeek V4 Pro, 346 prompt tokens of which 256 cached (Scoreboard GenSync-Tools-SquareRoot-1).
+    const row = { cost_per_million_input_tokens: "1.74", cost_per_million_output_tokens: "3.48" } as ModelApi;
+    const tokens = { inputTokens: 346, cachedInputTokens: 256, outputTokens: 32 };
+    expect(estimateCost(row, tokens)).toEqual({
+      inputUsd: "0.0001566",
+      cachedInputUsd: null,
+      outputUsd: "0.00011136",
+      totalUsd: null,
+    });
+    expect(estimateCost(row, { ...tokens, cachedInputTokens: 0 }).totalUsd).toBe("0.0007134");
+  });
+
+  it("charges cached input at the input price for a /v1/models entry that lists no cached price", () => {
+    const model = { id: "m", pricing: { prompt: "0.0000006", completion: "0.0000017" } } as InferenceModel;
+    expect(pricesOf(model).cachedInputPerMillion).toBe("0.6");
+    expect(estimateCost(model, { inputTokens: 1000, cachedInputTokens: 1000, outputTokens: 0 }).totalUsd).toBe(
+      "0.0006",
+    );
   });
 
   it("charges cached input at the cached price and the rest at the input price", () => {

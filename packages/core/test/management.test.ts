@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BasetenError, createBasetenClient, InvalidArgumentError, PermissionDeniedError } from "../src/index.ts";
+import {
+  ApiError,
+  BasetenError,
+  createBasetenClient,
+  InvalidArgumentError,
+  PermissionDeniedError,
+} from "../src/index.ts";
 import { drain, json, modelApi, recordingFetch } from "./helpers.ts";
 
 /** A paginated catalog of `total` rows served `limit` at a time, with opaque cursors. */
@@ -96,6 +102,17 @@ describe("modelApis.list", () => {
     expect(server.requests.map((r) => new URL(r.url).searchParams.get("cursor"))).toEqual([null, "A", "B"]);
     expect(names).toEqual(["m0", "m1", "m2"]);
   });
+
+  it.each([{ cursor: "c1" }, { has_more: "false", cursor: "c1" }, { has_more: null }])(
+    "refuses a page whose pagination is %j (has_more is required, true or false) with an ApiError",
+    async (pagination) => {
+      const server = recordingFetch(() => json({ items: [modelApi("a")], pagination }));
+      const client = createBasetenClient({ apiKey: "k", fetch: server.fetch });
+      const error = await drain(client.modelApis.list()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).message).toBe("Baseten answered 200 with an unexpected body.");
+    },
+  );
 
   it("stops with an error when has_more is true but no cursor came, rather than truncating", async () => {
     for (const cursor of [null, undefined, ""]) {

@@ -9,7 +9,7 @@ export interface Prices {
   inputPerMillion: string | null;
   /** Null when the source has no price. */
   outputPerMillion: string | null;
-  /** Null when the source has no separate price for cached input tokens. */
+  /** Null when the price of cached input tokens is unknown (a catalog row lists none). */
   cachedInputPerMillion: string | null;
 }
 
@@ -55,7 +55,9 @@ const normalise = (price: number | string | null): string | null =>
 
 /**
  * The prices of a catalog row, an inference model, or already-normalised prices. A missing price
- * (a null catalog price, a model without `pricing`) comes back as null, never as zero.
+ * (a null catalog price, a model without `pricing`) comes back as null, never as zero. A catalog row
+ * lists no price for cached input tokens (null: unknown, and Baseten's cached prices are far below
+ * its input prices); a `/v1/models` entry without `input_cache_read` charges them at its input price.
  */
 export function pricesOf(model: ModelApi | InferenceModel | Prices): Prices {
   if ("inputPerMillion" in model) return model;
@@ -68,17 +70,17 @@ export function pricesOf(model: ModelApi | InferenceModel | Prices): Prices {
   }
   const { pricing } = model;
   const perMillion = (price: string | undefined) => (price === undefined ? null : perTokenToPerMillion(price));
+  const inputPerMillion = perMillion(pricing?.prompt);
   return {
-    inputPerMillion: perMillion(pricing?.prompt),
+    inputPerMillion,
     outputPerMillion: perMillion(pricing?.completion),
-    cachedInputPerMillion: perMillion(pricing?.input_cache_read),
+    cachedInputPerMillion: perMillion(pricing?.input_cache_read) ?? inputPerMillion,
   };
 }
 
 /**
- * The exact cost of a request. Cached input tokens are charged at the cached price when the
- * source has one, else at the input price. Tokens at an unknown price make their part, and the
- * total, null.
+ * The exact cost of a request. Cached input tokens are charged at the cached price (see `pricesOf`:
+ * unknown for a catalog row). Tokens at an unknown price make their part, and the total, null.
  *
  * @example
  * ```ts
@@ -99,7 +101,7 @@ export function estimateCost(model: ModelApi | InferenceModel | Prices, tokens: 
   }
   const prices = pricesOf(model);
   const input = cost(prices.inputPerMillion, inputTokens - cachedInputTokens);
-  const cached = cost(prices.cachedInputPerMillion ?? prices.inputPerMillion, cachedInputTokens);
+  const cached = cost(prices.cachedInputPerMillion, cachedInputTokens);
   const output = cost(prices.outputPerMillion, outputTokens);
   const total = input && cached && output ? addDecimal(addDecimal(input, cached), output) : null;
   return { inputUsd: show(input), cachedInputUsd: show(cached), outputUsd: show(output), totalUsd: show(total) };
