@@ -2,7 +2,7 @@
 import type { InferenceTarget } from "./catalog/catalog.ts";
 import { apiKeyOf, errorResponse, inferenceForbidden, jsonResponse } from "./http.ts";
 import { chatResponse, parseChatRequest } from "./inference/chat.ts";
-import { BadRequest, badRequest, type InferenceContext, isRecord } from "./inference/common.ts";
+import { BadRequest, badRequest, type InferenceContext, isRecord, modelServerBadRequest } from "./inference/common.ts";
 import { messagesResponse, parseMessagesRequest } from "./inference/messages.ts";
 import { parseResponsesRequest, responsesError, responsesResponse } from "./inference/responses.ts";
 import { getModelApi, listModelApis } from "./management.ts";
@@ -52,7 +52,9 @@ export async function route(
     if (path === "/v1/billing/model_apis") return modelApisCosts(state, url, workspace);
     return getModelApi(modelApiName(path.slice("/v1/model_apis/".length)), workspace, catalog);
   }
-  // Inference refuses a bad, missing or x-api-key-only key with the same 403 the recordings show.
+  // Inference refuses a bad key with the 403 the recordings show; no key at all (an x-api-key alone
+  // is none) gets the 401 Baseten documents for a missing key, which no recording contradicts.
+  if (key === undefined) return jsonResponse(401, '{"error":"invalid or missing API key"}\n', { vary: "Origin" });
   if (!workspace) return inferenceForbidden();
   if (path === "/v1/models") return jsonResponse(200, catalog.modelsBody);
   return inference(state, path, body, workspace, ctx);
@@ -124,8 +126,9 @@ function inference(
     markUsed(workspace, target, now);
     return response;
   } catch (error) {
-    if (error instanceof BadRequest) return path === "/v1/responses" ? invalid(error.message) : badRequest(error);
-    throw error;
+    if (!(error instanceof BadRequest)) throw error;
+    if (path === "/v1/responses") return invalid(error.message);
+    return path === "/v1/chat/completions" ? modelServerBadRequest(error, inferenceCtx) : badRequest(error);
   }
 }
 

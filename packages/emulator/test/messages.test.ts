@@ -126,13 +126,13 @@ describe("POST /v1/messages", () => {
     expect(body.usage.output_tokens).toBe(2);
   });
 
-  it("refuses an x-api-key header without Authorization, as Baseten does", async () => {
+  it("refuses an x-api-key header without Authorization as no key: Baseten's documented 401", async () => {
     const res = await post(createEmulator(), "/v1/messages", MESSAGE, {
       "x-api-key": "emulator-key",
       "anthropic-version": "2023-06-01",
     });
-    expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: "please check the api-key you provided" });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: "invalid or missing API key" });
   });
 
   it("requires max_tokens, as the Anthropic API does", async () => {

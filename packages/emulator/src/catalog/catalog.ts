@@ -12,6 +12,8 @@ export interface InferenceTarget {
   name: string | undefined;
   reasoning: ReasoningMode;
   maxCompletionTokens: number;
+  /** Whether it takes images (its `/v1/models` input modalities). */
+  vision: boolean;
   /** Where its prices come from: its catalog row, or its recorded `/v1/models` entry (what billing charges). */
   priced: ModelApi | InferenceModel;
 }
@@ -44,6 +46,7 @@ export function buildCatalog({ syntheticCount, seed, invokeUrl }: CatalogOptions
       name: undefined,
       reasoning: model.supported_features?.includes("reasoning") ? "default" : "none",
       maxCompletionTokens: model.max_completion_tokens ?? 4096,
+      vision: model.input_modalities?.includes("image") ?? false,
       priced: model,
     });
   }
@@ -53,6 +56,7 @@ export function buildCatalog({ syntheticCount, seed, invokeUrl }: CatalogOptions
       name: spec.name,
       reasoning: spec.reasoning,
       maxCompletionTokens: spec.maxCompletionTokens,
+      vision: spec.vision,
       priced: rows[i] as ModelApi,
     });
   }

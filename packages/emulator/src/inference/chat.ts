@@ -36,6 +36,13 @@ export function parseChatRequest(
     if (!isRecord(message) || typeof message.role !== "string") throw new BadRequest(`messages[${i}] needs a role`);
   }
   if (body.n !== undefined && body.n !== null && body.n !== 1) throw new BadRequest("n must be 1");
+  checkRanges(body);
+  if (!target.vision && messages.some(hasImage))
+    throw new BadRequest(
+      target.inferenceId.startsWith("openai/gpt-oss")
+        ? "image_url is not supported"
+        : "This model does not support multimodal (image/video/audio) inputs.",
+    );
   if (body.stream !== undefined && typeof body.stream !== "boolean") throw new BadRequest("stream must be a boolean");
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
   const maxTokens = positiveInt(body, "max_completion_tokens") ?? positiveInt(body, "max_tokens") ?? DEFAULT_MAX_TOKENS;
@@ -192,6 +199,30 @@ function parseToolChoice(value: unknown): ToolChoice {
   );
 }
 
+/** The bounds Baseten's chat-completions spec puts on sampling fields (inference.json, ChatCompletionRequest). */
+function checkRanges(body: Record<string, unknown>): void {
+  const number = (field: string) => (typeof body[field] === "number" ? (body[field] as number) : undefined);
+  const temperature = number("temperature");
+  if (temperature !== undefined && (temperature < 0 || temperature > 4))
+    throw new BadRequest("temperature must be between 0 and 4");
+  const topP = number("top_p");
+  if (topP !== undefined && (topP <= 0 || topP > 1)) throw new BadRequest("top_p must be greater than 0 and at most 1");
+  for (const field of ["max_tokens", "max_completion_tokens"]) {
+    const value = number(field);
+    if (value !== undefined && value > 262_144) throw new BadRequest(`${field} must be at most 262144`);
+  }
+  const bestOf = number("best_of");
+  if (bestOf !== undefined && bestOf !== 1) throw new BadRequest("best_of must be 1");
+  const stop = body.stop;
+  if (stop === "" || (Array.isArray(stop) && (stop.length > 32 || stop.includes(""))))
+    throw new BadRequest("stop must be non-empty strings, at most 32");
+}
+
+/** Whether a message carries an image part. */
+function hasImage(message: Record<string, unknown>): boolean {
+  return Array.isArray(message.content) && message.content.some((part) => isRecord(part) && part.type === "image_url");
+}
+
 function parseFormat(value: unknown): ReplyRequest["format"] {
   if (value === undefined || value === null) return { type: "text" };
   if (!isRecord(value)) throw new BadRequest("response_format must be an object");
@@ -204,6 +235,8 @@ function parseFormat(value: unknown): ReplyRequest["format"] {
       const spec = value.json_schema;
       if (!isRecord(spec) || !isRecord(spec.schema))
         throw new BadRequest("response_format.json_schema.schema is required");
+      if (typeof spec.name !== "string" || spec.name === "")
+        throw new BadRequest("Validation: `response_format.json_schema.name` cannot be empty");
       return { type: "json", schema: spec.schema };
     }
     default:

@@ -34,6 +34,15 @@ export function badRequest(error: BadRequest): Response {
   return errorResponse(400, error.message);
 }
 
+/**
+ * A chat completion the model server refuses, as the recordings show it (e.g. an empty json_schema
+ * name): `{"error": {code, message, type}}`, tab-indented, with the inference headers.
+ */
+export function modelServerBadRequest(error: BadRequest, ctx: InferenceContext): Response {
+  const body = JSON.stringify({ error: { code: 400, message: error.message, type: "Bad Request" } }, null, "\t");
+  return new Response(`${body}\n`, { status: 400, headers: basetenHeaders(ctx, "application/json") });
+}
+
 /** The response headers Baseten sends on inference answers (see the recordings). */
 export function basetenHeaders(ctx: InferenceContext, contentType: string): Headers {
   const modelHash = fnv1a(ctx.target.inferenceId);
