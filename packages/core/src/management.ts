@@ -61,7 +61,7 @@ export function createBasetenClient(options: ClientOptions): BasetenClient {
     // `has_more` is required: a page without it must not silently end the list.
     return unwrap(
       answer,
-      (body) => Array.isArray(body.items) && typeof (body.pagination as Page)?.has_more == "boolean",
+      (body) => Array.isArray(body.items) && typeof (body.pagination as Page)?.has_more === "boolean",
     );
   }
 

@@ -121,6 +121,10 @@ describe("charges", () => {
 });
 
 describe("policies through the admin API", () => {
+  it("accepts a cap of exactly $1,000,000", () => {
+    expect(readPolicy(DIGEST, { name: "a", daily_usd: "1000000" })).toMatchObject({ dailyUsd: "1000000" });
+  });
+
   it("reads snake_case and the stored camelCase alike", () => {
     expect(readPolicy(DIGEST, { name: "a", rpm: 60, monthly_usd: "50", models: ["m"] })).toEqual({
       name: "a",
@@ -143,8 +147,9 @@ describe("policies through the admin API", () => {
     [{ name: "a", rpm: -1 }, "whole number"],
     [{ name: "a", rpm: 0 }, "whole number >= 1"],
     [{ name: "a", concurrent: 0 }, "whole number >= 1"],
-    [{ name: "a", daily_usd: "999999999" }, "below 1000000"],
-    [{ name: "a", monthly_usd: 9_007_200 }, "below 1000000"],
+    [{ name: "a", daily_usd: "999999999" }, "up to 1000000"],
+    [{ name: "a", daily_usd: "1000000.000000001" }, "up to 1000000"],
+    [{ name: "a", monthly_usd: 9_007_200 }, "up to 1000000"],
     [{ name: "a", rmp: 5 }, 'Unknown field "rmp"'],
     [{ name: "a", model: ["m"] }, 'Unknown field "model"'],
     [{ name: "a", rpm: 5, requests_per_minute: 1000 }, "`rpm` is given more than once"],

@@ -87,9 +87,9 @@ export function readPolicy(digest: string, body: unknown): KeyPolicy | string {
     const value = pick(...names);
     if (value === undefined) continue;
     const text = typeof value === "number" ? String(value) : value;
-    // Up to $999,999.999999999: spend is counted in nano-dollars, exact as safe integers up to about $9 million.
-    if (typeof text !== "string" || !/^\d{1,6}(\.\d{1,9})?$/.test(text))
-      return `\`${names[0]}\` must be an amount of dollars below 1000000, such as "50" or "0.25".`;
+    // Up to $1,000,000: spend is counted in nano-dollars, exact as safe integers up to about $9 million.
+    if (typeof text !== "string" || !/^\d{1,7}(\.\d{1,9})?$/.test(text) || Number(text) > 1_000_000)
+      return `\`${names[0]}\` must be an amount of dollars up to 1000000, such as "50" or "0.25".`;
     policy[key] = text;
   }
   return policy;
