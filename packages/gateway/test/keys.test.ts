@@ -288,6 +288,25 @@ describe("gateway keys", () => {
     expect(h.events.some((e) => e.event === "limits_store_error")).toBe(true);
   });
 
+  it("releases an admission the store applied before its reply was lost, instead of holding it 40 minutes", async () => {
+    const h = await keysHarness({ modelLimits: false });
+    const key = await h.createKey({ name: "one-at-a-time", concurrent: 1 });
+    const apply = h.store.apply.bind(h.store);
+    let loseNext = true;
+    h.store.apply = async (account, op) => {
+      const result = await apply(account, op);
+      if (op.op === "admit" && loseNext) {
+        loseNext = false;
+        throw new Error("Network connection lost.");
+      }
+      return result;
+    };
+    expect((await h.chat(key)).status).toBe(503);
+    expect((await h.usage(key)).in_flight).toBe(0);
+    expect((await h.chat(key)).status).toBe(200);
+    expect(h.upstreamCalls("/v1/chat/completions")).toBe(1);
+  });
+
   it("never lets a key reach logs, store account names or error bodies (digests only)", async () => {
     const h = await keysHarness();
     const key = await h.createKey({ name: "secretive", rpm: 1, monthly_usd: "0.0000001" });

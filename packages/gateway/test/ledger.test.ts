@@ -113,6 +113,39 @@ describe("reduce: concurrency and spend", () => {
     expect(full).toMatchObject({ ok: false, refusal: { kind: "spend", period: "day" } });
   });
 
+  it("gives no wait when the request alone is over a cap, and the longest when both caps are spent", () => {
+    const apply = account();
+    const limits: AccountLimits = { rates: [], dailyNano: 10_000, monthlyNano: 15_000 };
+    const admit = (ticket: string, nano: number) =>
+      apply({ op: "admit", now: T0, ticket, limits, charge: one({ nano }), expiresAt: T0 + 1e6 });
+    // Over the daily cap by itself: no day will let it through.
+    expect(admit("big", 20_000)).toMatchObject({
+      ok: false,
+      refusal: { kind: "spend", period: "day", tooLarge: true },
+      retryAfterMs: null,
+    });
+    expect(admit("a", 9000).ok).toBe(true);
+    apply({ op: "settle", now: T0, ticket: "a", actual: one({ nano: 9000 }), limits });
+    // Only the day's cap is spent: tomorrow helps.
+    expect(admit("b", 2000)).toMatchObject({ refusal: { period: "day" }, retryAfterMs: untilNextPeriod("day", T0) });
+    const tomorrow = T0 + untilNextPeriod("day", T0);
+    expect(
+      apply({ op: "admit", now: tomorrow, ticket: "c", limits, charge: one({ nano: 5000 }), expiresAt: tomorrow + 1 })
+        .ok,
+    ).toBe(true);
+    apply({ op: "settle", now: tomorrow, ticket: "c", actual: one({ nano: 5000 }), limits });
+    // Now the month is spent too (14,000 of 15,000): only next month helps, not tomorrow.
+    const refused = apply({
+      op: "admit",
+      now: tomorrow,
+      ticket: "d",
+      limits,
+      charge: one({ nano: 6000 }),
+      expiresAt: tomorrow + 1,
+    });
+    expect(refused).toMatchObject({ refusal: { period: "month" }, retryAfterMs: untilNextPeriod("month", tomorrow) });
+  });
+
   it("charges a request whose usage never arrived its whole reservation", () => {
     const apply = account();
     const limits: AccountLimits = { rates: [] };

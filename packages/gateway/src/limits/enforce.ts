@@ -168,7 +168,12 @@ export class Limiter {
       charge: reservation.charge,
       expiresAt: at + firstByteTimeoutMs + streamMs,
     };
-    const result = await store.apply(account, op).catch((error: unknown) => this.#storeFailed(error));
+    const result = await store.apply(account, op).catch((error: unknown) => {
+      // The store may have applied the admission before its reply was lost: release that ticket (a no-op
+      // when it was not applied), so it does not hold a place until it expires.
+      this.settle([{ account }], call, NO_CHARGE);
+      return this.#storeFailed(error);
+    });
     if (result instanceof Refusal) return result;
     if (result.policy) call.event.key = result.policy.name;
     const protocol = call.route.protocol.name;
@@ -219,8 +224,10 @@ export class Limiter {
       limits: rule.limits,
     };
     const result = await store.apply(account, op).catch((error: unknown) => {
-      // Baseten enforces its own limits anyway: a store outage must not stop every request.
+      // Baseten enforces its own limits anyway: a store outage must not stop every request. An admission
+      // applied before its reply was lost is released, as for a key.
       this.#options.log({ event: "limits_store_error", op: "admit-model", error: errorName(error) });
+      this.settle([{ account, limits: rule.limits }], call, NO_CHARGE);
       return null;
     });
     if (!result || !("view" in result) || !result.view) return null;

@@ -85,7 +85,9 @@ export function refusalAnswer(
 ): Refusal | QuotaRefusal {
   if (refusal.kind === "spend") {
     const period = refusal.period === "day" ? "daily" : "monthly";
-    const message = `The ${period} spend cap of ${whose} is reached; it resets when the UTC ${refusal.period} ends.`;
+    const message = refusal.tooLarge
+      ? `This request's worst-case cost is more than the ${period} spend cap of ${whose}: lower max_tokens, or raise the cap.`
+      : `The ${period} spend cap of ${whose} is reached; it resets when the UTC ${refusal.period} ends.`;
     if (retryAfterMs !== null) headers.set("retry-after", String(Math.ceil(retryAfterMs / 1000)));
     // Waiting seconds will not help: the SDKs (openai, anthropic) skip their retries on `x-should-retry: false`.
     headers.set("x-should-retry", "false");

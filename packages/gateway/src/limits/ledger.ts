@@ -64,7 +64,8 @@ export interface AccountState {
 export type Refusal =
   | { kind: "rate"; measure: Measure; periodMs: number }
   | { kind: "concurrent" }
-  | { kind: "spend"; period: "day" | "month" };
+  /** `tooLarge`: the request's worst case alone is over the cap, so no wait lets it through. */
+  | { kind: "spend"; period: "day" | "month"; tooLarge?: boolean };
 
 /** One rate bucket as a client sees it (for `x-ratelimit-*` headers and `/v1/usage`). */
 export interface RateView extends Rate {
@@ -130,16 +131,19 @@ function refusal(state: AccountState, limits: AccountLimits, charge: Charge, now
     return { refusal: { kind: "concurrent" } as Refusal, retryAfterMs: null };
   }
   const reserved = reservedNano(state);
+  // The wait that helps is the longest: until every exhausted cap's period has ended (none while other
+  // requests hold reservations, whose settling may free room sooner; none when waiting cannot help).
+  let spent: { refusal: Refusal; retryAfterMs: number | null } | null = null;
   for (const [period, cap] of [
     ["day", limits.dailyNano],
     ["month", limits.monthlyNano],
   ] as const) {
     if (cap === undefined) continue;
-    if (state[period].nano + reserved + charge.nano > cap) {
-      const retryAfterMs = reserved > 0 ? null : untilNextPeriod(period, now);
-      return { refusal: { kind: "spend", period } as Refusal, retryAfterMs };
-    }
+    if (charge.nano > cap) return { refusal: { kind: "spend", period, tooLarge: true } as Refusal, retryAfterMs: null };
+    if (state[period].nano + reserved + charge.nano > cap)
+      spent = { refusal: { kind: "spend", period }, retryAfterMs: reserved > 0 ? null : untilNextPeriod(period, now) };
   }
+  if (spent) return spent;
   for (const rate of limits.rates) {
     const bucket = fill(state, rate, now);
     // A request larger than the whole bucket waits for an empty bucket instead of never passing.
