@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { type RedisServer, startRedis } from "@baseten-edge/harness/redis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { durableObjectStore } from "../src/limits/cloudflare.ts";
+import { durableObjectStore, type LimitNamespace, REGISTRY_OBJECT } from "../src/limits/cloudflare.ts";
 import { redisLimitStore } from "../src/limits/redis.ts";
 import { sqliteLimitStore } from "../src/limits/sqlite.ts";
 import { atomicStore, memoryCells } from "../src/limits/store.ts";
@@ -63,6 +63,37 @@ describe("the Durable Object store (limitAccountClass on node:sqlite, RPC stubbe
     const after = await subject.store.apply(account, admit(account, "b"));
     expect(after).toMatchObject({ ok: true, view: { inFlight: 2 } });
     expect(await subject.twin!.list(account)).toEqual([account]);
+  });
+
+  it("keeps a key listed when a put races its delete and the delete's registry call arrives last", async () => {
+    const digest = "d".repeat(64);
+    const account = `key:${digest}`;
+    // The same objects; the registry's `record(…, false)` waits until released (a slower network path).
+    let held: Promise<void> | undefined;
+    const slow: LimitNamespace<string> = {
+      idFromName: (name) => namespace.idFromName(name),
+      get(id) {
+        const stub = namespace.get(id) as Record<string, (...args: unknown[]) => Promise<unknown>>;
+        if (id !== REGISTRY_OBJECT) return stub;
+        const record = async (name: unknown, present: unknown) => {
+          if (present === false) await held;
+          return stub.record!(name, present);
+        };
+        return new Proxy(stub, {
+          get: (target, method) => (method === "record" ? record : Reflect.get(target, method)),
+        });
+      },
+    };
+    const store = durableObjectStore(slow);
+    await store.apply(account, { op: "put-policy", policy: { name: "first", digest } });
+    let release = () => {};
+    held = new Promise((resolve) => (release = resolve));
+    const deleted = store.apply(account, { op: "delete-policy" });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await store.apply(account, { op: "put-policy", policy: { name: "second", digest, requestsPerMinute: 5 } });
+    release();
+    await deleted;
+    expect(await store.list("key:")).toContain(account);
   });
 
   it("applies the op of a store from before listing (mid-deployment), and lists the account on a new store's op", async () => {

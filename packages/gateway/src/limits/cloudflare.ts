@@ -25,6 +25,8 @@ export interface LimitAccountRpc {
    * `listed` absent: a store from before accounts were listed (mid-deployment) asks; the op applies.
    */
   apply(op: AccountOp, listed?: boolean): AccountResult | Unlisted;
+  /** Whether this object holds a document (after a delete, a put that raced it may have stored one again). */
+  stored(): boolean;
   /** The registry object only: remembers (`present`) or forgets an account name, for `list`. */
   record(account: string, present: boolean): void;
   /** The registry object only: the recorded names starting with `prefix`. */
@@ -86,6 +88,10 @@ export function limitAccountClass<Base extends DurableObjectBase>(base: Base): L
       return result;
     }
 
+    stored(): boolean {
+      return this.#sql.exec("SELECT id FROM account").toArray().length > 0;
+    }
+
     record(account: string, present: boolean): void {
       this.#sql.exec("CREATE TABLE IF NOT EXISTS registry (account TEXT PRIMARY KEY)");
       if (present) this.#sql.exec("INSERT OR IGNORE INTO registry (account) VALUES (?)", account);
@@ -139,7 +145,12 @@ export function durableObjectStore<Id>(namespace: LimitNamespace<Id>): LimitStor
         await registry().record(account, true);
         result = (await object(account).apply(op, true)) as AccountResult;
       }
-      if (op.op === "delete-policy") await registry().record(account, false);
+      if (op.op === "delete-policy") {
+        await registry().record(account, false);
+        // A put that raced the delete may have stored a document again, and recorded its name before this
+        // removal: then the name goes back, so that a stored account is never missing from the registry.
+        if (await object(account).stored()) await registry().record(account, true);
+      }
       return result;
     },
     list: (prefix) => registry().list(prefix),
