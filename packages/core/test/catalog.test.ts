@@ -146,6 +146,17 @@ describe("prices and costs", () => {
     expect(cost).toEqual({ inputUsd: "0.00036", cachedInputUsd: "0.00006", outputUsd: "0.00017", totalUsd: "0.00059" });
   });
 
+  it.each(["cost_per_million_input_tokens", "cost_per_million_output_tokens"])(
+    "reads a catalog row without %s as that price unknown, keeping the other",
+    (missing) => {
+      const row = { ...modelApi("m", { cost_per_million_input_tokens: "0.6", cost_per_million_output_tokens: "1.7" }) };
+      delete (row as Record<string, unknown>)[missing];
+      const prices = pricesOf(row);
+      expect(prices.inputPerMillion).toBe(missing.includes("input") ? null : "0.6");
+      expect(prices.outputPerMillion).toBe(missing.includes("output") ? null : "1.7");
+    },
+  );
+
   it("reads catalog prices given as JSON numbers", () => {
     const prices = pricesOf(
       modelApi("m", { cost_per_million_input_tokens: 0.6, cost_per_million_output_tokens: 1.7 }) as never,
@@ -355,6 +366,9 @@ describe("searchCatalog", () => {
     { maxInputPrice: "cheap" },
     { maxInputPrice: "1e-400000000" },
     { maxOutputPrice: "1e300000000" },
+    { minContext: Number.NaN },
+    { minContext: -1 },
+    { minContext: "big" },
   ])("refuses %j with InvalidArgumentError", (options) => {
     expect(() => searchCatalog(catalog, options as never)).toThrow(InvalidArgumentError);
   });

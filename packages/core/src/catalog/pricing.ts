@@ -50,8 +50,9 @@ export function perMillionToPerToken(price: number | string): string {
   return formatDecimal(shiftDecimal(parseDecimal(price), -6));
 }
 
-const normalise = (price: number | string | null): string | null =>
-  price === null ? null : formatDecimal(parseDecimal(price));
+// Absent (a row that leaves the field out) is as unknown as null.
+const normalise = (price: number | string | null | undefined): string | null =>
+  price == null ? null : formatDecimal(parseDecimal(price));
 
 /**
  * The prices of a catalog row, an inference model, or already-normalised prices. A missing price
@@ -61,7 +62,8 @@ const normalise = (price: number | string | null): string | null =>
  */
 export function pricesOf(model: ModelApi | InferenceModel | Prices): Prices {
   if ("inputPerMillion" in model) return model;
-  if ("cost_per_million_input_tokens" in model) {
+  // A catalog row (no `id`), whichever of its price fields it has.
+  if (!("id" in model)) {
     return {
       inputPerMillion: normalise(model.cost_per_million_input_tokens),
       outputPerMillion: normalise(model.cost_per_million_output_tokens),

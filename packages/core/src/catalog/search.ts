@@ -85,6 +85,8 @@ export function searchCatalog<T extends CatalogEntry>(
   for (const feature of features) {
     if (!CATALOG_FEATURES.includes(feature)) throw invalid("feature", feature, CATALOG_FEATURES.join(", "));
   }
+  const { minContext } = options;
+  if (minContext !== undefined && !(minContext >= 0)) throw invalid("minContext", minContext, "a number >= 0");
   const maxInput = priceLimit("maxInputPrice", options.maxInputPrice);
   const maxOutput = priceLimit("maxOutputPrice", options.maxOutputPrice);
   const words = (options.query ?? "").toLowerCase().split(/\s+/).filter(Boolean);
