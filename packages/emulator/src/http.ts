@@ -24,6 +24,11 @@ export function errorResponse(
   return jsonResponse(status, { error: message, ...extra }, headers);
 }
 
+/** Inference without a key (an `x-api-key` alone is none): the 401 Baseten documents for a missing key. */
+export function inferenceUnauthorized(): Response {
+  return jsonResponse(401, '{"error":"invalid or missing API key"}\n', { vary: "Origin" });
+}
+
 /** Baseten's inference answer to a bad key and to an unknown model alike (recorded in fixtures/errors). */
 export function inferenceForbidden(): Response {
   return jsonResponse(403, '{"error":"please check the api-key you provided"}\n', { vary: "Origin" });

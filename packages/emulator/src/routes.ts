@@ -1,6 +1,6 @@
 // The emulated Baseten routes: the management API (catalog, usage, billing), the model list and inference (chat, messages, responses).
 import type { InferenceTarget } from "./catalog/catalog.ts";
-import { apiKeyOf, errorResponse, inferenceForbidden, jsonResponse } from "./http.ts";
+import { apiKeyOf, errorResponse, inferenceForbidden, inferenceUnauthorized, jsonResponse } from "./http.ts";
 import { chatResponse, parseChatRequest } from "./inference/chat.ts";
 import { BadRequest, badRequest, type InferenceContext, isRecord, modelServerBadRequest } from "./inference/common.ts";
 import { messagesResponse, parseMessagesRequest } from "./inference/messages.ts";
@@ -54,7 +54,7 @@ export async function route(
   }
   // Inference refuses a bad key with the 403 the recordings show; no key at all (an x-api-key alone
   // is none) gets the 401 Baseten documents for a missing key, which no recording contradicts.
-  if (key === undefined) return jsonResponse(401, '{"error":"invalid or missing API key"}\n', { vary: "Origin" });
+  if (key === undefined) return inferenceUnauthorized();
   if (!workspace) return inferenceForbidden();
   if (path === "/v1/models") return jsonResponse(200, catalog.modelsBody);
   return inference(state, path, body, workspace, ctx);

@@ -21,6 +21,10 @@ const one = (over: Partial<Charge> = {}): Charge => ({
   ...over,
 });
 
+/** An admit op, open for `ttl` ms. */
+const admitOp = (now: number, ticket: string, limits: AccountLimits, charge: Charge, ttl = 1e6) =>
+  ({ op: "admit", now, ticket, limits, charge, expiresAt: now + ttl }) as const;
+
 /** A tiny account driver: applies ops in order, as a store would. */
 function account() {
   let state: AccountState | null = null;
@@ -116,8 +120,7 @@ describe("reduce: concurrency and spend", () => {
   it("gives no wait when the request alone is over a cap, and the longest when both caps are spent", () => {
     const apply = account();
     const limits: AccountLimits = { rates: [], dailyNano: 10_000, monthlyNano: 15_000 };
-    const admit = (ticket: string, nano: number) =>
-      apply({ op: "admit", now: T0, ticket, limits, charge: one({ nano }), expiresAt: T0 + 1e6 });
+    const admit = (ticket: string, nano: number) => apply(admitOp(T0, ticket, limits, one({ nano })));
     // Over the daily cap by itself: no day will let it through.
     expect(admit("big", 20_000)).toMatchObject({
       ok: false,
@@ -129,20 +132,10 @@ describe("reduce: concurrency and spend", () => {
     // Only the day's cap is spent: tomorrow helps.
     expect(admit("b", 2000)).toMatchObject({ refusal: { period: "day" }, retryAfterMs: untilNextPeriod("day", T0) });
     const tomorrow = T0 + untilNextPeriod("day", T0);
-    expect(
-      apply({ op: "admit", now: tomorrow, ticket: "c", limits, charge: one({ nano: 5000 }), expiresAt: tomorrow + 1 })
-        .ok,
-    ).toBe(true);
+    expect(apply(admitOp(tomorrow, "c", limits, one({ nano: 5000 }), 1)).ok).toBe(true);
     apply({ op: "settle", now: tomorrow, ticket: "c", actual: one({ nano: 5000 }), limits });
     // Now the month is spent too (14,000 of 15,000): only next month helps, not tomorrow.
-    const refused = apply({
-      op: "admit",
-      now: tomorrow,
-      ticket: "d",
-      limits,
-      charge: one({ nano: 6000 }),
-      expiresAt: tomorrow + 1,
-    });
+    const refused = apply(admitOp(tomorrow, "d", limits, one({ nano: 6000 }), 1));
     expect(refused).toMatchObject({ refusal: { period: "month" }, retryAfterMs: untilNextPeriod("month", tomorrow) });
   });
 
@@ -179,7 +172,7 @@ describe("reduce: concurrency and spend", () => {
     // Each request admitted and settled at once, by one of two instances 2 s apart, in turns.
     const served = (ticket: string, now: number) => {
       const charge = one({ nano: 4000 });
-      if (!apply({ op: "admit", now, ticket, limits, charge, expiresAt: now + 1e6 }).ok) return false;
+      if (!apply(admitOp(now, ticket, limits, charge)).ok) return false;
       apply({ op: "settle", now, ticket, actual: charge, limits });
       return true;
     };

@@ -276,7 +276,7 @@ async function sendUpstream(call: Call, checked: Checked, deps: RelayDeps): Prom
   // A client that left while the request was read and checked gets nothing sent on its behalf.
   if (request.signal.aborted) {
     call.unsent = true;
-    return protocol.error(499, "The client closed the request.");
+    return clientClosed(protocol);
   }
   const headers = forwardedHeaders(request, checked.caller);
   // One controller stops the upstream whatever the reason: client gone, first-byte timeout, idle stream.
@@ -300,7 +300,7 @@ async function sendUpstream(call: Call, checked: Checked, deps: RelayDeps): Prom
     if (upstreamAbort.signal.reason instanceof FirstByteTimeout) {
       return protocol.error(504, `Baseten did not answer within ${settings.firstByteTimeoutMs} ms.`);
     }
-    if (request.signal.aborted) return protocol.error(499, "The client closed the request.");
+    if (request.signal.aborted) return clientClosed(protocol);
     settings.log({ event: "relay_upstream_error", route: route.path, error: failureLabel(thrown) });
     return protocol.error(502, "Baseten could not be reached.");
   } finally {
@@ -378,7 +378,7 @@ async function answerWhole(
   try {
     bytes = await upstream.arrayBuffer();
   } catch {
-    if (call.request.signal.aborted) return account(call, deps, protocol.error(499, "The client closed the request."));
+    if (call.request.signal.aborted) return account(call, deps, clientClosed(protocol));
     if (late) {
       const ms = deps.settings.idleTimeoutMs;
       return account(call, deps, protocol.error(504, `Baseten's answer did not arrive in full within ${ms} ms.`));
@@ -401,6 +401,9 @@ async function answerWhole(
   if (typeof cost === "string") headers.set("x-baseten-edge-cost-usd", cost);
   return account(call, deps, new Response(bytes, { status: upstream.status, headers }));
 }
+
+/** The answer (and log status) for a client that left before its answer: 499, as nginx logs it. */
+const clientClosed = (protocol: Protocol) => protocol.error(499, "The client closed the request.");
 
 /** Fetch's null body statuses (101, 103, 204, 205, 304; 1xx in general): a `Response` with a body throws. */
 const bodiless = (status: number) => status < 200 || status === 204 || status === 205 || status === 304;
